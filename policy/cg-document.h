@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "cg-diagnostic.h"
+
+G_BEGIN_DECLS
+
+/* A policy file as text: every line kept as written (comments, blank lines, order,
+ * spacing), plus where its sections, keys and values are. The parser reads it;
+ * the editor changes single lines so untouched lines stay byte-for-byte. */
+typedef struct _CgDocument CgDocument;
+
+/* Syntax only (sections, key=value, comments, no NUL, valid UTF-8, line length);
+ * appends diagnostics and returns NULL on error. */
+CgDocument *cg_document_parse (const char *file, const char *text, gsize len,
+                               GPtrArray *diagnostics);
+CgDocument *cg_document_new_empty (const char *file);
+void cg_document_free (CgDocument *doc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgDocument, cg_document_free)
+
+char *cg_document_to_data (const CgDocument *doc, gsize *len);
+const char *cg_document_get_file (const CgDocument *doc);
+
+/* Edits. section names the first section of that name (repeatable sections such as
+ * [Device] are addressed by section_index, 0-based among those of that name). */
+gboolean cg_document_set (CgDocument *doc, const char *section, guint section_index,
+                          const char *key, const char *value, GError **error);
+gboolean cg_document_unset (CgDocument *doc, const char *section, guint section_index,
+                            const char *key, GError **error);
+/* Appends a new section at the end; returns its section_index. */
+guint cg_document_add_section (CgDocument *doc, const char *section);
+const char *cg_document_get (const CgDocument *doc, const char *section, guint section_index,
+                             const char *key);
+
+/* Schema: which section a key belongs to in a vendor file or carguard.conf, so the CLI
+ * can accept bare KEY=VALUE. NULL if unknown. */
+const char *cg_schema_section_for_key (gboolean main_file, const char *key);
+/* Validates one value for a key without a file around it; appends diagnostics with
+ * file "<command line>" and column in the value. */
+gboolean cg_schema_check_value (gboolean main_file, const char *section, const char *key,
+                                const char *value, GPtrArray *diagnostics);
+
+G_END_DECLS

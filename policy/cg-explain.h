@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include "cg-policy.h"
+
+G_BEGIN_DECLS
+
+/* The explanation of one device's decisions, for `carguard policy explain`, the
+ * daemon's logs and its D-Bus Explain method. One object:
+ *   { "facts": {...every fact given, with hwdb organisation names...},
+ *     "bluetooth": { "pairing": "allow", "profiles": { "allowed": [...], "denied": [...] },
+ *                    "uuids": [...], "block": false, "level": "class",
+ *                    "rule": "/usr/lib/carguard/carguard.conf:9", "rules": [...] },
+ *     "usb": { "mode": "charge-only", "interfaces": [...], "level": ..., "rule": ... },
+ *     "rule": "file:line" | "default" }
+ * The top-level "rule" is the Bluetooth rule when Bluetooth facts were given, else
+ * the USB one. Device strings are escaped by JSON, never interpreted. */
+JsonNode *cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts);
+
+/* The same, as text for a person; device strings are sanitised (no control chars,
+ * invalid UTF-8 replaced) before printing. */
+char *cg_explain_to_text (const CgPolicy *policy, const CgFacts *facts);
+
+/* A copy of a device-supplied string fit for logs, D-Bus and notifications:
+ * valid UTF-8, control characters replaced, at most max_bytes bytes. Never NULL. */
+char *cg_sanitize_string (const char *s, gsize max_bytes);
+
+G_END_DECLS

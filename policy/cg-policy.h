@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "cg-diagnostic.h"
+#include "cg-facts.h"
+#include "cg-grant.h"
+
+G_BEGIN_DECLS
+
+/* The directories searched, in order; a file of the same name later replaces an
+ * earlier one (systemd drop-in convention). A vendor file that is a symlink to
+ * /dev/null, or empty, masks the vendor of that name. */
+#define CG_POLICY_DIR_SHIPPED "/usr/lib/carguard"
+#define CG_POLICY_DIR_ADMIN "/etc/carguard"
+#define CG_POLICY_DIR_RUNTIME "/run/carguard"
+#define CG_POLICY_MAIN_FILE "carguard.conf"
+#define CG_POLICY_VENDORS_DIR "vendors.d"
+
+/* Precedence, lowest first. Documented in carguard-vendors(5). */
+typedef enum {
+  CG_LEVEL_DEFAULT,
+  CG_LEVEL_CLASS,   /* Class=, USBInterfaceClass= (and the [CarDefault] section) */
+  CG_LEVEL_VENDOR,  /* BluetoothOUI=, DeviceID= vendor only, USB= VID only,
+                     * TypeCPartnerVID=, Organization=, Name=, USBManufacturer=, USBProduct= */
+  CG_LEVEL_PRODUCT, /* DeviceID= vendor+product, USB= VID:PID */
+  CG_LEVEL_DEVICE,  /* [Device] BluetoothAddress=, USBSerial= */
+} CgLevel;
+
+const char *cg_level_to_string (CgLevel level);
+
+typedef enum {
+  CG_TRANSPORT_BLUETOOTH,
+  CG_TRANSPORT_USB,
+} CgTransport;
+
+typedef struct _CgPolicy CgPolicy;
+typedef struct _CgVendor CgVendor;
+
+/* A rule: the place in a file that made a decision. Owned by the CgPolicy. */
+typedef struct {
+  const CgVendor *vendor; /* NULL for the defaults */
+  const char *file; /* path as loaded, relative to the root ("/etc/carguard/vendors.d/byd.conf") */
+  guint line;       /* line of the matching key, or of the section for defaults */
+  CgLevel level;
+  const char *key;   /* "BluetoothOUI", "DeviceID", ..., or "Default", "CarDefault" */
+  const char *value; /* the matching value as written ("00:1E:DE") */
+} CgRule;
+
+/* One transport's decision. rules[] holds every rule that matched at the winning level
+ * (more than one only when different vendors' keys matched the same device at one
+ * level; the grant is then the most restrictive of theirs). */
+typedef struct {
+  CgTransport transport;
+  CgGrant grant;
+  CgLevel level;
+  GPtrArray *rules; /* const CgRule *, not owned */
+} CgDecision;
+
+void cg_decision_clear (CgDecision *decision);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgDecision, cg_decision_clear)
+
+/* Loads carguard.conf and vendors.d/ from the search path under root ("/" or NULL for
+ * the real system; a directory for tests and --root). extra_files, if not NULL, are
+ * checked as if they were installed in /etc/carguard (by basename: "carguard.conf"
+ * is the main file, anything else a vendor file); used by `policy check FILE…`.
+ * On any problem returns NULL, sets CG_POLICY_ERROR_INVALID and, if diagnostics is
+ * not NULL, appends every CgDiagnostic of the run to it. Never returns a partial policy. */
+CgPolicy *cg_policy_load (const char *root, const char *const *extra_files, GPtrArray *diagnostics,
+                          GError **error);
+
+/* Parses from memory only; for tests and the fuzzer. files are (name, text) pairs;
+ * the name decides the role as for extra_files. */
+CgPolicy *cg_policy_load_from_data (const char *const *names, const char *const *texts,
+                                    guint n_files, GPtrArray *diagnostics, GError **error);
+
+CgPolicy *cg_policy_ref (CgPolicy *policy);
+void cg_policy_unref (CgPolicy *policy);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPolicy, cg_policy_unref)
+
+/* Decides one transport from the facts of that transport. Never fails: an unknown
+ * device gets the defaults. O(1) in the number of vendors except for glob keys. */
+void cg_policy_decide (const CgPolicy *policy, const CgFacts *facts, CgTransport transport,
+                       CgDecision *out);
+
+/* Vendors, sorted by id. */
+guint cg_policy_get_n_vendors (const CgPolicy *policy);
+const CgVendor *cg_policy_get_vendor (const CgPolicy *policy, guint index);
+const CgVendor *cg_policy_lookup_vendor (const CgPolicy *policy, const char *id);
+/* Every file the policy was read from, in load order. */
+const char *const *cg_policy_get_files (const CgPolicy *policy);
+const CgGrant *cg_policy_get_default (const CgPolicy *policy, gboolean car_class);
+
+const char *cg_vendor_get_id (const CgVendor *vendor);   /* file stem: "byd" */
+const char *cg_vendor_get_name (const CgVendor *vendor); /* Name= of [Vendor], or the id */
+const char *cg_vendor_get_file (const CgVendor *vendor);
+const CgGrant *cg_vendor_get_grant (const CgVendor *vendor);
+
+G_END_DECLS
