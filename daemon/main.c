@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "cg-log.h"
+#include "cg-policy-keeper.h"
+#include "cg-service.h"
+
+typedef struct {
+  GMainLoop *loop;
+  CgPolicyKeeper *keeper;
+} CgDaemon;
+
+static gboolean
+daemon_on_sighup (gpointer user_data)
+{
+  CgDaemon *daemon = user_data;
+  g_autoptr (GError) error = NULL;
+
+  cg_service_notify_reloading ();
+  if (!cg_policy_keeper_reload (daemon->keeper, &error))
+    g_debug ("SIGHUP reload failed: %s", error->message);
+  cg_service_notify_ready (cg_policy_keeper_is_fallback (daemon->keeper)
+                               ? "Enforcing the fail-closed policy: the policy is broken"
+                               : "Enforcing policy");
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+daemon_on_sigterm (gpointer user_data)
+{
+  CgDaemon *daemon = user_data;
+
+  cg_service_notify_stopping ();
+  g_main_loop_quit (daemon->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+daemon_parse_args (int *argc, char ***argv, char **root, gboolean *foreground, gboolean *debug)
+{
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, root,
+      "Resolve every policy path under DIR, like systemctl --root", "DIR" },
+    { "foreground", 'f', 0, G_OPTION_ARG_NONE, foreground,
+      "Stay in the foreground and log to stderr when not under journald", NULL },
+    { "debug", 'v', 0, G_OPTION_ARG_NONE, debug, "Log debug messages", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- carguard daemon");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_summary (context,
+                                "Enforces the carguard policy on Bluetooth and USB, so that a car "
+                                "head unit gets only what the vendor policy grants.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error)) {
+    g_printerr ("carguardd: %s\n", error->message);
+    return FALSE;
+  }
+  if (version) {
+    g_print ("carguardd %s\n", PACKAGE_VERSION);
+    exit (EXIT_SUCCESS);
+  }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *root = NULL;
+  gboolean foreground = FALSE;
+  gboolean debug = FALSE;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (CgPolicyKeeper) keeper = NULL;
+  g_autoptr (GError) error = NULL;
+  guint watchdog_id;
+  CgDaemon daemon;
+
+  setlocale (LC_ALL, "");
+  if (!daemon_parse_args (&argc, &argv, &root, &foreground, &debug))
+    return EXIT_FAILURE;
+  /* Without --foreground carguardd still does not fork: systemd runs it as Type=notify. */
+  (void) foreground;
+  cg_log_setup (debug);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  keeper = cg_policy_keeper_new (root);
+  if (!cg_policy_keeper_reload (keeper, &error))
+    g_debug ("initial policy load failed: %s", error->message);
+  cg_policy_keeper_watch (keeper);
+
+  daemon = (CgDaemon){ .loop = loop, .keeper = keeper };
+  g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);
+  g_unix_signal_add (SIGTERM, daemon_on_sigterm, &daemon);
+  g_unix_signal_add (SIGINT, daemon_on_sigterm, &daemon);
+  watchdog_id = cg_service_start_watchdog ();
+
+  cg_service_notify_ready (cg_policy_keeper_is_fallback (keeper)
+                               ? "Enforcing the fail-closed policy: the policy is broken"
+                               : "Enforcing policy");
+  g_main_loop_run (loop);
+
+  g_clear_handle_id (&watchdog_id, g_source_remove);
+  return EXIT_SUCCESS;
+}

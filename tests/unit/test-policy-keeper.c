@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's policy keeper: a broken reload keeps the last good policy, a broken
+ * first policy fails closed, and an edit on disk reaches the daemon by itself. */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+
+#include "cg-policy-keeper.h"
+
+typedef struct {
+  char *root;
+} KeeperFixture;
+
+static KeeperFixture fixture;
+
+static void
+write_policy_file (const char *relative, const char *text)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert_msg (g_file_set_contents (path, text, -1, &error), "%s", error ? error->message : "");
+}
+
+static void
+keeper_setup (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture.root = g_dir_make_tmp ("cg-keeper-XXXXXX", &error);
+  ck_assert_ptr_nonnull (fixture.root);
+  write_policy_file ("etc/carguard/carguard.conf",
+                     "[Default]\nPreset=charge-only\n[CarDefault]\nPreset=audio-only\n");
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL) {
+    g_unlink (path);
+    return;
+  }
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      remove_tree (child);
+    else
+      g_unlink (child);
+  }
+  g_rmdir (path);
+}
+
+static void
+keeper_teardown (void)
+{
+  remove_tree (fixture.root);
+  g_clear_pointer (&fixture.root, g_free);
+}
+
+static CgPairing
+keeper_car_pairing (CgPolicyKeeper *keeper)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (keeper);
+  g_auto (CgDecision) decision = { 0 };
+  CgFacts facts = { .has_bt_class = TRUE, .bt_class = 0x200420, .bt_address = "00:AA:01:01:00:01" };
+
+  cg_policy_decide (policy, &facts, CG_TRANSPORT_BLUETOOTH, &decision);
+  return decision.grant.pairing;
+}
+
+START_TEST (test_broken_reload_keeps_last_good)
+{
+  g_autoptr (CgPolicyKeeper) keeper = cg_policy_keeper_new (fixture.root);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (cg_policy_keeper_reload (keeper, &error));
+  ck_assert (!cg_policy_keeper_is_fallback (keeper));
+  ck_assert_int_eq (keeper_car_pairing (keeper), CG_PAIRING_ALLOW);
+
+  write_policy_file ("etc/carguard/carguard.conf", "[CarDefault]\nPairing=maybe\n");
+  ck_assert (!cg_policy_keeper_reload (keeper, &error));
+  ck_assert (g_error_matches (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID));
+  ck_assert (!cg_policy_keeper_is_fallback (keeper));
+  ck_assert_int_eq (keeper_car_pairing (keeper), CG_PAIRING_ALLOW);
+}
+END_TEST
+
+START_TEST (test_broken_first_policy_fails_closed)
+{
+  g_autoptr (CgPolicyKeeper) keeper = cg_policy_keeper_new (fixture.root);
+  g_autoptr (GError) error = NULL;
+
+  write_policy_file ("etc/carguard/carguard.conf", "[CarDefault]\nPreset=trusted\nBogus=1\n");
+  ck_assert (!cg_policy_keeper_reload (keeper, &error));
+  ck_assert (cg_policy_keeper_is_fallback (keeper));
+  ck_assert_int_eq (keeper_car_pairing (keeper), CG_PAIRING_DENY);
+}
+END_TEST
+
+static void
+on_keeper_changed (CgPolicyKeeper *keeper, gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+on_give_up (gpointer user_data)
+{
+  ck_abort_msg ("the keeper did not reload after the policy file changed");
+  return G_SOURCE_REMOVE;
+}
+
+START_TEST (test_file_change_reloads)
+{
+  g_autoptr (CgPolicyKeeper) keeper = cg_policy_keeper_new (fixture.root);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GError) error = NULL;
+  guint give_up_id;
+
+  ck_assert (cg_policy_keeper_reload (keeper, &error));
+  cg_policy_keeper_watch (keeper);
+  g_signal_connect (keeper, "changed", G_CALLBACK (on_keeper_changed), loop);
+
+  write_policy_file ("etc/carguard/carguard.conf", "[CarDefault]\nPreset=block\n");
+  /* A deadline, not a sleep: the loop ends on the "changed" signal. */
+  give_up_id = g_timeout_add_seconds (30, on_give_up, NULL);
+  g_main_loop_run (loop);
+  g_source_remove (give_up_id);
+
+  ck_assert_int_eq (keeper_car_pairing (keeper), CG_PAIRING_DENY);
+}
+END_TEST
+
+static Suite *
+keeper_suite (void)
+{
+  Suite *s = suite_create ("policy-keeper");
+  TCase *tc = tcase_create ("reload");
+
+  tcase_add_checked_fixture (tc, keeper_setup, keeper_teardown);
+  tcase_add_test (tc, test_broken_reload_keeps_last_good);
+  tcase_add_test (tc, test_broken_first_policy_fails_closed);
+  tcase_add_test (tc, test_file_change_reloads);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (keeper_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
