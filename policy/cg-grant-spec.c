@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cg-schema-private.h"
+
+#include <string.h>
+
+void
+cg_grant_spec_init (CgGrantSpec *spec)
+{
+  memset (spec, 0, sizeof (*spec));
+}
+
+void
+cg_grant_spec_clear (CgGrantSpec *spec)
+{
+  g_clear_pointer (&spec->extra_uuids, g_ptr_array_unref);
+}
+
+static gboolean
+set_pairing (CgGrantSpec *spec, const char *value, const CgValueSite *site)
+{
+  static const char *const names[] = { "deny", "ask", "allow" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (strcmp (value, names[i]) == 0) {
+      spec->pairing = (CgPairing)i;
+      return TRUE;
+    }
+  }
+  cg_value_site_report (site, 0, "invalid Pairing '%s' (allow, deny or ask)", value);
+  return FALSE;
+}
+
+static gboolean
+set_usb_mode (CgGrantSpec *spec, const char *value, const CgValueSite *site)
+{
+  static const char *const names[] = { "charge-only", "ask", "data" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (strcmp (value, names[i]) == 0) {
+      spec->usb_mode = (CgUsbMode)i;
+      return TRUE;
+    }
+  }
+  cg_value_site_report (site, 0, "invalid USBMode '%s' (data, charge-only or ask)", value);
+  return FALSE;
+}
+
+static gboolean
+set_preset (CgGrantSpec *spec, const char *value, const CgValueSite *site)
+{
+  if (cg_preset_from_string (value, &spec->preset))
+    return TRUE;
+  cg_value_site_report (site, 0, "unknown preset '%s' (trusted, audio-only, charge-only or block)",
+                        value);
+  return FALSE;
+}
+
+static gboolean
+add_profile (CgGrantSpec *spec, const CgListItem *item, guint n_items, const CgValueSite *site)
+{
+  CgProfile profile = cg_profile_from_name (item->text);
+  g_autofree char *uuid = NULL;
+
+  if (strcmp (item->text, "all") == 0 || strcmp (item->text, "none") == 0) {
+    if (n_items != 1) {
+      cg_value_site_report (site, item->offset, "'%s' must be the only profile", item->text);
+      return FALSE;
+    }
+    spec->all_uuids = item->text[0] == 'a';
+    spec->profiles = spec->all_uuids ? CG_PROFILE_SET_ALL : 0;
+    return TRUE;
+  }
+  if (profile == CG_PROFILE_UNKNOWN)
+    profile = cg_profile_from_uuid (item->text);
+  if (profile != CG_PROFILE_UNKNOWN) {
+    spec->profiles |= 1u << profile;
+    return TRUE;
+  }
+  uuid = cg_uuid_normalize (item->text);
+  if (uuid == NULL) {
+    cg_value_site_report (site, item->offset, "unknown profile '%s'", item->text);
+    return FALSE;
+  }
+  if (spec->extra_uuids == NULL)
+    spec->extra_uuids = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (spec->extra_uuids, g_steal_pointer (&uuid));
+  return TRUE;
+}
+
+static gboolean
+set_profiles (CgGrantSpec *spec, const char *value, const CgValueSite *site)
+{
+  g_autoptr (GArray) items = cg_schema_split_list (value, site);
+  gboolean ok = TRUE;
+
+  if (items == NULL)
+    return FALSE;
+  spec->profiles = 0;
+  spec->all_uuids = FALSE;
+  g_clear_pointer (&spec->extra_uuids, g_ptr_array_unref);
+  for (guint i = 0; i < items->len; i++)
+    ok &= add_profile (spec, &g_array_index (items, CgListItem, i), items->len, site);
+  return ok;
+}
+
+static gboolean
+set_usb_interfaces (CgGrantSpec *spec, const char *value, const CgValueSite *site)
+{
+  g_autoptr (GArray) items = cg_schema_split_list (value, site);
+  gboolean ok = TRUE;
+
+  if (items == NULL)
+    return FALSE;
+  memset (spec->usb_interfaces, 0, sizeof (spec->usb_interfaces));
+  for (guint i = 0; i < items->len; i++) {
+    const CgListItem *item = &g_array_index (items, CgListItem, i);
+    guint32 byte = 0;
+    guint8 usb_class = 0;
+
+    if (strcmp (item->text, "all") == 0 && items->len == 1)
+      break;
+    if (cg_usb_class_from_name (item->text, &usb_class)
+        || (strlen (item->text) == 2 && cg_parse_hex_exact (item->text, 2, &byte))) {
+      usb_class = usb_class != 0 ? usb_class : (guint8)byte;
+      spec->usb_interfaces[usb_class / 32] |= 1u << (usb_class % 32);
+      continue;
+    }
+    cg_value_site_report (site, item->offset,
+                          "invalid interface class '%s' (a name or two hex digits)", item->text);
+    ok = FALSE;
+  }
+  return ok;
+}
+
+gboolean
+cg_grant_spec_set (CgGrantSpec *spec, const CgSchemaKey *key, const char *value,
+                   const CgValueSite *site)
+{
+  switch (key->type) {
+    case CG_VALUE_PRESET:
+      spec->set |= CG_GRANT_SPEC_PRESET;
+      return set_preset (spec, value, site);
+    case CG_VALUE_PAIRING:
+      spec->set |= CG_GRANT_SPEC_PAIRING;
+      return set_pairing (spec, value, site);
+    case CG_VALUE_PROFILES:
+      spec->set |= CG_GRANT_SPEC_PROFILES;
+      return set_profiles (spec, value, site);
+    case CG_VALUE_USB_MODE:
+      spec->set |= CG_GRANT_SPEC_USB_MODE;
+      return set_usb_mode (spec, value, site);
+    case CG_VALUE_USB_INTERFACES:
+      spec->set |= CG_GRANT_SPEC_USB_INTERFACES;
+      return set_usb_interfaces (spec, value, site);
+    case CG_VALUE_TEXT:
+    case CG_VALUE_MATCH_LIST:
+    case CG_VALUE_MATCH_ONE:
+    default:
+      g_return_val_if_reached (FALSE);
+  }
+}
+
+void
+cg_grant_spec_resolve (const CgGrantSpec *spec, const CgGrant *base, CgGrant *out)
+{
+  if (spec->set & CG_GRANT_SPEC_PRESET)
+    cg_grant_init_preset (out, spec->preset);
+  else
+    cg_grant_copy (out, base);
+  if (spec->set & CG_GRANT_SPEC_PAIRING)
+    out->pairing = spec->pairing;
+  if (spec->set & CG_GRANT_SPEC_PROFILES) {
+    out->profiles = spec->profiles;
+    out->all_uuids = spec->all_uuids;
+    g_clear_pointer (&out->extra_uuids, g_strfreev);
+    if (spec->extra_uuids != NULL && spec->extra_uuids->len > 0) {
+      g_autoptr (GStrvBuilder) uuids = g_strv_builder_new ();
+      for (guint i = 0; i < spec->extra_uuids->len; i++)
+        g_strv_builder_add (uuids, g_ptr_array_index (spec->extra_uuids, i));
+      out->extra_uuids = g_strv_builder_end (uuids);
+    }
+  }
+  if (spec->set & CG_GRANT_SPEC_USB_MODE)
+    out->usb_mode = spec->usb_mode;
+  if (spec->set & CG_GRANT_SPEC_USB_INTERFACES)
+    memcpy (out->usb_interfaces, spec->usb_interfaces, sizeof (out->usb_interfaces));
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cg-schema-private.h"
+
+#include <string.h>
+
+#define GRANT_KEYS(section)                                                                        \
+  { section, "Preset", CG_VALUE_PRESET, 0 }, { section, "Pairing", CG_VALUE_PAIRING, 0 },          \
+      { section, "Profiles", CG_VALUE_PROFILES, 0 }, { section, "USBMode", CG_VALUE_USB_MODE, 0 }, \
+  {                                                                                                \
+    section, "USBInterfaces", CG_VALUE_USB_INTERFACES, 0                                           \
+  }
+
+static const CgSchemaKey main_keys[] = {
+  GRANT_KEYS ("Default"),
+  GRANT_KEYS ("CarDefault"),
+};
+
+/* Order matters for cg_schema_section_for_key: the first section holding a key wins,
+ * so a bare Name= is the vendor's display name, not the [Match] glob. */
+static const CgSchemaKey vendor_keys[] = {
+  { "Vendor", "Name", CG_VALUE_TEXT, 0 },
+  { "Vendor", "Comment", CG_VALUE_TEXT, 0 },
+  { "Match", "BluetoothOUI", CG_VALUE_MATCH_LIST, CG_MATCH_BT_OUI },
+  { "Match", "DeviceID", CG_VALUE_MATCH_LIST, CG_MATCH_DEVICE_ID },
+  { "Match", "Class", CG_VALUE_MATCH_LIST, CG_MATCH_BT_CLASS },
+  { "Match", "Name", CG_VALUE_MATCH_LIST, CG_MATCH_BT_NAME },
+  { "Match", "USB", CG_VALUE_MATCH_LIST, CG_MATCH_USB_ID },
+  { "Match", "USBManufacturer", CG_VALUE_MATCH_LIST, CG_MATCH_USB_MANUFACTURER },
+  { "Match", "USBProduct", CG_VALUE_MATCH_LIST, CG_MATCH_USB_PRODUCT_NAME },
+  { "Match", "USBInterfaceClass", CG_VALUE_MATCH_LIST, CG_MATCH_USB_INTERFACE },
+  { "Match", "TypeCPartnerVID", CG_VALUE_MATCH_LIST, CG_MATCH_TYPEC_VENDOR },
+  { "Match", "Organization", CG_VALUE_MATCH_LIST, CG_MATCH_ORGANIZATION },
+  GRANT_KEYS ("Policy"),
+  { "Device", "BluetoothAddress", CG_VALUE_MATCH_ONE, CG_MATCH_BT_ADDRESS },
+  { "Device", "USBSerial", CG_VALUE_MATCH_ONE, CG_MATCH_USB_SERIAL },
+  GRANT_KEYS ("Device"),
+};
+
+static const CgSchemaKey *
+schema_keys (gboolean main_file, gsize *n)
+{
+  *n = main_file ? G_N_ELEMENTS (main_keys) : G_N_ELEMENTS (vendor_keys);
+  return main_file ? main_keys : vendor_keys;
+}
+
+gboolean
+cg_schema_section_known (gboolean main_file, const char *section)
+{
+  gsize n;
+  const CgSchemaKey *keys = schema_keys (main_file, &n);
+
+  if (!main_file && g_strcmp0 (section, "Vendor") == 0)
+    return TRUE;
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0 (keys[i].section, section) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+const CgSchemaKey *
+cg_schema_lookup (gboolean main_file, const char *section, const char *key)
+{
+  gsize n;
+  const CgSchemaKey *keys = schema_keys (main_file, &n);
+
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0 (keys[i].section, section) == 0 && g_strcmp0 (keys[i].key, key) == 0)
+      return &keys[i];
+  return NULL;
+}
+
+const char *
+cg_schema_section_for_key (gboolean main_file, const char *key)
+{
+  gsize n;
+  const CgSchemaKey *keys = schema_keys (main_file, &n);
+
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0 (keys[i].key, key) == 0)
+      return keys[i].section;
+  return NULL;
+}
+
+void
+cg_value_site_report (const CgValueSite *site, gsize offset, const char *fmt, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (site->diagnostics == NULL)
+    return;
+  va_start (args, fmt);
+  message = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_ptr_array_add (site->diagnostics, cg_diagnostic_new (site->file, site->line,
+                                                         site->col + (guint)offset, "%s", message));
+}
+
+static void
+list_item_clear (CgListItem *item)
+{
+  g_clear_pointer (&item->text, g_free);
+}
+
+/* Reads one double-quoted item starting at value[*pos] == '"'; advances *pos past it. */
+static char *
+read_quoted (const char *value, gsize *pos, const CgValueSite *site)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  gsize start = *pos;
+  gsize i = start + 1;
+
+  for (; value[i] != '\0' && value[i] != '"'; i++) {
+    if (value[i] == '\\') {
+      if (value[i + 1] != '"' && value[i + 1] != '\\') {
+        cg_value_site_report (site, i, "invalid escape in quoted text (only \\\" and \\\\)");
+        return NULL;
+      }
+      i++;
+    }
+    g_string_append_c (text, value[i]);
+  }
+  if (value[i] != '"') {
+    cg_value_site_report (site, start, "unterminated quoted text");
+    return NULL;
+  }
+  i++;
+  if (value[i] != '\0' && value[i] != ' ' && value[i] != '\t') {
+    cg_value_site_report (site, i, "expected whitespace after quoted text");
+    return NULL;
+  }
+  *pos = i;
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+GArray *
+cg_schema_split_list (const char *value, const CgValueSite *site)
+{
+  g_autoptr (GArray) items = g_array_new (FALSE, TRUE, sizeof (CgListItem));
+  gsize pos = 0;
+
+  g_array_set_clear_func (items, (GDestroyNotify)list_item_clear);
+  while (value[pos] != '\0') {
+    CgListItem item = { NULL, 0 };
+
+    if (value[pos] == ' ' || value[pos] == '\t') {
+      pos++;
+      continue;
+    }
+    item.offset = pos;
+    if (value[pos] == '"') {
+      item.text = read_quoted (value, &pos, site);
+      if (item.text == NULL)
+        return NULL;
+    } else {
+      gsize len = strcspn (value + pos, " \t");
+      item.text = g_strndup (value + pos, len);
+      pos += len;
+    }
+    g_array_append_val (items, item);
+  }
+  return g_steal_pointer (&items);
+}
+
+static gboolean
+validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *site)
+{
+  g_autoptr (GArray) items = cg_schema_split_list (value, site);
+  gboolean ok = TRUE;
+
+  if (items == NULL)
+    return FALSE;
+  if (items->len == 0 || (key->type == CG_VALUE_MATCH_ONE && items->len != 1)) {
+    cg_value_site_report (site, 0,
+                          key->type == CG_VALUE_MATCH_ONE ? "%s= takes exactly one value"
+                                                          : "%s= needs at least one value",
+                          key->key);
+    return FALSE;
+  }
+  for (guint i = 0; i < items->len; i++) {
+    const CgListItem *item = &g_array_index (items, CgListItem, i);
+    CgMatchItem parsed = { 0 };
+    g_autofree char *message = cg_match_item_parse (key->match, item->text, &parsed);
+
+    cg_match_item_clear (&parsed);
+    if (message != NULL) {
+      cg_value_site_report (site, item->offset, "%s", message);
+      ok = FALSE;
+    }
+  }
+  return ok;
+}
+
+gboolean
+cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite *site)
+{
+  CgGrantSpec spec;
+  gboolean ok;
+
+  switch (key->type) {
+    case CG_VALUE_TEXT:
+      return TRUE;
+    case CG_VALUE_MATCH_LIST:
+    case CG_VALUE_MATCH_ONE:
+      return validate_match (key, value, site);
+    case CG_VALUE_PRESET:
+    case CG_VALUE_PAIRING:
+    case CG_VALUE_PROFILES:
+    case CG_VALUE_USB_MODE:
+    case CG_VALUE_USB_INTERFACES:
+    default:
+      cg_grant_spec_init (&spec);
+      ok = cg_grant_spec_set (&spec, key, value, site);
+      cg_grant_spec_clear (&spec);
+      return ok;
+  }
+}
+
+gboolean
+cg_schema_check_value (gboolean main_file, const char *section, const char *key, const char *value,
+                       GPtrArray *diagnostics)
+{
+  const CgValueSite site = { "<command line>", 1, 1, diagnostics };
+  const CgSchemaKey *entry = cg_schema_lookup (main_file, section, key);
+
+  if (entry == NULL) {
+    if (diagnostics != NULL)
+      g_ptr_array_add (diagnostics,
+                       cg_diagnostic_new (site.file, 1, 1, "unknown key '%s' in [%s]",
+                                          key != NULL ? key : "", section != NULL ? section : ""));
+    return FALSE;
+  }
+  if (value == NULL || !g_utf8_validate (value, -1, NULL) || strpbrk (value, "\n\r") != NULL) {
+    if (diagnostics != NULL)
+      g_ptr_array_add (diagnostics,
+                       cg_diagnostic_new (site.file, 1, 1, "the value must be one line of UTF-8"));
+    return FALSE;
+  }
+  return cg_schema_validate (entry, value, &site);
+}
