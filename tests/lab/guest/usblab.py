@@ -1,0 +1,701 @@
+"""USB half of the carguard lab: gadgets, the car's (host) side, authorization.
+
+Runs inside the lab guest as root with /usr/bin/python3, stdlib only.
+
+Topology: dummy_hcd pairs the gadget controller dummy_udc.N with the host bus
+usb(N+1) in the same kernel, so one guest holds both ends of the cable:
+
+    PhoneGadget / CarHeadUnitGadget  --bind-->  dummy_udc.0
+                                                    |  (virtual cable)
+    CarUsbPort("1-1")                 <--------  usb1 root hub, port 1
+
+With dummy_hcd loaded with its default num=1 there is one cable, so the phone
+gadget and the car-head-unit gadget take turns on dummy_udc.0: both may exist in
+configfs at once, but only one is bound at a time.  Loading dummy_hcd with num=2
+gives dummy_udc.1/usb2 as well; pass udc="dummy_udc.1" and CarUsbPort("2-1") then.
+
+Everything a device tells the host (strings, descriptors) is hostile input, so
+values read back from the host side are decoded with backslashreplace and never
+trusted to be valid UTF-8 or of any particular length.
+"""
+
+import errno
+import json
+import os
+import select
+import socket
+import time
+
+CONFIGFS = "/sys/kernel/config"
+GADGETS = CONFIGFS + "/usb_gadget"
+USB_DEVICES = "/sys/bus/usb/devices"
+UDC_CLASS = "/sys/class/udc"
+
+LANG_EN_US = "0x409"
+
+# The kernel caps a configfs gadget string at USB_MAX_STRING_LEN bytes (126: a
+# string descriptor is at most 255 bytes of UTF-16LE after its 2-byte header) and
+# rejects anything longer with EOVERFLOW.  This is the longest a gadget can send.
+USB_MAX_STRING_LEN = 126
+
+# Alpine Electronics, Inc., a car head-unit maker, from
+# /usr/lib/udev/hwdb.d/20-usb-vendor-model.hwdb: "usb:v1C98*
+# ID_VENDOR_FROM_DATABASE=ALPINE ELECTRONICS, INC.".  The hwdb lists no products
+# for it, so the product ID is the lab's own choice.
+CAR_VENDOR_ID = 0x1C98
+CAR_PRODUCT_ID = 0x0001
+
+USB_CLASS_COMM = "02"
+USB_CDC_SUBCLASS_NCM = "0d"
+USB_CDC_SUBCLASS_ACM = "02"
+USB_CLASS_MASS_STORAGE = "08"
+USB_CLASS_CDC_DATA = "0a"
+
+NETLINK_KOBJECT_UEVENT = 15
+
+# A safety net for waits: sysfs states are re-checked at least this often even if
+# no uevent arrives (a full netlink buffer drops events).  Uevents are the wake-up;
+# this only bounds how late a missed one is noticed.
+_RECHECK_S = 0.5
+
+
+class UsbLabError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------- sysfs access
+
+
+def _write(path, data):
+    """Write one value with a single write(2), so the kernel's error reaches us
+    (a buffered file object would only report it at close, or not at all)."""
+    if isinstance(data, str):
+        data = data.encode()
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, data)
+    except OSError as e:
+        raise UsbLabError(f"writing {data!r} to {path}: {e.strerror}") from e
+    finally:
+        os.close(fd)
+
+
+def _read_bytes(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        # A device that stalls a request or vanishes mid-read must not take the
+        # caller down; what it did not say is reported as missing.
+        if e.errno in (errno.ENODEV, errno.ENOENT, errno.EIO, errno.EPIPE,
+                       errno.ETIMEDOUT, errno.EPROTO, errno.EINVAL):
+            return None
+        raise
+
+
+def _read_text(path):
+    raw = _read_bytes(path)
+    if raw is None:
+        return None
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _read_int(path, base=10):
+    text = _read_text(path)
+    if text is None or not text.strip():
+        return None
+    try:
+        return int(text.strip(), base)
+    except ValueError:
+        return None
+
+
+def ensure_configfs():
+    if not os.path.isdir(GADGETS):
+        if not os.path.isdir(CONFIGFS):
+            raise UsbLabError(f"{CONFIGFS} missing: is configfs loaded?")
+        if not os.path.ismount(CONFIGFS):
+            rc = os.system(f"mount -t configfs none {CONFIGFS}")
+            if rc != 0:
+                raise UsbLabError("mounting configfs failed")
+        if not os.path.isdir(GADGETS):
+            raise UsbLabError(f"{GADGETS} missing: is libcomposite loaded?")
+
+
+def udcs():
+    try:
+        return sorted(os.listdir(UDC_CLASS))
+    except FileNotFoundError:
+        return []
+
+
+# -------------------------------------------------------------------- waiting
+
+
+class UeventMonitor:
+    """Kernel uevents (NETLINK_KOBJECT_UEVENT, multicast group 1) used as wake-ups.
+
+    Open it before checking a condition, then wait: an event that happens between
+    the check and the wait is still queued on the socket, so nothing is missed."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC,
+                                  NETLINK_KOBJECT_UEVENT)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, 33, 1 << 20)  # SO_RCVBUFFORCE
+        except OSError:
+            pass
+        self.sock.bind((0, 1))
+        self.sock.setblocking(False)
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def drain(self, timeout):
+        """Wait up to timeout for at least one uevent, then consume all queued
+        ones.  Returns them as dicts (ACTION, DEVPATH, SUBSYSTEM, ...)."""
+        events = []
+        ready, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
+        if not ready:
+            return events
+        while True:
+            try:
+                msg = self.sock.recv(65536)
+            except BlockingIOError:
+                return events
+            except OSError as e:
+                if e.errno == errno.ENOBUFS:  # overflowed: the caller re-checks anyway
+                    continue
+                raise
+            fields = msg.split(b"\0")
+            ev = {}
+            for field in fields[1:]:
+                key, sep, value = field.partition(b"=")
+                if sep:
+                    ev[key.decode(errors="replace")] = value.decode(errors="replace")
+            events.append(ev)
+
+
+def wait_until(predicate, timeout, what):
+    """Return predicate()'s first truthy value, waking on uevents; raise
+    TimeoutError naming `what` once timeout seconds have passed."""
+    deadline = time.monotonic() + timeout
+    with UeventMonitor() as mon:
+        while True:
+            value = predicate()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+            mon.drain(min(remaining, _RECHECK_S))
+
+
+# ------------------------------------------------------------------- gadgets
+
+
+class Function:
+    """One configfs gadget function instance, e.g. Function("ncm", "usb0")."""
+
+    def __init__(self, kind, instance, attrs=None, luns=None):
+        self.kind = kind
+        self.instance = instance
+        self.attrs = dict(attrs or {})
+        self.luns = {k: dict(v) for k, v in (luns or {}).items()}
+
+    @property
+    def name(self):
+        return f"{self.kind}.{self.instance}"
+
+
+class ConfigfsGadget:
+    """A configfs USB gadget: device descriptor fields, strings, one configuration,
+    functions.  Writing a UDC name to UDC plugs the cable in; writing an empty
+    line unplugs it."""
+
+    def __init__(self, name, vendor_id, product_id, manufacturer, product, serial,
+                 functions, config_label="c.1", configuration=None,
+                 device_class=None, max_power=None):
+        self.name = name
+        self.path = os.path.join(GADGETS, name)
+        self.vendor_id = vendor_id
+        self.product_id = product_id
+        self.manufacturer = manufacturer
+        self.product = product
+        self.serial = serial
+        self.functions = list(functions)
+        self.config_label = config_label
+        self.configuration = configuration
+        self.device_class = device_class
+        self.max_power = max_power
+
+    # -- lifecycle
+
+    def exists(self):
+        return os.path.isdir(self.path)
+
+    def create(self, bind=False, udc=None):
+        ensure_configfs()
+        if self.exists():
+            raise UsbLabError(f"gadget {self.path} already exists")
+        os.mkdir(self.path)
+        try:
+            self._populate()
+        except BaseException:
+            self.destroy()
+            raise
+        if bind:
+            self.bind(udc)
+        return self
+
+    def _populate(self):
+        p = self.path
+        _write(f"{p}/idVendor", f"0x{self.vendor_id:04x}")
+        _write(f"{p}/idProduct", f"0x{self.product_id:04x}")
+        if self.device_class is not None:
+            cls, sub, proto = self.device_class
+            _write(f"{p}/bDeviceClass", f"0x{cls:02x}")
+            _write(f"{p}/bDeviceSubClass", f"0x{sub:02x}")
+            _write(f"{p}/bDeviceProtocol", f"0x{proto:02x}")
+        strings = f"{p}/strings/{LANG_EN_US}"
+        os.mkdir(strings)
+        for attr, value in (("manufacturer", self.manufacturer),
+                            ("serialnumber", self.serial),
+                            ("product", self.product)):
+            if value is not None:
+                _write_string(f"{strings}/{attr}", value)
+        for fn in self.functions:
+            self._make_function(fn)
+        config = f"{p}/configs/{self.config_label}"
+        os.mkdir(config)
+        if self.configuration is not None:
+            os.mkdir(f"{config}/strings/{LANG_EN_US}")
+            _write_string(f"{config}/strings/{LANG_EN_US}/configuration", self.configuration)
+        if self.max_power is not None:
+            _write(f"{config}/MaxPower", str(self.max_power))
+        for fn in self.functions:
+            os.symlink(f"{p}/functions/{fn.name}", f"{config}/{fn.name}")
+
+    def _make_function(self, fn):
+        fpath = f"{self.path}/functions/{fn.name}"
+        os.mkdir(fpath)
+        for attr, value in fn.attrs.items():
+            _write(f"{fpath}/{attr}", value)
+        for lun, attrs in fn.luns.items():
+            lpath = f"{fpath}/{lun}"
+            if not os.path.isdir(lpath):  # lun.0 comes with the function
+                os.mkdir(lpath)
+            # "file" last: the other LUN attributes are refused once a medium is in.
+            for attr in sorted(attrs, key=lambda a: a == "file"):
+                _write(f"{lpath}/{attr}", attrs[attr])
+
+    def destroy(self):
+        """Unbind and remove the whole tree, children before parents, as configfs
+        requires.  Safe on a half-built or absent gadget."""
+        if not self.exists():
+            return
+        if self.is_bound():
+            self.unbind()
+        p = self.path
+        for config in _listdir(f"{p}/configs"):
+            cpath = f"{p}/configs/{config}"
+            for entry in _listdir(cpath):
+                if os.path.islink(f"{cpath}/{entry}"):
+                    os.unlink(f"{cpath}/{entry}")
+            for lang in _listdir(f"{cpath}/strings"):
+                os.rmdir(f"{cpath}/strings/{lang}")
+            os.rmdir(cpath)
+        for fn in _listdir(f"{p}/functions"):
+            fpath = f"{p}/functions/{fn}"
+            for lun in _listdir(fpath):
+                # Extra LUNs are directories the lab made; lun.0 goes with the function.
+                if lun.startswith("lun.") and lun != "lun.0" and os.path.isdir(f"{fpath}/{lun}"):
+                    os.rmdir(f"{fpath}/{lun}")
+            os.rmdir(fpath)
+        for lang in _listdir(f"{p}/strings"):
+            os.rmdir(f"{p}/strings/{lang}")
+        for entry in _listdir(f"{p}/os_desc"):
+            if os.path.islink(f"{p}/os_desc/{entry}"):
+                os.unlink(f"{p}/os_desc/{entry}")
+        os.rmdir(p)
+
+    # -- the cable
+
+    def udc(self):
+        """The UDC this gadget is bound to, or None."""
+        text = _read_text(f"{self.path}/UDC")
+        return (text.strip() or None) if text is not None else None
+
+    def is_bound(self):
+        return self.udc() is not None
+
+    def bind(self, udc=None):
+        """Plug the cable in: bind to `udc` (default: the first UDC, as
+        postmarketOS's get_usb_udc does)."""
+        if udc is None:
+            names = udcs()
+            if not names:
+                raise UsbLabError("no UDC in /sys/class/udc: is dummy_hcd loaded?")
+            udc = names[0]
+        _write(f"{self.path}/UDC", udc)
+
+    def unbind(self):
+        """Pull the cable: the host side sees a disconnect."""
+        _write(f"{self.path}/UDC", "\n")
+
+    plug = bind
+    unplug = unbind
+
+    def function_path(self, fn_name):
+        return f"{self.path}/functions/{fn_name}"
+
+    def gadget_ifname(self, fn_name):
+        """The gadget (phone) side's own netdev for a network function, e.g.
+        usb0.  Not the host side's; see CarUsbPort.netdev()."""
+        text = _read_text(f"{self.function_path(fn_name)}/ifname")
+        if text is None or not text or text.startswith("("):  # "(unnamed net_device)"
+            return None
+        return text
+
+
+def _write_string(path, value):
+    """Gadget strings are raw bytes to configfs, which copies them verbatim (minus
+    one trailing newline) into the string descriptor, so hostile values such as
+    invalid UTF-8 or control characters can be planted by passing bytes."""
+    data = value if isinstance(value, (bytes, bytearray)) else value.encode()
+    if len(data) > USB_MAX_STRING_LEN:
+        raise UsbLabError(f"{path}: {len(data)} bytes exceeds the kernel's limit "
+                          f"of {USB_MAX_STRING_LEN}")
+    _write(path, bytes(data))
+
+
+def _listdir(path):
+    try:
+        return sorted(os.listdir(path))
+    except FileNotFoundError:
+        return []
+
+
+class PhoneGadget(ConfigfsGadget):
+    """The phone's gadget, set up the way postmarketOS's initramfs does it.
+
+    Followed: pmaports main/postmarketos-initramfs/init_functions.sh,
+    setup_usb_network_configfs() and setup_usb_configfs_udc():
+      - gadget g1 under /sys/kernel/config/usb_gadget
+      - idVendor ${deviceinfo_usb_idVendor:-0x18D1}  (Google Inc.)
+        idProduct ${deviceinfo_usb_idProduct:-0xD001} (Nexus 4 fastboot)
+      - strings/0x409: manufacturer=$deviceinfo_manufacturer,
+        serialnumber=${deviceinfo_usb_serialnumber:-postmarketOS},
+        product=$deviceinfo_name
+      - function ${deviceinfo_usb_network_function:-ncm.usb0}, falling back to
+        rndis.usb0 when the first cannot be created
+      - config c.1 with strings/0x409/configuration "USB network", the function
+        symlinked into it
+      - binding: the UDC name (deviceinfo_usb_network_udc or the first entry of
+        /sys/class/udc) written to g1/UDC, after clearing a previous one.
+    postmarketOS binds at once; here create() leaves the gadget unbound unless
+    asked, because carguard owns the binding."""
+
+    def __init__(self, name="g1", vendor_id=0x18D1, product_id=0xD001,
+                 manufacturer="PINE64", product="PINE64 PinePhone",
+                 serial="postmarketOS", network_function="ncm.usb0"):
+        self.network_function = network_function
+        self.fallback_function = "rndis.usb0"
+        super().__init__(name, vendor_id, product_id, manufacturer, product, serial,
+                         functions=[_function_from_name(network_function)],
+                         configuration="USB network")
+
+    def _make_function(self, fn):
+        try:
+            super()._make_function(fn)
+        except OSError:
+            if fn.name == self.fallback_function:
+                raise
+            fallback = _function_from_name(self.fallback_function)
+            self.functions = [fallback]
+            self.network_function = fallback.name
+            super()._make_function(fallback)
+
+    def bind(self, udc=None):
+        if self.is_bound():  # "Resource busy" otherwise, as postmarketOS notes
+            self.unbind()
+        super().bind(udc)
+
+    def ifname(self):
+        return self.gadget_ifname(self.network_function)
+
+
+def _function_from_name(name):
+    kind, _, instance = name.partition(".")
+    return Function(kind, instance or "usb0")
+
+
+class CarHeadUnitGadget(ConfigfsGadget):
+    """A gadget that impersonates a car head unit as a USB device toward a laptop.
+
+    functions: any of "ncm", "rndis", "ecm", "mass_storage", "acm", in interface
+    order.  mass_storage gets a small sparse backing file.  Strings may be str or
+    bytes; bytes go to the descriptor verbatim (hostile-input tests)."""
+
+    def __init__(self, name="carhu", vendor_id=CAR_VENDOR_ID, product_id=CAR_PRODUCT_ID,
+                 manufacturer="ALPINE ELECTRONICS, INC.", product="Car Head Unit",
+                 serial="HU0000000001", functions=("ncm", "mass_storage", "acm"),
+                 backing_file=None, backing_size=1 << 20):
+        self.backing_file = backing_file or f"/tmp/usblab-{name}-lun0.img"
+        self.backing_size = backing_size
+        fns = [self._function(kind) for kind in functions]
+        # Several functions with IADs: the USB-IF composite device triple.
+        super().__init__(name, vendor_id, product_id, manufacturer, product, serial,
+                         functions=fns, configuration="Head unit",
+                         device_class=(0xEF, 0x02, 0x01), max_power=500)
+
+    def _function(self, kind):
+        if kind in ("ncm", "rndis", "ecm"):
+            return Function(kind, "hu0")
+        if kind == "acm":
+            return Function("acm", "hu0")
+        if kind == "mass_storage":
+            return Function("mass_storage", "hu0",
+                            luns={"lun.0": {"removable": "1", "ro": "1",
+                                            "file": self.backing_file}})
+        raise UsbLabError(f"unknown function kind {kind!r}")
+
+    def _populate(self):
+        if any(fn.kind == "mass_storage" for fn in self.functions):
+            with open(self.backing_file, "wb") as f:
+                f.truncate(self.backing_size)
+        super()._populate()
+
+    def destroy(self):
+        super().destroy()
+        try:
+            os.unlink(self.backing_file)
+        except FileNotFoundError:
+            pass
+
+
+# ----------------------------------------------------------------- host side
+
+
+def root_hub(bus):
+    return f"{USB_DEVICES}/usb{bus}"
+
+
+def authorized_default(bus=1):
+    return _read_int(f"{root_hub(bus)}/authorized_default")
+
+
+def set_authorized_default(value, bus=1):
+    """0: devices plugged from now on stay unauthorized (powered, enumerated,
+    no configuration, no drivers); 1: authorized; 2: only internal ports."""
+    _write(f"{root_hub(bus)}/authorized_default", str(int(value)))
+
+
+def interface_authorized_default(bus=1):
+    return _read_int(f"{root_hub(bus)}/interface_authorized_default")
+
+
+def set_interface_authorized_default(value, bus=1):
+    _write(f"{root_hub(bus)}/interface_authorized_default", str(int(value)))
+
+
+def authorize(devpath="1-1"):
+    _write(f"{USB_DEVICES}/{devpath}/authorized", "1")
+
+
+def deauthorize(devpath="1-1"):
+    _write(f"{USB_DEVICES}/{devpath}/authorized", "0")
+
+
+def set_interface_authorized(iface, value):
+    """iface like "1-1:1.0"; 0 unbinds its driver and keeps drivers off it."""
+    _write(f"{USB_DEVICES}/{iface}/authorized", str(int(value)))
+
+
+class CarUsbPort:
+    """One downstream port of dummy_hcd's host side: what the car sees when the
+    phone is plugged in, or what the laptop sees when the head unit is."""
+
+    def __init__(self, devpath="1-1"):
+        self.devpath = devpath
+        self.path = f"{USB_DEVICES}/{devpath}"
+
+    def _attr(self, name):
+        return _read_text(f"{self.path}/{name}")
+
+    def enumerated(self):
+        """A device is at the port and the host has read its device descriptor."""
+        return os.path.isdir(self.path) and self._attr("idVendor") is not None
+
+    def authorized(self):
+        value = _read_int(f"{self.path}/authorized")
+        return None if value is None else bool(value)
+
+    def _settled(self):
+        """Enumerated, and if authorized, all interfaces of the active
+        configuration registered (drivers probe within that registration)."""
+        if not self.enumerated():
+            return False
+        if not self.authorized():
+            return True
+        want = _read_int(f"{self.path}/bNumInterfaces")
+        return want is not None and len(self.interfaces()) >= want
+
+    def wait_enumerated(self, timeout=10.0):
+        wait_until(self._settled, timeout, f"{self.devpath} to enumerate")
+        return self
+
+    def wait_gone(self, timeout=10.0):
+        wait_until(lambda: not os.path.exists(self.path), timeout,
+                   f"{self.devpath} to disappear")
+
+    def wait_authorized(self, timeout=10.0):
+        wait_until(lambda: self.authorized() and self._settled(), timeout,
+                   f"{self.devpath} to be authorized with its interfaces")
+
+    def interface_paths(self):
+        prefix = self.devpath + ":"
+        return [f"{USB_DEVICES}/{n}" for n in _listdir(USB_DEVICES) if n.startswith(prefix)]
+
+    def interfaces(self):
+        result = []
+        for ipath in self.interface_paths():
+            driver = None
+            try:
+                driver = os.path.basename(os.readlink(f"{ipath}/driver"))
+            except OSError:
+                pass
+            auth = _read_int(f"{ipath}/authorized")
+            result.append({
+                "name": os.path.basename(ipath),
+                "number": _read_int(f"{ipath}/bInterfaceNumber", 16),
+                "class": _read_text(f"{ipath}/bInterfaceClass"),
+                "subclass": _read_text(f"{ipath}/bInterfaceSubClass"),
+                "protocol": _read_text(f"{ipath}/bInterfaceProtocol"),
+                "driver": driver,
+                "authorized": None if auth is None else bool(auth),
+            })
+        return result
+
+    def has_interface(self, cls, subclass=None):
+        return any(i["class"] == cls and (subclass is None or i["subclass"] == subclass)
+                   for i in self.interfaces())
+
+    def netdevs(self):
+        """Network interfaces the HOST side created for this device (under its
+        interfaces' net/), never the gadget side's own usb0."""
+        names = []
+        for ipath in self.interface_paths():
+            names.extend(_listdir(f"{ipath}/net"))
+        return names
+
+    def netdev(self):
+        names = self.netdevs()
+        return names[0] if names else None
+
+    def wait_netdev(self, timeout=10.0):
+        return wait_until(self.netdev, timeout, f"a host-side netdev for {self.devpath}")
+
+    def wait_no_netdev(self, timeout=10.0):
+        wait_until(lambda: not self.netdevs(), timeout,
+                   f"host-side netdevs of {self.devpath} to go")
+
+    def report(self):
+        enumerated = self.enumerated()
+        return {
+            "devpath": self.devpath,
+            "enumerated": enumerated,
+            "authorized": self.authorized() if enumerated else None,
+            "vendor": self._attr("idVendor") if enumerated else None,
+            "product": self._attr("idProduct") if enumerated else None,
+            "manufacturer": self._attr("manufacturer") if enumerated else None,
+            "product_name": self._attr("product") if enumerated else None,
+            "serial": self._attr("serial") if enumerated else None,
+            "interfaces": self.interfaces() if enumerated else [],
+            "netdev": self.netdev() if enumerated else None,
+        }
+
+    def report_json(self):
+        return json.dumps(self.report(), sort_keys=True)
+
+
+# ------------------------------------------------------------------ UDC side
+
+
+class Udc:
+    """The gadget-side controller, e.g. dummy_udc.0.
+
+    Its `state` attribute is sysfs_notify()'d on every change, which wakes
+    poll(POLLPRI|POLLERR); it must be re-read from offset 0.  After an unbind it
+    has been seen to keep saying "configured", so trust it only while a gadget is
+    bound."""
+
+    def __init__(self, name="dummy_udc.0"):
+        self.name = name
+        self.path = f"{UDC_CLASS}/{name}"
+
+    def state(self):
+        return _read_text(f"{self.path}/state")
+
+    def function(self):
+        """The gadget driver bound to this UDC (configfs: the gadget's name)."""
+        return _read_text(f"{self.path}/function") or None
+
+    def soft_connect(self, connected):
+        """Pull-up on/off with the gadget staying bound: a cable out/in that
+        configfs does not see.  Needs a bound gadget."""
+        _write(f"{self.path}/soft_connect", "connect" if connected else "disconnect")
+
+    def wait_state(self, wanted, timeout=10.0):
+        """Wait until state is one of `wanted` (a str or a collection of str).
+        Returns the state seen."""
+        wanted = {wanted} if isinstance(wanted, str) else set(wanted)
+        deadline = time.monotonic() + timeout
+        fd = os.open(f"{self.path}/state", os.O_RDONLY)
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLPRI | select.POLLERR)
+            while True:
+                # Reading to the end arms the next notification.
+                os.lseek(fd, 0, os.SEEK_SET)
+                state = os.read(fd, 4096).decode(errors="replace").strip()
+                if state in wanted:
+                    return state
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"timed out after {timeout:g}s waiting for "
+                                       f"{self.name} state in {sorted(wanted)}, "
+                                       f"last {state!r}")
+                poller.poll(min(remaining, _RECHECK_S) * 1000)
+        finally:
+            os.close(fd)
+
+
+def gadget_side_netdevs(udc="dummy_udc.0"):
+    """The netdevs the gadget (phone) side owns, e.g. usb0, for contrast with
+    CarUsbPort.netdevs()."""
+    names = []
+    base = f"/sys/devices/platform/{udc}"
+    for root, dirs, _ in os.walk(base):
+        if os.path.basename(root) == "net":
+            names.extend(dirs)
+            dirs[:] = []
+        elif root.count("/") - base.count("/") > 3:
+            dirs[:] = []
+    return sorted(names)
+
+
+def cleanup_all_gadgets():
+    """Remove every gadget in configfs: a scenario starts from an empty cable."""
+    for name in _listdir(GADGETS):
+        ConfigfsGadget(name, 0, 0, None, None, None, []).destroy()
