@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "cg-explain.h"
+#include "cg-hwdb.h"
+#include "cli-output.h"
+#include "cmd-policy.h"
+
+/* The facts as typed; parsed into a CgFacts that borrows from here. */
+typedef struct {
+  char *bt_address;
+  char *bt_class;
+  char *bt_name;
+  char *bt_modalias;
+  char *usb_id;
+  char *usb_manufacturer;
+  char *usb_product;
+  char *usb_serial;
+  char *usb_interfaces;
+  char *typec_partner_vid;
+  GByteArray *interface_classes;
+} ExplainArgs;
+
+static void
+explain_args_clear (ExplainArgs *args)
+{
+  g_clear_pointer (&args->bt_address, g_free);
+  g_clear_pointer (&args->bt_class, g_free);
+  g_clear_pointer (&args->bt_name, g_free);
+  g_clear_pointer (&args->bt_modalias, g_free);
+  g_clear_pointer (&args->usb_id, g_free);
+  g_clear_pointer (&args->usb_manufacturer, g_free);
+  g_clear_pointer (&args->usb_product, g_free);
+  g_clear_pointer (&args->usb_serial, g_free);
+  g_clear_pointer (&args->usb_interfaces, g_free);
+  g_clear_pointer (&args->typec_partner_vid, g_free);
+  g_clear_pointer (&args->interface_classes, g_byte_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExplainArgs, explain_args_clear)
+
+static gboolean
+parse_number (const char *text, guint base, guint64 max, guint64 *out, const char *what,
+              GError **error)
+{
+  if (g_ascii_string_to_unsigned (text, base, 0, max, out, NULL))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: '%s' is not valid", what,
+               text);
+  return FALSE;
+}
+
+/* Hex with or without 0x, or decimal, as `hciconfig` and BlueZ print it. */
+static gboolean
+parse_bt_class (const char *text, guint32 *out, GError **error)
+{
+  guint64 value = 0;
+  gboolean hex = g_str_has_prefix (text, "0x") || g_str_has_prefix (text, "0X");
+
+  if (!parse_number (hex ? text + 2 : text, hex ? 16 : 10, 0xffffff, &value, "--bt-class", error))
+    return FALSE;
+  *out = (guint32)value;
+  return TRUE;
+}
+
+static gboolean
+parse_hex16 (const char *text, guint16 *out, const char *what, GError **error)
+{
+  guint64 value = 0;
+
+  if (!parse_number (text, 16, 0xffff, &value, what, error))
+    return FALSE;
+  *out = (guint16)value;
+  return TRUE;
+}
+
+static gboolean
+parse_usb_id (const char *text, CgFacts *facts, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ":", -1);
+
+  if (g_strv_length (parts) != 2) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--usb-id: '%s' is not VID:PID",
+                 text);
+    return FALSE;
+  }
+  facts->has_usb_id = parse_hex16 (parts[0], &facts->usb_vid, "--usb-id", error)
+                      && parse_hex16 (parts[1], &facts->usb_pid, "--usb-id", error);
+  return facts->has_usb_id;
+}
+
+static gboolean
+parse_interfaces (ExplainArgs *args, CgFacts *facts, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (args->usb_interfaces, ",", -1);
+
+  args->interface_classes = g_byte_array_new ();
+  for (guint i = 0; parts[i] != NULL; i++) {
+    guint64 value = 0;
+    guint8 iface_class;
+
+    if (!parse_number (g_strstrip (parts[i]), 16, 0xff, &value, "--usb-interfaces", error))
+      return FALSE;
+    iface_class = (guint8)value;
+    g_byte_array_append (args->interface_classes, &iface_class, 1);
+  }
+  facts->usb_interface_classes = args->interface_classes->data;
+  facts->n_usb_interface_classes = args->interface_classes->len;
+  return TRUE;
+}
+
+static gboolean
+parse_bluetooth_facts (ExplainArgs *args, CgFacts *facts, GError **error)
+{
+  guint8 address[6];
+
+  if (args->bt_address != NULL && !cg_bt_address_parse (args->bt_address, address)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--bt-address: '%s' is not AA:BB:CC:DD:EE:FF", args->bt_address);
+    return FALSE;
+  }
+  facts->bt_address = args->bt_address;
+  facts->bt_name = args->bt_name;
+  if (args->bt_class != NULL) {
+    if (!parse_bt_class (args->bt_class, &facts->bt_class, error))
+      return FALSE;
+    facts->has_bt_class = TRUE;
+  }
+  if (args->bt_modalias != NULL
+      && !cg_device_id_parse_modalias (args->bt_modalias, &facts->bt_device_id)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--bt-modalias: '%s' is not bluetooth:vXXXXpXXXXdXXXX or usb:v…",
+                 args->bt_modalias);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_usb_facts (ExplainArgs *args, CgFacts *facts, GError **error)
+{
+  facts->usb_manufacturer = args->usb_manufacturer;
+  facts->usb_product = args->usb_product;
+  facts->usb_serial = args->usb_serial;
+  if (args->usb_id != NULL && !parse_usb_id (args->usb_id, facts, error))
+    return FALSE;
+  if (args->usb_interfaces != NULL && !parse_interfaces (args, facts, error))
+    return FALSE;
+  if (args->typec_partner_vid != NULL) {
+    if (!parse_hex16 (args->typec_partner_vid, &facts->typec_partner_vid, "--typec-partner-vid",
+                      error))
+      return FALSE;
+    facts->has_typec_partner_vid = TRUE;
+  }
+  return TRUE;
+}
+
+static void
+print_explanation (const CgPolicy *policy, const CgFacts *facts, gboolean json)
+{
+  if (json) {
+    g_autoptr (JsonNode) node = cg_explain_to_json (policy, facts);
+    cli_print_json (node);
+  } else {
+    g_autofree char *text = cg_explain_to_text (policy, facts);
+    fputs (text, stdout);
+  }
+}
+
+static const char explain_description[]
+    = "Facts are what carguardd would learn from BlueZ, the USB descriptors or the Type-C\n"
+      "port. Organisation names are looked up in the system hwdb (the database udev\n"
+      "uses) from the Bluetooth address's OUI, the Device ID vendor or the USB vendor id.\n"
+      "\n"
+      "Example: carguard policy explain --bt-class 0x200420 --bt-name \"My Car\"";
+
+int
+cmd_policy_explain (CliGlobals *globals, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  g_auto (ExplainArgs) args = { NULL };
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { "bt-address", 0, 0, G_OPTION_ARG_STRING, &args.bt_address, "Bluetooth address",
+      "AA:BB:CC:DD:EE:FF" },
+    { "bt-class", 0, 0, G_OPTION_ARG_STRING, &args.bt_class,
+      "Bluetooth class of device, hex (0x…) or decimal", "CLASS" },
+    { "bt-name", 0, 0, G_OPTION_ARG_STRING, &args.bt_name, "Bluetooth name", "NAME" },
+    { "bt-modalias", 0, 0, G_OPTION_ARG_STRING, &args.bt_modalias, "Device ID as BlueZ's Modalias",
+      "bluetooth:vXXXXpXXXXdXXXX" },
+    { "usb-id", 0, 0, G_OPTION_ARG_STRING, &args.usb_id, "USB vendor and product id, hex",
+      "VID:PID" },
+    { "usb-manufacturer", 0, 0, G_OPTION_ARG_STRING, &args.usb_manufacturer,
+      "USB manufacturer string", "TEXT" },
+    { "usb-product", 0, 0, G_OPTION_ARG_STRING, &args.usb_product, "USB product string", "TEXT" },
+    { "usb-serial", 0, 0, G_OPTION_ARG_STRING, &args.usb_serial, "USB serial number", "TEXT" },
+    { "usb-interfaces", 0, 0, G_OPTION_ARG_STRING, &args.usb_interfaces,
+      "USB interface classes, hex, comma-separated", "CLASS,…" },
+    { "typec-partner-vid", 0, 0, G_OPTION_ARG_STRING, &args.typec_partner_vid,
+      "USB Type-C partner's vendor id, hex", "VID" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = cli_option_context_new (
+      globals, "FACTS…",
+      "Explain what a device with these facts would get, and which rule decided.", entries);
+  CgFacts facts = { NULL };
+  g_auto (CgOrganizations) organizations = { NULL };
+  g_autoptr (CgHwdb) hwdb = NULL;
+  g_autoptr (CgPolicy) policy = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_description (context, explain_description);
+  if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc != 1)
+    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
+  if (!parse_bluetooth_facts (&args, &facts, &error) || !parse_usb_facts (&args, &facts, &error))
+    return cli_usage_error (g_get_prgname (), "%s", error->message);
+  if (!cg_facts_has_bluetooth (&facts) && !cg_facts_has_usb (&facts))
+    return cli_usage_error (g_get_prgname (), "no facts given");
+  policy = cmd_policy_load (globals, NULL);
+  if (policy == NULL)
+    return CLI_EXIT_REFUSED;
+  hwdb = cg_hwdb_new (NULL);
+  cg_hwdb_fill_organizations (hwdb, &facts, &organizations);
+  print_explanation (policy, &facts, json);
+  return CLI_EXIT_OK;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cmd-policy.h"
+
+#include <stdio.h>
+
+#include "cg-explain.h"
+#include "cg-policy.h"
+#include "cli-output.h"
+
+static const CliCommand policy_commands[] = {
+  { "check", cmd_policy_check, "Check the policy, or files about to be installed" },
+  { "list", cmd_policy_list, "List the vendors and what they are granted" },
+  { "show", cmd_policy_show, "Show one vendor: file, grant, match keys, devices" },
+  { "add", cmd_policy_add, "Add a vendor" },
+  { "set", cmd_policy_set, "Set keys of a vendor" },
+  { "unset", cmd_policy_unset, "Remove keys of a vendor" },
+  { "remove", cmd_policy_remove, "Remove (or mask) a vendor" },
+  { "default", cmd_policy_default, "Edit the defaults in carguard.conf" },
+  { "explain", cmd_policy_explain, "Explain what a device would get, and why" },
+  { NULL },
+};
+
+static const char policy_description[]
+    = "The policy is read from /usr/lib/carguard (shipped), /etc/carguard (the admin's)\n"
+      "and /run/carguard, carguard.conf and vendors.d/*.conf in each; a file in a later\n"
+      "directory replaces the one of the same name in an earlier one. Edits are written\n"
+      "to /etc/carguard. Run 'carguard policy COMMAND --help' for a command's options.";
+
+int
+cmd_policy (CliGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *commands = cli_commands_describe (policy_commands);
+  g_autoptr (GOptionContext) context
+      = cli_option_context_new (globals, "COMMAND [ARGS…]", commands, NULL);
+
+  g_set_prgname ("carguard policy");
+  g_option_context_set_description (context, policy_description);
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  return cli_commands_dispatch (policy_commands, "carguard policy", globals, argc - 1, argv + 1);
+}
+
+CgPolicy *
+cmd_policy_load (const CliGlobals *globals, const char *const *extra_files)
+{
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (GError) error = NULL;
+  CgPolicy *policy = cg_policy_load (globals->root, extra_files, diagnostics, &error);
+
+  if (policy == NULL)
+    cli_print_problems (diagnostics, error);
+  return policy;
+}
+
+int
+cmd_policy_check (CliGlobals *globals, int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = cli_option_context_new (
+      globals, "[FILE…]",
+      "Check the policy. Each FILE is checked as if it were installed in /etc/carguard\n"
+      "(carguard.conf as the main file, any other name as a vendor file), together with\n"
+      "the rest of the policy. Every problem is printed as FILE:LINE:COL: error: MESSAGE;\n"
+      "the exit status is 0 if the policy is valid, 1 if not.",
+      NULL);
+  g_autoptr (CgPolicy) policy = NULL;
+
+  if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  policy = cmd_policy_load (globals, argc > 1 ? (const char *const *)argv + 1 : NULL);
+  return policy != NULL ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+}
+
+static void
+add_vendor_members (JsonBuilder *builder, const CgVendor *vendor)
+{
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, cg_vendor_get_id (vendor));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, cg_vendor_get_name (vendor));
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, cg_vendor_get_file (vendor));
+  json_builder_set_member_name (builder, "grant");
+  json_builder_add_value (builder, cli_grant_to_json (cg_vendor_get_grant (vendor)));
+}
+
+static void
+print_vendor_list_json (const CgPolicy *policy)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < cg_policy_get_n_vendors (policy); i++) {
+    json_builder_begin_object (builder);
+    add_vendor_members (builder, cg_policy_get_vendor (policy, i));
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  cli_print_json (root);
+}
+
+static void
+print_vendor_list_text (const CgPolicy *policy)
+{
+  for (guint i = 0; i < cg_policy_get_n_vendors (policy); i++) {
+    const CgVendor *vendor = cg_policy_get_vendor (policy, i);
+    g_autofree char *grant = cli_grant_describe (cg_vendor_get_grant (vendor));
+    g_autofree char *name = cg_sanitize_string (cg_vendor_get_name (vendor), 256);
+
+    printf ("%-16s %-24s %s\n  %s\n", cg_vendor_get_id (vendor), name, grant,
+            cg_vendor_get_file (vendor));
+  }
+}
+
+int
+cmd_policy_list (CliGlobals *globals, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = cli_option_context_new (
+      globals, "", "List the vendors, sorted by id, with their file and what they are granted.",
+      entries);
+  g_autoptr (CgPolicy) policy = NULL;
+
+  if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc != 1)
+    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
+  policy = cmd_policy_load (globals, NULL);
+  if (policy == NULL)
+    return CLI_EXIT_REFUSED;
+  if (json)
+    print_vendor_list_json (policy);
+  else
+    print_vendor_list_text (policy);
+  return CLI_EXIT_OK;
+}
