@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Runs the real `carguard` binary (path in $CARGUARD) against a private --root. */
+#include <check.h>
+#include <ftw.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#define N_CONCURRENT 50
+
+typedef struct {
+  int exit_code;
+  char *out;
+  char *err;
+} CliRun;
+
+static void
+cli_run_clear (CliRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
+
+static const char *
+carguard_path (void)
+{
+  const char *path = g_getenv ("CARGUARD");
+
+  ck_assert_msg (path != NULL, "CARGUARD must name the carguard binary");
+  return path;
+}
+
+static GPtrArray *
+make_argv (const char *root, va_list args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+
+  g_ptr_array_add (argv, g_strdup (carguard_path ()));
+  if (root != NULL) {
+    g_ptr_array_add (argv, g_strdup ("--root"));
+    g_ptr_array_add (argv, g_strdup (root));
+  }
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/* carguard [--root ROOT] ARGS... NULL; waits for it. */
+static void
+run_carguard (CliRun *run, const char *root, ...)
+{
+  g_autoptr (GPtrArray) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  va_list args;
+
+  va_start (args, root);
+  argv = make_argv (root, args);
+  va_end (args);
+  ck_assert_msg (g_spawn_sync (NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &status, &error),
+                 "%s", error ? error->message : "");
+  ck_assert_msg (WIFEXITED (status), "carguard died: %s", run->err);
+  run->exit_code = WEXITSTATUS (status);
+}
+
+static GPid
+spawn_carguard_argv (char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  GPid pid = 0;
+
+  ck_assert_msg (g_spawn_async (NULL, argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                &pid, &error),
+                 "%s", error ? error->message : "");
+  return pid;
+}
+
+static int
+wait_exit_code (GPid pid)
+{
+  int status = 0;
+
+  ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+  ck_assert (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static int
+remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+  return remove (path);
+}
+
+static void
+remove_tree (const char *root)
+{
+  ck_assert_int_eq (nftw (root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+copy_tree (const char *from, const char *to)
+{
+  g_autoptr (GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  ck_assert_int_eq (g_mkdir_with_parents (to, 0755), 0);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *src = g_build_filename (from, name, NULL);
+    g_autofree char *dst = g_build_filename (to, name, NULL);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+
+    if (g_file_test (src, G_FILE_TEST_IS_DIR)) {
+      copy_tree (src, dst);
+      continue;
+    }
+    ck_assert (g_file_get_contents (src, &text, &len, NULL));
+    ck_assert (g_file_set_contents (dst, text, (gssize)len, NULL));
+  }
+}
+
+/* A root holding only the shipped policy of the source tree. */
+static char *
+make_root (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *root = g_dir_make_tmp ("carguard-cli-XXXXXX", &error);
+  const char *shipped = g_getenv ("CG_SHIPPED_POLICY");
+  g_autofree char *shipped_dir = NULL;
+
+  ck_assert_msg (root != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (shipped != NULL, "CG_SHIPPED_POLICY must name policy/shipped");
+  shipped_dir = g_build_filename (root, "usr/lib/carguard", NULL);
+  copy_tree (shipped, shipped_dir);
+  return root;
+}
+
+static char *
+root_path (const char *root, const char *path)
+{
+  return g_build_filename (root, path, NULL);
+}
+
+static void
+write_root_file (const char *root, const char *path, const char *text)
+{
+  g_autofree char *full = root_path (root, path);
+  g_autofree char *dir = g_path_get_dirname (full);
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert (g_file_set_contents (full, text, -1, NULL));
+}
+
+static char *
+read_root_file (const char *root, const char *path)
+{
+  g_autofree char *full = root_path (root, path);
+  char *text = NULL;
+
+  ck_assert_msg (g_file_get_contents (full, &text, NULL, NULL), "cannot read %s", full);
+  return text;
+}
+
+static gboolean
+matches (const char *pattern, const char *text)
+{
+  return g_regex_match_simple (pattern, text, G_REGEX_MULTILINE, 0);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (json_parser_load_from_data (parser, text, -1, &error), "%s: %s",
+                 error ? error->message : "", text);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static gboolean
+json_array_has_string (JsonArray *array, const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+count_lines_starting (const char *text, const char *prefix)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      n++;
+  return n;
+}
+
+#define BYD_PATH "etc/carguard/vendors.d/byd.conf"
+#define BYD_TEXT                                                                                   \
+  "# BYD head units: audio only.\n"                                                                \
+  "[Vendor]\n"                                                                                     \
+  "Name = BYD\n"                                                                                   \
+  "\n"                                                                                             \
+  "; how we know them\n"                                                                           \
+  "[Match]\n"                                                                                      \
+  "BluetoothOUI=00:1E:DE   18:3B:D2\n"                                                             \
+  "\n"                                                                                             \
+  "[Policy]\n"                                                                                     \
+  "   Preset  =  audio-only\n"                                                                     \
+  "Pairing=ask\n"                                                                                  \
+  "# trailing remark\n"
+
+START_TEST (test_cli_help)
+{
+  const char *commands[][3] = { { "--help", NULL, NULL },
+                                { "policy", "--help", NULL },
+                                { "policy", "add", "--help" },
+                                { "policy", "explain", "--help" },
+                                { "policy", "default", "--help" } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    g_auto (CliRun) run = { 0 };
+
+    run_carguard (&run, NULL, commands[i][0], commands[i][1], commands[i][2], NULL);
+    ck_assert_int_eq (run.exit_code, 0);
+    ck_assert_msg (strstr (run.out, "Usage:") != NULL, "%s", run.out);
+  }
+}
+END_TEST
+
+START_TEST (test_cli_usage_errors)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) unknown = { 0 };
+  g_auto (CliRun) no_equals = { 0 };
+  g_auto (CliRun) bad_id = { 0 };
+
+  run_carguard (&unknown, root, "policy", "frobnicate", NULL);
+  ck_assert_int_eq (unknown.exit_code, 2);
+  run_carguard (&no_equals, root, "policy", "add", "acme", "BluetoothOUI", NULL);
+  ck_assert_int_eq (no_equals.exit_code, 2);
+  run_carguard (&bad_id, root, "policy", "add", "../evil", NULL);
+  ck_assert_int_eq (bad_id.exit_code, 2);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_check_broken_file)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) installed = { 0 };
+  g_auto (CliRun) extra = { 0 };
+  g_autofree char *candidate = root_path (root, "bad.conf");
+
+  write_root_file (root, "etc/carguard/vendors.d/bad.conf",
+                   "[Vendor]\nName=Bad\n\n[Policy]\nPreset=bogus\n");
+  run_carguard (&installed, root, "policy", "check", NULL);
+  ck_assert_int_eq (installed.exit_code, 1);
+  ck_assert_msg (matches ("bad\\.conf:5:[0-9]+: error: ", installed.err), "%s", installed.err);
+
+  g_unlink (root_path (root, "etc/carguard/vendors.d/bad.conf"));
+  ck_assert (g_file_set_contents (candidate, "[Vendor]\nName=Bad\n[Match]\nUSB=zz\n", -1, NULL));
+  run_carguard (&extra, root, "policy", "check", candidate, NULL);
+  ck_assert_int_eq (extra.exit_code, 1);
+  ck_assert_msg (matches ("bad\\.conf:4:[0-9]+: error: ", extra.err), "%s", extra.err);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_check_valid)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&run, root, "policy", "check", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  remove_tree (root);
+}
+END_TEST
+
+static gboolean
+starts_with_any (const char *line, const char *const *prefixes)
+{
+  while (g_ascii_isspace (*line))
+    line++;
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (line, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Every non-blank line of before, except those of the changed keys, appears in after
+ * in the same order, byte for byte. */
+static void
+assert_untouched_lines_kept (const char *before, const char *after, const char *const *changed)
+{
+  g_auto (GStrv) old_lines = g_strsplit (before, "\n", -1);
+  const char *cursor = after;
+
+  for (guint i = 0; old_lines[i] != NULL; i++) {
+    g_autofree char *line = g_strconcat (old_lines[i], "\n", NULL);
+    const char *found;
+
+    if (old_lines[i][0] == '\0' || starts_with_any (old_lines[i], changed))
+      continue;
+    found = strstr (cursor, line);
+    ck_assert_msg (found != NULL, "line '%s' lost or moved in:\n%s", old_lines[i], after);
+    cursor = found + strlen (line);
+  }
+}
+
+START_TEST (test_cli_set_unset_keep_layout)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) set = { 0 };
+  g_auto (CliRun) unset = { 0 };
+  g_autofree char *after_set = NULL;
+  g_autofree char *after_unset = NULL;
+  const char *changed_preset[] = { "Preset", NULL };
+  const char *changed_pairing[] = { "Pairing", NULL };
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&set, root, "policy", "set", "byd", "Preset=charge-only", NULL);
+  ck_assert_msg (set.exit_code == 0, "%s", set.err);
+  after_set = read_root_file (root, BYD_PATH);
+  assert_untouched_lines_kept (BYD_TEXT, after_set, changed_preset);
+  ck_assert_msg (strstr (after_set, "   Preset  =  charge-only\n") != NULL, "%s", after_set);
+
+  run_carguard (&unset, root, "policy", "unset", "byd", "Policy.Pairing", NULL);
+  ck_assert_msg (unset.exit_code == 0, "%s", unset.err);
+  after_unset = read_root_file (root, BYD_PATH);
+  assert_untouched_lines_kept (after_set, after_unset, changed_pairing);
+  ck_assert (strstr (after_unset, "Pairing") == NULL);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_refused_edit_changes_nothing)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+  g_autofree char *after = NULL;
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&run, root, "policy", "set", "byd", "Pairing=sometimes", NULL);
+  ck_assert_int_eq (run.exit_code, 1);
+  ck_assert_msg (matches ("byd\\.conf:11:[0-9]+: error: ", run.err), "%s", run.err);
+  after = read_root_file (root, BYD_PATH);
+  ck_assert_str_eq (after, BYD_TEXT);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_shipped_file_gets_override)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+  g_autofree char *shipped = NULL;
+  g_autofree char *override = NULL;
+  const char *changed[] = { "Preset", NULL };
+
+  write_root_file (root, "usr/lib/carguard/vendors.d/byd.conf", BYD_TEXT);
+  run_carguard (&run, root, "policy", "set", "byd", "Preset=block", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  shipped = read_root_file (root, "usr/lib/carguard/vendors.d/byd.conf");
+  ck_assert_str_eq (shipped, BYD_TEXT);
+  override = read_root_file (root, BYD_PATH);
+  assert_untouched_lines_kept (BYD_TEXT, override, changed);
+  ck_assert (strstr (override, "Preset  =  block") != NULL);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_remove_masks_shipped)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) removal = { 0 };
+  g_auto (CliRun) list = { 0 };
+  g_auto (CliRun) again = { 0 };
+  g_autofree char *mask = root_path (root, BYD_PATH);
+  g_autofree char *target = NULL;
+  g_autofree char *shipped = NULL;
+
+  write_root_file (root, "usr/lib/carguard/vendors.d/byd.conf", BYD_TEXT);
+  run_carguard (&removal, root, "policy", "remove", "byd", NULL);
+  ck_assert_msg (removal.exit_code == 0, "%s", removal.err);
+  target = g_file_read_link (mask, NULL);
+  ck_assert_str_eq (target, "/dev/null");
+  shipped = read_root_file (root, "usr/lib/carguard/vendors.d/byd.conf");
+  ck_assert_str_eq (shipped, BYD_TEXT);
+
+  run_carguard (&list, root, "policy", "list", NULL);
+  ck_assert_int_eq (list.exit_code, 0);
+  ck_assert (strstr (list.out, "byd") == NULL);
+  run_carguard (&again, root, "policy", "remove", "byd", NULL);
+  ck_assert_int_eq (again.exit_code, 1);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_add_and_remove_admin_vendor)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) add = { 0 };
+  g_auto (CliRun) add_again = { 0 };
+  g_auto (CliRun) show = { 0 };
+  g_auto (CliRun) removal = { 0 };
+  g_autofree char *text = NULL;
+  g_autofree char *path = root_path (root, "etc/carguard/vendors.d/acme.conf");
+  g_autoptr (JsonNode) shown = NULL;
+  JsonObject *object;
+
+  run_carguard (&add, root, "policy", "add", "acme", "BluetoothOUI=02:00:01", "Preset=audio-only",
+                NULL);
+  ck_assert_msg (add.exit_code == 0, "%s", add.err);
+  text = read_root_file (root, "etc/carguard/vendors.d/acme.conf");
+  ck_assert (matches ("^\\[Vendor\\]$", text) && matches ("^Name=acme$", text));
+  ck_assert (matches ("^\\[Match\\]\nBluetoothOUI=02:00:01$", text));
+  ck_assert (matches ("^\\[Policy\\]\nPreset=audio-only$", text));
+
+  run_carguard (&add_again, root, "policy", "add", "acme", NULL);
+  ck_assert_int_eq (add_again.exit_code, 1);
+
+  run_carguard (&show, root, "policy", "show", "--json", "acme", NULL);
+  ck_assert_msg (show.exit_code == 0, "%s", show.err);
+  shown = parse_json (show.out);
+  object = json_node_get_object (shown);
+  ck_assert_str_eq (json_object_get_string_member (object, "id"), "acme");
+  ck_assert_str_eq (
+      json_object_get_string_member (json_object_get_object_member (object, "grant"), "pairing"),
+      "allow");
+
+  run_carguard (&removal, root, "policy", "remove", "acme", NULL);
+  ck_assert_msg (removal.exit_code == 0, "%s", removal.err);
+  ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_default_edits_main_file)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) edit = { 0 };
+  g_auto (CliRun) refused = { 0 };
+  g_autofree char *text = NULL;
+
+  run_carguard (&edit, root, "policy", "default", "--car", "Preset=charge-only", NULL);
+  ck_assert_msg (edit.exit_code == 0, "%s", edit.err);
+  text = read_root_file (root, "etc/carguard/carguard.conf");
+  ck_assert_msg (matches ("^\\[CarDefault\\]$", text), "%s", text);
+  ck_assert_msg (matches ("^Preset *= *charge-only$", text), "%s", text);
+
+  run_carguard (&refused, root, "policy", "default", "USBMode=sometimes", NULL);
+  ck_assert_int_eq (refused.exit_code, 1);
+  ck_assert_msg (matches ("carguard\\.conf:[0-9]+:[0-9]+: error: ", refused.err), "%s",
+                 refused.err);
+  remove_tree (root);
+}
+END_TEST
+
+static void
+wait_all_succeed (GPid *pids, guint n)
+{
+  guint failed = 0;
+
+  for (guint i = 0; i < n; i++)
+    failed += wait_exit_code (pids[i]) != 0;
+  ck_assert_uint_eq (failed, 0);
+}
+
+START_TEST (test_cli_concurrent_adds)
+{
+  g_autofree char *root = make_root ();
+  GPid pids[N_CONCURRENT];
+  g_auto (CliRun) list = { 0 };
+  g_auto (CliRun) check = { 0 };
+  g_autoptr (JsonNode) vendors = NULL;
+
+  for (guint i = 0; i < N_CONCURRENT; i++) {
+    g_autofree char *id = g_strdup_printf ("vendor%u", i);
+    g_autofree char *oui = g_strdup_printf ("BluetoothOUI=02:00:%02X", i);
+    char *argv[] = { (char *)carguard_path (), "--root", root, "policy", "add", id, oui, NULL };
+
+    pids[i] = spawn_carguard_argv (argv);
+  }
+  wait_all_succeed (pids, N_CONCURRENT);
+
+  run_carguard (&list, root, "policy", "list", "--json", NULL);
+  ck_assert_msg (list.exit_code == 0, "%s", list.err);
+  vendors = parse_json (list.out);
+  ck_assert_uint_eq (json_array_get_length (json_node_get_array (vendors)), N_CONCURRENT);
+  run_carguard (&check, root, "policy", "check", NULL);
+  ck_assert_msg (check.exit_code == 0, "%s", check.err);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_concurrent_edits_of_one_file)
+{
+  g_autofree char *root = make_root ();
+  GPid pids[N_CONCURRENT];
+  g_auto (CliRun) check = { 0 };
+  g_autofree char *text = NULL;
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  for (guint i = 0; i < N_CONCURRENT; i++) {
+    g_autofree char *address = g_strdup_printf ("02:00:00:00:00:%02X", i);
+    char *argv[]
+        = { (char *)carguard_path (), "--root", root, "policy", "set", "byd", "--device", address,
+            "Preset=trusted",         NULL };
+
+    pids[i] = spawn_carguard_argv (argv);
+  }
+  wait_all_succeed (pids, N_CONCURRENT);
+
+  text = read_root_file (root, BYD_PATH);
+  ck_assert_uint_eq (count_lines_starting (text, "BluetoothAddress=02:00:00:00:00:"), N_CONCURRENT);
+  ck_assert_uint_eq (count_lines_starting (text, "[Device]"), N_CONCURRENT);
+  for (guint i = 0; i < N_CONCURRENT; i++) {
+    g_autofree char *line = g_strdup_printf ("BluetoothAddress=02:00:00:00:00:%02X\n", i);
+    ck_assert_msg (strstr (text, line) != NULL, "lost %s", line);
+  }
+  run_carguard (&check, root, "policy", "check", NULL);
+  ck_assert_msg (check.exit_code == 0, "%s", check.err);
+  remove_tree (root);
+}
+END_TEST
+
+static JsonObject *
+member_object (JsonObject *object, const char *name)
+{
+  ck_assert_msg (json_object_has_member (object, name), "no member %s", name);
+  return json_object_get_object_member (object, name);
+}
+
+START_TEST (test_cli_explain_car_class)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+  g_auto (CliRun) text = { 0 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *bluetooth;
+  JsonObject *profiles;
+
+  run_carguard (&run, root, "policy", "explain", "--json", "--bt-class", "0x200420", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  node = parse_json (run.out);
+  ck_assert (json_object_has_member (json_node_get_object (node), "rule"));
+  bluetooth = member_object (json_node_get_object (node), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "allow");
+  profiles = member_object (bluetooth, "profiles");
+  ck_assert (json_array_has_string (json_object_get_array_member (profiles, "allowed"), "a2dp"));
+  ck_assert (json_array_has_string (json_object_get_array_member (profiles, "allowed"), "hfp"));
+  ck_assert (json_array_has_string (json_object_get_array_member (profiles, "denied"), "pbap"));
+  ck_assert (json_array_has_string (json_object_get_array_member (profiles, "denied"), "map"));
+
+  run_carguard (&text, root, "policy", "explain", "--bt-class", "2098208", NULL);
+  ck_assert_msg (text.exit_code == 0, "%s", text.err);
+  ck_assert (strlen (text.out) > 0);
+  remove_tree (root);
+}
+END_TEST
+
+START_TEST (test_cli_explain_unknown_usb)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+  g_auto (CliRun) bad = { 0 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *usb;
+
+  run_carguard (&run, root, "policy", "explain", "--json", "--usb-id", "1234:5678", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  node = parse_json (run.out);
+  ck_assert (json_object_has_member (json_node_get_object (node), "rule"));
+  usb = member_object (json_node_get_object (node), "usb");
+  ck_assert_str_eq (json_object_get_string_member (usb, "mode"), "charge-only");
+
+  run_carguard (&bad, root, "policy", "explain", "--usb-id", "12345678", NULL);
+  ck_assert_int_eq (bad.exit_code, 2);
+  remove_tree (root);
+}
+END_TEST
+
+static Suite *
+cli_policy_suite (void)
+{
+  Suite *s = suite_create ("cli-policy");
+  TCase *tc = tcase_create ("cli-policy");
+
+  tcase_add_test (tc, test_cli_help);
+  tcase_add_test (tc, test_cli_usage_errors);
+  tcase_add_test (tc, test_cli_check_broken_file);
+  tcase_add_test (tc, test_cli_check_valid);
+  tcase_add_test (tc, test_cli_set_unset_keep_layout);
+  tcase_add_test (tc, test_cli_refused_edit_changes_nothing);
+  tcase_add_test (tc, test_cli_shipped_file_gets_override);
+  tcase_add_test (tc, test_cli_remove_masks_shipped);
+  tcase_add_test (tc, test_cli_add_and_remove_admin_vendor);
+  tcase_add_test (tc, test_cli_default_edits_main_file);
+  tcase_add_test (tc, test_cli_concurrent_adds);
+  tcase_add_test (tc, test_cli_concurrent_edits_of_one_file);
+  tcase_add_test (tc, test_cli_explain_car_class);
+  tcase_add_test (tc, test_cli_explain_unknown_usb);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (cli_policy_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
