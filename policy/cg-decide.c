@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cg-policy-private.h"
+
+#include <string.h>
+
+static gint64
+pack (CgMatchKind kind, guint64 value)
+{
+  return (gint64)(((guint64)kind << 56) | value);
+}
+
+/* The candidates found at one level; the first level with any wins. */
+typedef struct {
+  const CgRuleEntry *found[16];
+  guint n;
+  GPtrArray *extra; /* when more than 16 rules match one device */
+} Matches;
+
+static void
+add_found (Matches *m, const CgRuleEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  if (m->n < G_N_ELEMENTS (m->found)) {
+    m->found[m->n++] = entry;
+    return;
+  }
+  if (m->extra == NULL)
+    m->extra = g_ptr_array_new ();
+  g_ptr_array_add (m->extra, (gpointer)entry);
+}
+
+static void
+lookup (const CgPolicy *policy, Matches *m, CgMatchKind kind, guint64 value)
+{
+  gint64 key = pack (kind, value);
+  add_found (m, g_hash_table_lookup (policy->index, &key));
+}
+
+static gboolean
+glob_fact (const CgRuleEntry *entry, const char *fact)
+{
+  if (fact == NULL)
+    return FALSE;
+  return cg_glob_match (entry->item.text, fact, strnlen (fact, CG_MATCH_TEXT_MAX));
+}
+
+static void
+match_globs (const CgPolicy *policy, Matches *m, CgMatchKind kind, const char *fact)
+{
+  if (fact == NULL)
+    return;
+  for (guint i = 0; i < policy->globs->len; i++) {
+    const CgRuleEntry *entry = g_ptr_array_index (policy->globs, i);
+    if (entry->item.kind == kind && glob_fact (entry, fact))
+      add_found (m, entry);
+  }
+}
+
+static void
+finish (const CgPolicy *policy, Matches *m, CgLevel level, CgDecision *out)
+{
+  out->level = level;
+  out->rules = g_ptr_array_new ();
+  for (guint i = 0; i < m->n + (m->extra != NULL ? m->extra->len : 0); i++) {
+    const CgRuleEntry *entry = i < m->n ? m->found[i] : g_ptr_array_index (m->extra, i - m->n);
+    if (i == 0)
+      cg_grant_copy (&out->grant, entry->grant);
+    else
+      cg_grant_restrict (&out->grant, entry->grant);
+    g_ptr_array_add (out->rules, (gpointer)&entry->rule);
+  }
+  g_clear_pointer (&m->extra, g_ptr_array_unref);
+}
+
+/* Finishes with the matches if there are any; TRUE if it did. */
+static gboolean
+try_level (const CgPolicy *policy, Matches *m, CgLevel level, CgDecision *out)
+{
+  if (m->n == 0)
+    return FALSE;
+  finish (policy, m, level, out);
+  return TRUE;
+}
+
+static guint64
+address_value (const char *address, gboolean *ok)
+{
+  guint8 bytes[6];
+  guint64 value = 0;
+
+  *ok = cg_bt_address_parse (address, bytes);
+  for (int i = 0; *ok && i < 6; i++)
+    value = (value << 8) | bytes[i];
+  return value;
+}
+
+static void
+decide_bluetooth (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
+{
+  Matches m = { .n = 0 };
+  const CgDeviceId *id = &facts->bt_device_id;
+  gboolean have_address;
+  guint64 address = address_value (facts->bt_address, &have_address);
+
+  if (have_address)
+    lookup (policy, &m, CG_MATCH_BT_ADDRESS, address);
+  if (try_level (policy, &m, CG_LEVEL_DEVICE, out))
+    return;
+  if (id->source != CG_DEVICE_ID_SOURCE_NONE)
+    lookup (policy, &m, CG_MATCH_DEVICE_ID_PRODUCT,
+            ((guint64)id->source << 32) | ((guint64)id->vendor << 16) | id->product);
+  if (try_level (policy, &m, CG_LEVEL_PRODUCT, out))
+    return;
+  if (have_address)
+    lookup (policy, &m, CG_MATCH_BT_OUI, address >> 24);
+  if (id->source != CG_DEVICE_ID_SOURCE_NONE)
+    lookup (policy, &m, CG_MATCH_DEVICE_ID_VENDOR, ((guint64)id->source << 16) | id->vendor);
+  match_globs (policy, &m, CG_MATCH_BT_NAME, facts->bt_name);
+  match_globs (policy, &m, CG_MATCH_ORGANIZATION, facts->bt_organization);
+  if (try_level (policy, &m, CG_LEVEL_VENDOR, out))
+    return;
+  for (guint i = 0; facts->has_bt_class && i < policy->classes->len; i++) {
+    const CgRuleEntry *entry = g_ptr_array_index (policy->classes, i);
+    if (entry->item.kind == CG_MATCH_BT_CLASS && entry->item.bt_class == (facts->bt_class & 0x1ffc))
+      add_found (&m, entry);
+  }
+  if (m.n == 0 && facts->has_bt_class && cg_bt_class_is_car (facts->bt_class))
+    add_found (&m, &policy->car_rule);
+  if (try_level (policy, &m, CG_LEVEL_CLASS, out))
+    return;
+  add_found (&m, &policy->default_rule);
+  finish (policy, &m, CG_LEVEL_DEFAULT, out);
+}
+
+static void
+match_interfaces (const CgPolicy *policy, const CgFacts *facts, Matches *m)
+{
+  for (guint i = 0; i < policy->classes->len; i++) {
+    const CgRuleEntry *entry = g_ptr_array_index (policy->classes, i);
+    /* The facts carry only the class byte: a rule naming a subclass cannot be
+     * confirmed, so it does not match. */
+    if (entry->item.kind != CG_MATCH_USB_INTERFACE || entry->item.n_iface_parts != 1)
+      continue;
+    for (gsize c = 0; facts->usb_interface_classes != NULL && c < facts->n_usb_interface_classes;
+         c++) {
+      if (facts->usb_interface_classes[c] == entry->item.iface[0]) {
+        add_found (m, entry);
+        break;
+      }
+    }
+  }
+}
+
+static void
+decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
+{
+  Matches m = { .n = 0 };
+
+  if (facts->usb_serial != NULL)
+    add_found (&m, g_hash_table_lookup (policy->serials, facts->usb_serial));
+  if (try_level (policy, &m, CG_LEVEL_DEVICE, out))
+    return;
+  if (facts->has_usb_id)
+    lookup (policy, &m, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
+  if (try_level (policy, &m, CG_LEVEL_PRODUCT, out))
+    return;
+  if (facts->has_usb_id)
+    lookup (policy, &m, CG_MATCH_USB_VENDOR, facts->usb_vid);
+  if (facts->has_typec_partner_vid)
+    lookup (policy, &m, CG_MATCH_TYPEC_VENDOR, facts->typec_partner_vid);
+  match_globs (policy, &m, CG_MATCH_USB_MANUFACTURER, facts->usb_manufacturer);
+  match_globs (policy, &m, CG_MATCH_USB_PRODUCT_NAME, facts->usb_product);
+  match_globs (policy, &m, CG_MATCH_ORGANIZATION, facts->usb_organization);
+  if (try_level (policy, &m, CG_LEVEL_VENDOR, out))
+    return;
+  match_interfaces (policy, facts, &m);
+  if (try_level (policy, &m, CG_LEVEL_CLASS, out))
+    return;
+  add_found (&m, &policy->default_rule);
+  finish (policy, &m, CG_LEVEL_DEFAULT, out);
+}
+
+void
+cg_policy_decide (const CgPolicy *policy, const CgFacts *facts, CgTransport transport,
+                  CgDecision *out)
+{
+  memset (out, 0, sizeof (*out));
+  out->transport = transport;
+  if (transport == CG_TRANSPORT_BLUETOOTH)
+    decide_bluetooth (policy, facts, out);
+  else
+    decide_usb (policy, facts, out);
+}

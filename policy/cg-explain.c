@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cg-explain.h"
+
+#include "cg-policy-private.h"
+
+#define FACT_TEXT_MAX 256
+
+static char *
+rule_location (const CgRule *rule)
+{
+  if (rule->file == NULL)
+    return g_strdup ("default");
+  return g_strdup_printf ("%s:%u", rule->file, rule->line);
+}
+
+static const CgRule *
+deciding_rule (const CgDecision *decision)
+{
+  return decision->rules->len > 0 ? g_ptr_array_index (decision->rules, 0) : NULL;
+}
+
+/* JSON strings must be UTF-8; device strings are made so, never otherwise changed
+ * beyond a length cap: JSON escaping deals with the rest. */
+static void
+add_device_string (JsonBuilder *b, const char *member, const char *s)
+{
+  g_autofree char *valid = NULL;
+
+  if (s == NULL)
+    return;
+  valid = g_utf8_make_valid (s, (gssize)strnlen (s, CG_MATCH_TEXT_MAX));
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, valid);
+}
+
+static void
+add_hex (JsonBuilder *b, const char *member, guint digits, guint value)
+{
+  g_autofree char *text = g_strdup_printf ("%s%0*x", digits == 6 ? "0x" : "", (int)digits, value);
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, text);
+}
+
+static char *
+device_id_string (const CgDeviceId *id)
+{
+  return g_strdup_printf ("%s:v%04Xp%04Xd%04X",
+                          id->source == CG_DEVICE_ID_SOURCE_USB ? "usb" : "bluetooth", id->vendor,
+                          id->product, id->version);
+}
+
+static void
+add_bluetooth_facts (JsonBuilder *b, const CgFacts *facts)
+{
+  json_builder_set_member_name (b, "bluetooth");
+  json_builder_begin_object (b);
+  add_device_string (b, "address", facts->bt_address);
+  if (facts->has_bt_class) {
+    const char *name = cg_bt_class_describe (facts->bt_class);
+    add_hex (b, "class", 6, facts->bt_class);
+    if (name != NULL) {
+      json_builder_set_member_name (b, "class-name");
+      json_builder_add_string_value (b, name);
+    }
+  }
+  add_device_string (b, "name", facts->bt_name);
+  if (facts->bt_device_id.source != CG_DEVICE_ID_SOURCE_NONE) {
+    g_autofree char *id = device_id_string (&facts->bt_device_id);
+    json_builder_set_member_name (b, "device-id");
+    json_builder_add_string_value (b, id);
+  }
+  add_device_string (b, "organization", facts->bt_organization);
+  json_builder_end_object (b);
+}
+
+static void
+add_usb_facts (JsonBuilder *b, const CgFacts *facts)
+{
+  json_builder_set_member_name (b, "usb");
+  json_builder_begin_object (b);
+  if (facts->has_usb_id) {
+    add_hex (b, "vid", 4, facts->usb_vid);
+    add_hex (b, "pid", 4, facts->usb_pid);
+  }
+  add_device_string (b, "manufacturer", facts->usb_manufacturer);
+  add_device_string (b, "product", facts->usb_product);
+  add_device_string (b, "serial", facts->usb_serial);
+  if (facts->usb_interface_classes != NULL && facts->n_usb_interface_classes > 0) {
+    json_builder_set_member_name (b, "interface-classes");
+    json_builder_begin_array (b);
+    for (gsize i = 0; i < facts->n_usb_interface_classes; i++) {
+      g_autofree char *hex = g_strdup_printf ("%02x", facts->usb_interface_classes[i]);
+      json_builder_add_string_value (b, hex);
+    }
+    json_builder_end_array (b);
+  }
+  if (facts->has_typec_partner_vid)
+    add_hex (b, "typec-partner-vid", 4, facts->typec_partner_vid);
+  add_device_string (b, "organization", facts->usb_organization);
+  json_builder_end_object (b);
+}
+
+static void
+add_rules (JsonBuilder *b, const CgDecision *decision)
+{
+  const CgRule *rule = deciding_rule (decision);
+  g_autofree char *location = rule != NULL ? rule_location (rule) : g_strdup ("default");
+
+  json_builder_set_member_name (b, "level");
+  json_builder_add_string_value (b, cg_level_to_string (decision->level));
+  json_builder_set_member_name (b, "rule");
+  json_builder_add_string_value (b, location);
+  json_builder_set_member_name (b, "rules");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < decision->rules->len; i++) {
+    const CgRule *r = g_ptr_array_index (decision->rules, i);
+    g_autofree char *where = rule_location (r);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "rule");
+    json_builder_add_string_value (b, where);
+    json_builder_set_member_name (b, "key");
+    json_builder_add_string_value (b, r->key);
+    if (r->value != NULL) {
+      json_builder_set_member_name (b, "value");
+      json_builder_add_string_value (b, r->value);
+    }
+    if (r->vendor != NULL) {
+      json_builder_set_member_name (b, "vendor");
+      json_builder_add_string_value (b, cg_vendor_get_id (r->vendor));
+      json_builder_set_member_name (b, "vendor-name");
+      json_builder_add_string_value (b, cg_vendor_get_name (r->vendor));
+    }
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+static void
+add_profiles (JsonBuilder *b, const CgGrant *grant, gboolean allowed)
+{
+  json_builder_set_member_name (b, allowed ? "allowed" : "denied");
+  json_builder_begin_array (b);
+  for (int p = 0; p < CG_PROFILE_N; p++)
+    if (((grant->profiles & (1u << p)) != 0) == allowed)
+      json_builder_add_string_value (b, cg_profile_to_name ((CgProfile)p));
+  json_builder_end_array (b);
+}
+
+static void
+add_bluetooth_decision (JsonBuilder *b, const CgDecision *d)
+{
+  json_builder_set_member_name (b, "bluetooth");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pairing");
+  json_builder_add_string_value (b, cg_pairing_to_string (d->grant.pairing));
+  json_builder_set_member_name (b, "profiles");
+  json_builder_begin_object (b);
+  add_profiles (b, &d->grant, TRUE);
+  add_profiles (b, &d->grant, FALSE);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "all-uuids");
+  json_builder_add_boolean_value (b, d->grant.all_uuids);
+  json_builder_set_member_name (b, "uuids");
+  json_builder_begin_array (b);
+  for (guint i = 0; d->grant.extra_uuids != NULL && d->grant.extra_uuids[i] != NULL; i++)
+    json_builder_add_string_value (b, d->grant.extra_uuids[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "block");
+  json_builder_add_boolean_value (b, d->grant.block);
+  add_rules (b, d);
+  json_builder_end_object (b);
+}
+
+/* "all", or the allowed class names (hex for unnamed classes). */
+static GPtrArray *
+interface_names (const CgGrant *grant)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint c = 0; c < 256; c++) {
+    if ((grant->usb_interfaces[c / 32] & (1u << (c % 32))) == 0)
+      continue;
+    const char *name = cg_usb_class_to_name ((guint8)c);
+    g_ptr_array_add (names, name != NULL ? g_strdup (name) : g_strdup_printf ("%02x", c));
+  }
+  if (names->len == 0)
+    g_ptr_array_add (names, g_strdup ("all"));
+  return names;
+}
+
+static void
+add_usb_decision (JsonBuilder *b, const CgDecision *d)
+{
+  g_autoptr (GPtrArray) names = interface_names (&d->grant);
+
+  json_builder_set_member_name (b, "usb");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "mode");
+  json_builder_add_string_value (b, cg_usb_mode_to_string (d->grant.usb_mode));
+  json_builder_set_member_name (b, "interfaces");
+  json_builder_begin_array (b);
+  for (guint i = 0; d->grant.usb_mode == CG_USB_MODE_DATA && i < names->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (names, i));
+  json_builder_end_array (b);
+  add_rules (b, d);
+  json_builder_end_object (b);
+}
+
+JsonNode *
+cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_auto (CgDecision) bt = { 0 };
+  g_auto (CgDecision) usb = { 0 };
+  const CgDecision *main_decision;
+  g_autofree char *location = NULL;
+
+  cg_policy_decide (policy, facts, CG_TRANSPORT_BLUETOOTH, &bt);
+  cg_policy_decide (policy, facts, CG_TRANSPORT_USB, &usb);
+  main_decision = cg_facts_has_bluetooth (facts) || !cg_facts_has_usb (facts) ? &bt : &usb;
+  location = rule_location (deciding_rule (main_decision));
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "facts");
+  json_builder_begin_object (b);
+  add_bluetooth_facts (b, facts);
+  add_usb_facts (b, facts);
+  json_builder_end_object (b);
+  add_bluetooth_decision (b, &bt);
+  add_usb_decision (b, &usb);
+  json_builder_set_member_name (b, "rule");
+  json_builder_add_string_value (b, location);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+append_fact (GString *out, const char *label, const char *value)
+{
+  g_autofree char *safe = NULL;
+
+  if (value == NULL)
+    return;
+  safe = cg_sanitize_string (value, FACT_TEXT_MAX);
+  g_string_append_printf (out, "  %s: \"%s\"\n", label, safe);
+}
+
+static void
+append_facts (GString *out, const CgFacts *facts)
+{
+  g_string_append (out, "Facts:\n");
+  append_fact (out, "Bluetooth address", facts->bt_address);
+  if (facts->has_bt_class) {
+    const char *name = cg_bt_class_describe (facts->bt_class);
+    g_string_append_printf (out, "  Bluetooth class: 0x%06x (%s)\n", facts->bt_class,
+                            name != NULL ? name : "unknown");
+  }
+  append_fact (out, "Bluetooth name", facts->bt_name);
+  if (facts->bt_device_id.source != CG_DEVICE_ID_SOURCE_NONE) {
+    g_autofree char *id = device_id_string (&facts->bt_device_id);
+    g_string_append_printf (out, "  Bluetooth Device ID: %s\n", id);
+  }
+  append_fact (out, "Bluetooth organization (hwdb)", facts->bt_organization);
+  if (facts->has_usb_id)
+    g_string_append_printf (out, "  USB id: %04x:%04x\n", facts->usb_vid, facts->usb_pid);
+  append_fact (out, "USB manufacturer", facts->usb_manufacturer);
+  append_fact (out, "USB product", facts->usb_product);
+  append_fact (out, "USB serial", facts->usb_serial);
+  for (gsize i = 0; facts->usb_interface_classes != NULL && i < facts->n_usb_interface_classes; i++)
+    g_string_append_printf (out, "  USB interface class: %02x\n", facts->usb_interface_classes[i]);
+  if (facts->has_typec_partner_vid)
+    g_string_append_printf (out, "  Type-C partner VID: %04x\n", facts->typec_partner_vid);
+  append_fact (out, "USB organization (hwdb)", facts->usb_organization);
+}
+
+static void
+append_rules (GString *out, const CgDecision *d)
+{
+  g_string_append_printf (out, "  decided at level %s by:\n", cg_level_to_string (d->level));
+  for (guint i = 0; i < d->rules->len; i++) {
+    const CgRule *r = g_ptr_array_index (d->rules, i);
+    g_autofree char *where = rule_location (r);
+    if (r->vendor != NULL)
+      g_string_append_printf (out, "    %s %s=%s (vendor %s)\n", where, r->key, r->value,
+                              cg_vendor_get_id (r->vendor));
+    else
+      g_string_append_printf (out, "    %s [%s]\n", where, r->key);
+  }
+}
+
+static void
+append_bluetooth (GString *out, const CgDecision *d)
+{
+  g_string_append_printf (out, "Bluetooth: pairing %s%s\n", cg_pairing_to_string (d->grant.pairing),
+                          d->grant.block ? ", blocked" : "");
+  for (int allowed = 1; allowed >= 0; allowed--) {
+    g_string_append_printf (out, "  profiles %s:", allowed ? "allowed" : "denied");
+    for (int p = 0; p < CG_PROFILE_N; p++)
+      if (((d->grant.profiles & (1u << p)) != 0) == allowed)
+        g_string_append_printf (out, " %s", cg_profile_to_name ((CgProfile)p));
+    g_string_append_c (out, '\n');
+  }
+  if (d->grant.all_uuids)
+    g_string_append (out, "  any other service UUID allowed\n");
+  append_rules (out, d);
+}
+
+static void
+append_usb (GString *out, const CgDecision *d)
+{
+  g_autoptr (GPtrArray) names = interface_names (&d->grant);
+
+  g_string_append_printf (out, "USB: mode %s\n", cg_usb_mode_to_string (d->grant.usb_mode));
+  if (d->grant.usb_mode == CG_USB_MODE_DATA) {
+    g_string_append (out, "  interfaces:");
+    for (guint i = 0; i < names->len; i++)
+      g_string_append_printf (out, " %s", (const char *)g_ptr_array_index (names, i));
+    g_string_append_c (out, '\n');
+  }
+  append_rules (out, d);
+}
+
+char *
+cg_explain_to_text (const CgPolicy *policy, const CgFacts *facts)
+{
+  GString *out = g_string_new (NULL);
+  g_auto (CgDecision) bt = { 0 };
+  g_auto (CgDecision) usb = { 0 };
+
+  cg_policy_decide (policy, facts, CG_TRANSPORT_BLUETOOTH, &bt);
+  cg_policy_decide (policy, facts, CG_TRANSPORT_USB, &usb);
+  append_bluetooth (out, &bt);
+  append_usb (out, &usb);
+  append_facts (out, facts);
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cg-document-private.h"
+#include "cg-policy-private.h"
+
+#include <string.h>
+
+#define MAX_KEYS_PER_SECTION 16
+
+static void
+policy_match_clear (CgPolicyMatch *match)
+{
+  cg_match_item_clear (&match->item);
+  g_clear_pointer (&match->value, g_free);
+}
+
+static void
+policy_device_clear (CgPolicyDevice *device)
+{
+  cg_grant_spec_clear (&device->spec);
+}
+
+void
+cg_policy_file_free (CgPolicyFile *file)
+{
+  if (file == NULL)
+    return;
+  g_free (file->path);
+  g_free (file->vendor_id);
+  g_free (file->name);
+  g_ptr_array_unref (file->diagnostics);
+  cg_grant_spec_clear (&file->default_spec);
+  cg_grant_spec_clear (&file->car_spec);
+  cg_grant_spec_clear (&file->policy_spec);
+  g_array_unref (file->matches);
+  g_array_unref (file->devices);
+  g_free (file);
+}
+
+char *
+cg_policy_vendor_id_from_name (const char *basename)
+{
+  gsize len = strlen (basename);
+
+  if (g_str_has_suffix (basename, ".conf"))
+    len -= strlen (".conf");
+  if (len == 0 || !g_ascii_isalnum (basename[0]))
+    return NULL;
+  for (gsize i = 1; i < len; i++)
+    if (!g_ascii_isalnum (basename[i]) && strchr ("_.-", basename[i]) == NULL)
+      return NULL;
+  return g_strndup (basename, len);
+}
+
+/* The section being read: which one, and the keys it has had so far. */
+typedef struct {
+  const char *name; /* NULL before the first section and inside unknown ones */
+  CgGrantSpec *grant;
+  gint device;
+  guint n_keys;
+  const char *keys[MAX_KEYS_PER_SECTION];
+  guint key_lines[MAX_KEYS_PER_SECTION];
+} SectionState;
+
+static void report (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
+    G_GNUC_PRINTF (4, 5);
+
+static void
+report (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  message = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_ptr_array_add (file->diagnostics, cg_diagnostic_new (file->path, line, col, "%s", message));
+}
+
+static CgGrantSpec *
+open_main_section (CgPolicyFile *file, const char *name, guint lineno)
+{
+  gboolean is_default = strcmp (name, "Default") == 0;
+  guint *line = is_default ? &file->default_line : &file->car_line;
+
+  if (*line != 0)
+    return NULL;
+  *line = lineno;
+  return is_default ? &file->default_spec : &file->car_spec;
+}
+
+/* Starts a section; FALSE (reported) if it is unknown or repeated. */
+static gboolean
+open_section (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint lineno,
+              gboolean *seen_vendor)
+{
+  memset (state, 0, sizeof (*state));
+  state->device = -1;
+  if (!cg_schema_section_known (file->main_file, line->name)) {
+    report (file, lineno, line->name_col, "unknown section [%s]", line->name);
+    return FALSE;
+  }
+  if (file->main_file) {
+    state->grant = open_main_section (file, line->name, lineno);
+  } else if (strcmp (line->name, "Device") == 0) {
+    CgPolicyDevice device = { .line = lineno };
+    g_array_append_val (file->devices, device);
+    state->device = (gint)file->devices->len - 1;
+    state->grant = &g_array_index (file->devices, CgPolicyDevice, state->device).spec;
+  } else if (strcmp (line->name, "Policy") == 0) {
+    state->grant = file->policy_line == 0 ? &file->policy_spec : NULL;
+    file->policy_line = file->policy_line == 0 ? lineno : file->policy_line;
+    if (state->grant == NULL)
+      goto repeated;
+  } else if (strcmp (line->name, "Vendor") == 0 || strcmp (line->name, "Match") == 0) {
+    gboolean *seen = strcmp (line->name, "Vendor") == 0 ? &seen_vendor[0] : &seen_vendor[1];
+    if (*seen)
+      goto repeated;
+    *seen = TRUE;
+  }
+  if (file->main_file && state->grant == NULL)
+    goto repeated;
+  state->name = line->name;
+  return TRUE;
+
+repeated:
+  report (file, lineno, line->name_col, "duplicate section [%s]", line->name);
+  return FALSE;
+}
+
+/* FALSE (reported) if key already appeared in this section. */
+static gboolean
+note_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint lineno)
+{
+  for (guint i = 0; i < state->n_keys; i++) {
+    if (strcmp (state->keys[i], line->name) == 0) {
+      report (file, lineno, line->name_col, "duplicate key '%s' (first set on line %u)", line->name,
+              state->key_lines[i]);
+      return FALSE;
+    }
+  }
+  if (state->n_keys < MAX_KEYS_PER_SECTION) {
+    state->keys[state->n_keys] = line->name;
+    state->key_lines[state->n_keys++] = lineno;
+  }
+  return TRUE;
+}
+
+static void
+add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *key,
+             const CgDocLine *line, const CgValueSite *site)
+{
+  g_autoptr (GArray) items = NULL;
+
+  if (!cg_schema_validate (key, line->value, site))
+    return;
+  items = cg_schema_split_list (line->value, site);
+  for (guint i = 0; items != NULL && i < items->len; i++) {
+    const CgListItem *item = &g_array_index (items, CgListItem, i);
+    CgPolicyMatch match = { .key = key->key, .line = site->line, .device = state->device };
+    g_autofree char *message = cg_match_item_parse (key->match, item->text, &match.item);
+
+    g_assert (message == NULL); /* cg_schema_validate accepted it */
+    match.value = g_strdup (item->text);
+    match.col = site->col + (guint)item->offset;
+    g_array_append_val (file->matches, match);
+  }
+}
+
+static void
+compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint lineno)
+{
+  const CgSchemaKey *key = cg_schema_lookup (file->main_file, state->name, line->name);
+  const CgValueSite site = { file->path, lineno, line->value_col, file->diagnostics };
+
+  if (key == NULL) {
+    report (file, lineno, line->name_col, "unknown key '%s' in [%s]", line->name, state->name);
+    return;
+  }
+  if (!note_key (file, state, line, lineno))
+    return;
+  switch (key->type) {
+    case CG_VALUE_TEXT:
+      if (strcmp (key->key, "Name") == 0) {
+        g_free (file->name);
+        file->name = g_strdup (line->value);
+      }
+      break;
+    case CG_VALUE_MATCH_LIST:
+    case CG_VALUE_MATCH_ONE:
+      add_matches (file, state, key, line, &site);
+      break;
+    case CG_VALUE_PRESET:
+    case CG_VALUE_PAIRING:
+    case CG_VALUE_PROFILES:
+    case CG_VALUE_USB_MODE:
+    case CG_VALUE_USB_INTERFACES:
+    default:
+      cg_grant_spec_set (state->grant, key, line->value, &site);
+      break;
+  }
+}
+
+static void
+check_devices_identified (CgPolicyFile *file)
+{
+  g_autofree gboolean *identified = g_new0 (gboolean, file->devices->len + 1);
+
+  for (guint i = 0; i < file->matches->len; i++) {
+    const CgPolicyMatch *match = &g_array_index (file->matches, CgPolicyMatch, i);
+    if (match->device >= 0)
+      identified[match->device] = TRUE;
+  }
+  for (guint d = 0; d < file->devices->len; d++) {
+    if (!identified[d])
+      report (file, g_array_index (file->devices, CgPolicyDevice, d).line, 1,
+              "[Device] needs BluetoothAddress= or USBSerial=");
+  }
+}
+
+static void
+compile_document (CgPolicyFile *file, const CgDocument *doc)
+{
+  SectionState state = { .device = -1 };
+  gboolean seen_vendor[2] = { FALSE, FALSE };
+  gboolean in_known = FALSE;
+
+  for (guint i = 0; i < cg_document_get_n_lines (doc); i++) {
+    const CgDocLine *line = cg_document_get_line (doc, i);
+    if (line->kind == CG_DOC_LINE_SECTION)
+      in_known = open_section (file, &state, line, i + 1, seen_vendor);
+    else if (line->kind == CG_DOC_LINE_KEY && in_known)
+      compile_key (file, &state, line, i + 1);
+  }
+  if (!file->main_file && !seen_vendor[0])
+    report (file, 1, 1, "missing [Vendor] section");
+  check_devices_identified (file);
+}
+
+static CgPolicyFile *
+policy_file_new (const char *path, const char *role_name)
+{
+  CgPolicyFile *file = g_new0 (CgPolicyFile, 1);
+  g_autofree char *basename = g_path_get_basename (role_name);
+
+  file->path = g_strdup (path);
+  file->main_file = strcmp (basename, CG_POLICY_MAIN_FILE) == 0;
+  file->diagnostics = cg_diagnostics_new ();
+  file->matches = g_array_new (FALSE, TRUE, sizeof (CgPolicyMatch));
+  g_array_set_clear_func (file->matches, (GDestroyNotify)policy_match_clear);
+  file->devices = g_array_new (FALSE, TRUE, sizeof (CgPolicyDevice));
+  g_array_set_clear_func (file->devices, (GDestroyNotify)policy_device_clear);
+  if (!file->main_file) {
+    file->vendor_id = cg_policy_vendor_id_from_name (basename);
+    if (file->vendor_id == NULL)
+      report (file, 1, 1,
+              "invalid vendor id '%s' (file names must match [A-Za-z0-9][A-Za-z0-9_.-]*.conf)",
+              basename);
+  }
+  return file;
+}
+
+CgPolicyFile *
+cg_policy_file_compile (const char *path, const char *role_name, const char *text, gsize len)
+{
+  g_autoptr (CgPolicyFile) file = policy_file_new (path, role_name);
+  g_autoptr (CgDocument) doc = NULL;
+
+  if (len == 0) {
+    file->masked = TRUE;
+    return g_steal_pointer (&file);
+  }
+  doc = cg_document_parse (path, text, len, file->diagnostics);
+  if (doc != NULL)
+    compile_document (file, doc);
+  return g_steal_pointer (&file);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "cg-policy.h"
+#include "cg-schema-private.h"
+
+G_BEGIN_DECLS
+
+/* One identifier of a [Match] or [Device] section as written. */
+typedef struct {
+  CgMatchItem item;
+  const char *key; /* schema key name, static */
+  char *value;     /* the item as written */
+  guint line;
+  guint col;
+  gint device; /* index into CgPolicyFile.devices, or -1 for [Match] */
+} CgPolicyMatch;
+
+typedef struct {
+  CgGrantSpec spec;
+  guint line;
+} CgPolicyDevice;
+
+/* One policy file, checked and compiled on its own (so files can be compiled in
+ * parallel); merged into a CgPolicy in load order afterwards. */
+typedef struct {
+  char *path;
+  gboolean main_file;
+  gboolean masked; /* empty: masks the vendor */
+  char *vendor_id;
+  GPtrArray *diagnostics;
+  /* carguard.conf */
+  CgGrantSpec default_spec, car_spec;
+  guint default_line, car_line; /* 0 = section absent */
+  /* vendor files */
+  char *name;
+  CgGrantSpec policy_spec;
+  guint policy_line;
+  GArray *matches; /* CgPolicyMatch */
+  GArray *devices; /* CgPolicyDevice */
+} CgPolicyFile;
+
+/* Checks and compiles one file's text. role_name decides main/vendor as for
+ * cg_policy_load's extra_files; path is what diagnostics and rules show. */
+CgPolicyFile *cg_policy_file_compile (const char *path, const char *role_name, const char *text,
+                                      gsize len);
+void cg_policy_file_free (CgPolicyFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPolicyFile, cg_policy_file_free)
+
+/* "foo.conf" -> "foo"; NULL if the name is not a valid vendor id. */
+char *cg_policy_vendor_id_from_name (const char *basename);
+
+/* Builds the policy from compiled files in load order (main file first); NULL with
+ * every diagnostic appended on any error. Takes ownership of files. */
+CgPolicy *cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error);
+
+/* A rule and what it grants; the index stores these. */
+typedef struct {
+  CgRule rule;
+  gint64 key;
+  const CgGrant *grant;
+  CgMatchItem item;
+  guint col;
+} CgRuleEntry;
+
+struct _CgVendor {
+  char *id;
+  char *name;
+  char *file;
+  CgGrant grant;
+  GPtrArray *device_grants; /* CgGrant *, owned */
+};
+
+struct _CgPolicy {
+  gint ref_count;
+  GPtrArray *vendors; /* CgVendor *, sorted by id */
+  GHashTable *vendor_by_id;
+  GPtrArray *files; /* char *, NULL-terminated */
+  CgGrant default_grant;
+  CgGrant car_grant;
+  CgRuleEntry default_rule;
+  CgRuleEntry car_rule;
+  GHashTable *index;   /* gint64 * (in the entry) -> CgRuleEntry *: addresses, ids, OUIs */
+  GHashTable *serials; /* USB serial -> CgRuleEntry * */
+  GPtrArray *globs;    /* CgRuleEntry *: Name, USBManufacturer, USBProduct, Organization */
+  GPtrArray *classes;  /* CgRuleEntry *: Class, USBInterfaceClass */
+  GPtrArray *entries;  /* owns every CgRuleEntry */
+};
+
+/* Bounded glob: '*' any run, '?' one byte, '\' quotes the next byte. O(len(p) * len(t)). */
+gboolean cg_glob_match (const char *pattern, const char *text, gsize text_len);
+
+G_END_DECLS

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cg-policy-private.h"
+
+#include <string.h>
+
+const char *
+cg_level_to_string (CgLevel level)
+{
+  switch (level) {
+    case CG_LEVEL_DEVICE:
+      return "device";
+    case CG_LEVEL_PRODUCT:
+      return "product";
+    case CG_LEVEL_VENDOR:
+      return "vendor";
+    case CG_LEVEL_CLASS:
+      return "class";
+    case CG_LEVEL_DEFAULT:
+    default:
+      return "default";
+  }
+}
+
+void
+cg_decision_clear (CgDecision *decision)
+{
+  cg_grant_clear (&decision->grant);
+  g_clear_pointer (&decision->rules, g_ptr_array_unref);
+}
+
+static void
+vendor_free (CgVendor *vendor)
+{
+  g_free (vendor->id);
+  g_free (vendor->name);
+  g_free (vendor->file);
+  cg_grant_clear (&vendor->grant);
+  g_ptr_array_unref (vendor->device_grants);
+  g_free (vendor);
+}
+
+static void
+device_grant_free (CgGrant *grant)
+{
+  cg_grant_clear (grant);
+  g_free (grant);
+}
+
+static void
+rule_entry_free (CgRuleEntry *entry)
+{
+  cg_match_item_clear (&entry->item);
+  g_free ((char *)entry->rule.value);
+  g_free (entry);
+}
+
+static CgPolicy *
+policy_new (void)
+{
+  CgPolicy *policy = g_new0 (CgPolicy, 1);
+
+  policy->ref_count = 1;
+  policy->vendors = g_ptr_array_new_with_free_func ((GDestroyNotify)vendor_free);
+  policy->vendor_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  policy->files = g_ptr_array_new_with_free_func (g_free);
+  policy->index = g_hash_table_new (g_int64_hash, g_int64_equal);
+  policy->serials = g_hash_table_new (g_str_hash, g_str_equal);
+  policy->globs = g_ptr_array_new ();
+  policy->classes = g_ptr_array_new ();
+  policy->entries = g_ptr_array_new_with_free_func ((GDestroyNotify)rule_entry_free);
+  return policy;
+}
+
+CgPolicy *
+cg_policy_ref (CgPolicy *policy)
+{
+  g_atomic_int_inc (&policy->ref_count);
+  return policy;
+}
+
+void
+cg_policy_unref (CgPolicy *policy)
+{
+  if (policy == NULL || !g_atomic_int_dec_and_test (&policy->ref_count))
+    return;
+  g_hash_table_unref (policy->index);
+  g_hash_table_unref (policy->serials);
+  g_ptr_array_unref (policy->globs);
+  g_ptr_array_unref (policy->classes);
+  g_ptr_array_unref (policy->entries);
+  g_hash_table_unref (policy->vendor_by_id);
+  g_ptr_array_unref (policy->vendors);
+  g_ptr_array_unref (policy->files);
+  cg_grant_clear (&policy->default_grant);
+  cg_grant_clear (&policy->car_grant);
+  g_free (policy);
+}
+
+/* Everything a build needs besides the policy itself. */
+typedef struct {
+  CgPolicy *policy;
+  GPtrArray *diagnostics;
+  GHashTable *text_claims; /* "kind\x1ftext" -> CgRuleEntry * */
+} Builder;
+
+static const char *
+keep_file (CgPolicy *policy, const char *path)
+{
+  char *copy = g_strdup (path);
+  g_ptr_array_add (policy->files, copy);
+  return copy;
+}
+
+static void
+build_defaults (Builder *b, const CgPolicyFile *main)
+{
+  CgPolicy *policy = b->policy;
+  CgGrant fail_closed;
+  const char *file = main != NULL ? keep_file (policy, main->path) : NULL;
+
+  cg_grant_init_preset (&fail_closed, CG_PRESET_CHARGE_ONLY);
+  if (main != NULL && main->default_line != 0)
+    cg_grant_spec_resolve (&main->default_spec, &fail_closed, &policy->default_grant);
+  else
+    cg_grant_copy (&policy->default_grant, &fail_closed);
+  if (main != NULL && main->car_line != 0)
+    cg_grant_spec_resolve (&main->car_spec, &policy->default_grant, &policy->car_grant);
+  else
+    cg_grant_copy (&policy->car_grant, &policy->default_grant);
+
+  policy->default_rule.rule = (CgRule){ NULL,
+                                        main != NULL && main->default_line ? file : NULL,
+                                        main != NULL ? main->default_line : 0,
+                                        CG_LEVEL_DEFAULT,
+                                        "Default",
+                                        NULL };
+  policy->default_rule.grant = &policy->default_grant;
+  policy->car_rule.rule = (CgRule){ NULL,
+                                    main != NULL && main->car_line ? file : NULL,
+                                    main != NULL ? main->car_line : 0,
+                                    CG_LEVEL_CLASS,
+                                    "CarDefault",
+                                    NULL };
+  policy->car_rule.grant = &policy->car_grant;
+}
+
+static void
+report_conflict (Builder *b, const CgRuleEntry *entry, const CgRuleEntry *earlier)
+{
+  g_ptr_array_add (b->diagnostics,
+                   cg_diagnostic_new (entry->rule.file, entry->rule.line, entry->col,
+                                      "%s %s is already claimed at the same level by %s:%u",
+                                      entry->rule.key, entry->rule.value, earlier->rule.file,
+                                      earlier->rule.line));
+}
+
+static gboolean
+is_text_kind (CgMatchKind kind)
+{
+  return kind == CG_MATCH_BT_NAME || kind == CG_MATCH_USB_MANUFACTURER
+         || kind == CG_MATCH_USB_PRODUCT_NAME || kind == CG_MATCH_ORGANIZATION;
+}
+
+/* Indexes one rule; a second claim on the same identifier at the same level is an error. */
+static void
+index_entry (Builder *b, CgRuleEntry *entry)
+{
+  CgPolicy *policy = b->policy;
+  CgRuleEntry *earlier = NULL;
+  CgMatchKind kind = entry->item.kind;
+
+  if (kind == CG_MATCH_USB_SERIAL) {
+    earlier = g_hash_table_lookup (policy->serials, entry->item.text);
+    if (earlier == NULL)
+      g_hash_table_insert (policy->serials, entry->item.text, entry);
+  } else if (is_text_kind (kind)) {
+    g_autofree char *claim = g_strdup_printf ("%d\x1f%s", kind, entry->item.text);
+    earlier = g_hash_table_lookup (b->text_claims, claim);
+    if (earlier == NULL) {
+      g_hash_table_insert (b->text_claims, g_steal_pointer (&claim), entry);
+      g_ptr_array_add (policy->globs, entry);
+    }
+  } else {
+    earlier = g_hash_table_lookup (policy->index, &entry->key);
+    if (earlier == NULL) {
+      g_hash_table_insert (policy->index, &entry->key, entry);
+      if (kind == CG_MATCH_BT_CLASS || kind == CG_MATCH_USB_INTERFACE)
+        g_ptr_array_add (policy->classes, entry);
+    }
+  }
+  if (earlier != NULL)
+    report_conflict (b, entry, earlier);
+}
+
+static void
+add_match (Builder *b, CgVendor *vendor, CgPolicyMatch *match)
+{
+  CgRuleEntry *entry = g_new0 (CgRuleEntry, 1);
+
+  entry->item = match->item;
+  memset (&match->item, 0, sizeof (match->item));
+  entry->key = (gint64)entry->item.id;
+  entry->col = match->col;
+  entry->grant = match->device >= 0 ? g_ptr_array_index (vendor->device_grants, match->device)
+                                    : &vendor->grant;
+  entry->rule = (CgRule){ vendor,      vendor->file,
+                          match->line, cg_match_kind_level (entry->item.kind),
+                          match->key,  g_steal_pointer (&match->value) };
+  g_ptr_array_add (b->policy->entries, entry);
+  index_entry (b, entry);
+}
+
+static void
+build_vendor (Builder *b, CgPolicyFile *file)
+{
+  CgPolicy *policy = b->policy;
+  CgVendor *vendor = g_new0 (CgVendor, 1);
+
+  vendor->id = g_strdup (file->vendor_id);
+  vendor->name = g_strdup (file->name != NULL ? file->name : file->vendor_id);
+  vendor->file = g_strdup (file->path);
+  vendor->device_grants = g_ptr_array_new_with_free_func ((GDestroyNotify)device_grant_free);
+  if (file->policy_line != 0)
+    cg_grant_spec_resolve (&file->policy_spec, &policy->default_grant, &vendor->grant);
+  else
+    cg_grant_copy (&vendor->grant, &policy->default_grant);
+  for (guint d = 0; d < file->devices->len; d++) {
+    CgGrant *grant = g_new0 (CgGrant, 1);
+    cg_grant_spec_resolve (&g_array_index (file->devices, CgPolicyDevice, d).spec, &vendor->grant,
+                           grant);
+    g_ptr_array_add (vendor->device_grants, grant);
+  }
+  if (g_hash_table_contains (policy->vendor_by_id, vendor->id)) {
+    const CgVendor *earlier = g_hash_table_lookup (policy->vendor_by_id, vendor->id);
+    g_ptr_array_add (b->diagnostics,
+                     cg_diagnostic_new (file->path, 1, 1, "vendor '%s' is also defined by %s",
+                                        vendor->id, earlier->file));
+  } else {
+    g_hash_table_insert (policy->vendor_by_id, vendor->id, vendor);
+  }
+  g_ptr_array_add (policy->vendors, vendor);
+  for (guint i = 0; i < file->matches->len; i++)
+    add_match (b, vendor, &g_array_index (file->matches, CgPolicyMatch, i));
+}
+
+static int
+compare_vendors (gconstpointer a, gconstpointer b)
+{
+  return strcmp ((*(const CgVendor *const *)a)->id, (*(const CgVendor *const *)b)->id);
+}
+
+static const CgPolicyFile *
+find_main_file (GPtrArray *files)
+{
+  const CgPolicyFile *main = NULL;
+
+  for (guint i = 0; i < files->len; i++) {
+    const CgPolicyFile *file = g_ptr_array_index (files, i);
+    if (file->main_file && !file->masked)
+      main = file;
+  }
+  return main;
+}
+
+CgPolicy *
+cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error)
+{
+  g_autoptr (GPtrArray) owned_files = files;
+  g_autoptr (CgPolicy) policy = policy_new ();
+  g_autoptr (GPtrArray) found = cg_diagnostics_new ();
+  g_autoptr (GHashTable) text_claims
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Builder b = { policy, found, text_claims };
+
+  for (guint i = 0; i < files->len; i++) {
+    CgPolicyFile *file = g_ptr_array_index (files, i);
+    g_ptr_array_extend_and_steal (found, g_steal_pointer (&file->diagnostics));
+    file->diagnostics = cg_diagnostics_new ();
+  }
+  build_defaults (&b, find_main_file (files));
+  for (guint i = 0; i < files->len; i++) {
+    CgPolicyFile *file = g_ptr_array_index (files, i);
+    if (file->main_file || file->masked || file->vendor_id == NULL)
+      continue;
+    keep_file (policy, file->path);
+    build_vendor (&b, file);
+  }
+  g_ptr_array_sort (policy->vendors, compare_vendors);
+  g_ptr_array_add (policy->files, NULL);
+  if (found->len > 0) {
+    cg_diagnostics_sort (found);
+    cg_diagnostics_to_error (found, error);
+    if (diagnostics != NULL)
+      g_ptr_array_extend_and_steal (diagnostics, g_steal_pointer (&found));
+    return NULL;
+  }
+  return g_steal_pointer (&policy);
+}
+
+guint
+cg_policy_get_n_vendors (const CgPolicy *policy)
+{
+  return policy->vendors->len;
+}
+
+const CgVendor *
+cg_policy_get_vendor (const CgPolicy *policy, guint index)
+{
+  g_return_val_if_fail (index < policy->vendors->len, NULL);
+  return g_ptr_array_index (policy->vendors, index);
+}
+
+const CgVendor *
+cg_policy_lookup_vendor (const CgPolicy *policy, const char *id)
+{
+  return id != NULL ? g_hash_table_lookup (policy->vendor_by_id, id) : NULL;
+}
+
+const char *const *
+cg_policy_get_files (const CgPolicy *policy)
+{
+  return (const char *const *)policy->files->pdata;
+}
+
+const CgGrant *
+cg_policy_get_default (const CgPolicy *policy, gboolean car_class)
+{
+  return car_class ? &policy->car_grant : &policy->default_grant;
+}
+
+const char *
+cg_vendor_get_id (const CgVendor *vendor)
+{
+  return vendor->id;
+}
+
+const char *
+cg_vendor_get_name (const CgVendor *vendor)
+{
+  return vendor->name;
+}
+
+const char *
+cg_vendor_get_file (const CgVendor *vendor)
+{
+  return vendor->file;
+}
+
+const CgGrant *
+cg_vendor_get_grant (const CgVendor *vendor)
+{
+  return &vendor->grant;
+}
