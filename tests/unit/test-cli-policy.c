@@ -484,6 +484,23 @@ wait_all_succeed (GPid *pids, guint n)
   ck_assert_uint_eq (failed, 0);
 }
 
+/* Vendors of `policy list --json` whose id is PREFIX followed by a number. */
+static guint
+count_vendors_named (JsonArray *vendors, const char *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (vendors); i++) {
+    JsonObject *vendor = json_array_get_object_element (vendors, i);
+    const char *id = json_object_get_string_member (vendor, "id");
+
+    if (g_str_has_prefix (id, prefix)
+        && g_ascii_string_to_unsigned (id + strlen (prefix), 10, 0, N_CONCURRENT - 1, NULL, NULL))
+      n++;
+  }
+  return n;
+}
+
 START_TEST (test_cli_concurrent_adds)
 {
   g_autofree char *root = make_root ();
@@ -504,7 +521,7 @@ START_TEST (test_cli_concurrent_adds)
   run_carguard (&list, root, "policy", "list", "--json", NULL);
   ck_assert_msg (list.exit_code == 0, "%s", list.err);
   vendors = parse_json (list.out);
-  ck_assert_uint_eq (json_array_get_length (json_node_get_array (vendors)), N_CONCURRENT);
+  ck_assert_uint_eq (count_vendors_named (json_node_get_array (vendors), "vendor"), N_CONCURRENT);
   run_carguard (&check, root, "policy", "check", NULL);
   ck_assert_msg (check.exit_code == 0, "%s", check.err);
   remove_tree (root);
