@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <limits.h>
+
+#include "cg-device-registry.h"
+#include "cg-explain.h"
+
+/* Bounds for device-supplied strings: enough for any real name, too little to flood
+ * a log line, a D-Bus reply or a notification. */
+#define CG_DEVICE_NAME_MAX 248
+#define CG_DEVICE_FIELD_MAX 128
+
+struct _CgDeviceRegistry {
+  GObject parent_instance;
+  GHashTable *records; /* id → CgDeviceRecord */
+};
+
+enum { SIGNAL_DECISION, SIGNAL_REMOVED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CgDeviceRegistry, cg_device_registry, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (CgDeviceRecord, cg_device_record, cg_device_record_copy, cg_device_record_free)
+
+CgDeviceRecord *
+cg_device_record_copy (const CgDeviceRecord *record)
+{
+  CgDeviceRecord *copy = g_new0 (CgDeviceRecord, 1);
+
+  *copy = *record;
+  copy->id = g_strdup (record->id);
+  copy->transport = g_strdup (record->transport);
+  copy->device = g_strdup (record->device);
+  copy->name = g_strdup (record->name);
+  copy->usb_serial = g_strdup (record->usb_serial);
+  copy->vendor = g_strdup (record->vendor);
+  copy->decision = g_strdup (record->decision);
+  copy->rule = g_strdup (record->rule);
+  copy->allowed = g_strdupv (record->allowed);
+  copy->denied = g_strdupv (record->denied);
+  return copy;
+}
+
+void
+cg_device_record_free (CgDeviceRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->id);
+  g_free (record->transport);
+  g_free (record->device);
+  g_free (record->name);
+  g_free (record->usb_serial);
+  g_free (record->vendor);
+  g_free (record->decision);
+  g_free (record->rule);
+  g_strfreev (record->allowed);
+  g_strfreev (record->denied);
+  g_free (record);
+}
+
+static void
+cg_device_registry_finalize (GObject *object)
+{
+  CgDeviceRegistry *self = CG_DEVICE_REGISTRY (object);
+
+  g_hash_table_unref (self->records);
+  G_OBJECT_CLASS (cg_device_registry_parent_class)->finalize (object);
+}
+
+static void
+cg_device_registry_class_init (CgDeviceRegistryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cg_device_registry_finalize;
+  signals[SIGNAL_DECISION]
+      = g_signal_new ("decision", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 1, cg_device_record_get_type ());
+  signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+cg_device_registry_init (CgDeviceRegistry *self)
+{
+  self->records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify)cg_device_record_free);
+}
+
+CgDeviceRegistry *
+cg_device_registry_new (void)
+{
+  return g_object_new (CG_TYPE_DEVICE_REGISTRY, NULL);
+}
+
+static char *
+sanitize_or_null (const char *s, gsize max_bytes)
+{
+  return s != NULL ? cg_sanitize_string (s, max_bytes) : NULL;
+}
+
+static GStrv
+sanitize_list (const char *const *list)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++) {
+    g_autofree char *clean = cg_sanitize_string (list[i], CG_DEVICE_FIELD_MAX);
+    g_strv_builder_add (builder, clean);
+  }
+  return g_strv_builder_end (builder);
+}
+
+/* Bluetooth addresses are compared and shown in upper case, as BlueZ writes them. */
+static char *
+normalize_device (const char *transport, const char *device)
+{
+  g_autofree char *clean = cg_sanitize_string (device, CG_DEVICE_FIELD_MAX);
+
+  if (g_str_equal (transport, "bluetooth"))
+    return g_ascii_strup (clean, -1);
+  return g_steal_pointer (&clean);
+}
+
+static CgDeviceRecord *
+record_from_report (const CgDeviceReport *report)
+{
+  CgDeviceRecord *record = g_new0 (CgDeviceRecord, 1);
+
+  record->transport = cg_sanitize_string (report->transport, CG_DEVICE_FIELD_MAX);
+  record->device = normalize_device (record->transport, report->device);
+  record->id = g_strconcat (record->transport, "/", record->device, NULL);
+  record->name = cg_sanitize_string (report->name != NULL ? report->name : "", CG_DEVICE_NAME_MAX);
+  record->has_usb_id = report->has_usb_id;
+  record->usb_vid = report->usb_vid;
+  record->usb_pid = report->usb_pid;
+  record->usb_serial = sanitize_or_null (report->usb_serial, CG_DEVICE_FIELD_MAX);
+  record->vendor = sanitize_or_null (report->vendor, CG_DEVICE_FIELD_MAX);
+  record->decision = cg_sanitize_string (report->decision, CG_DEVICE_FIELD_MAX);
+  record->rule = cg_sanitize_string (report->rule != NULL ? report->rule : "default", PATH_MAX);
+  record->allowed = sanitize_list (report->allowed);
+  record->denied = sanitize_list (report->denied);
+  record->enforced = report->enforced;
+  record->pending_id = report->pending_id;
+  return record;
+}
+
+void
+cg_device_registry_publish (CgDeviceRegistry *registry, const CgDeviceReport *report)
+{
+  CgDeviceRecord *record;
+
+  g_return_if_fail (CG_IS_DEVICE_REGISTRY (registry));
+  g_return_if_fail (report->transport != NULL && report->device != NULL);
+  g_return_if_fail (report->decision != NULL);
+
+  record = record_from_report (report);
+  g_hash_table_replace (registry->records, record->id, record);
+  g_signal_emit (registry, signals[SIGNAL_DECISION], 0, record);
+}
+
+void
+cg_device_registry_remove (CgDeviceRegistry *registry, const char *transport, const char *device)
+{
+  g_autofree char *normalized = normalize_device (transport, device);
+  g_autofree char *id = g_strconcat (transport, "/", normalized, NULL);
+
+  if (g_hash_table_remove (registry->records, id))
+    g_signal_emit (registry, signals[SIGNAL_REMOVED], 0, id);
+}
+
+void
+cg_device_registry_clear_pending (CgDeviceRegistry *registry, guint pending_id)
+{
+  GHashTableIter iter;
+  CgDeviceRecord *record;
+
+  if (pending_id == 0)
+    return;
+  g_hash_table_iter_init (&iter, registry->records);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record)) {
+    if (record->pending_id == pending_id)
+      record->pending_id = 0;
+  }
+}
+
+const CgDeviceRecord *
+cg_device_registry_lookup (CgDeviceRegistry *registry, const char *device)
+{
+  GHashTableIter iter;
+  CgDeviceRecord *record;
+
+  record = g_hash_table_lookup (registry->records, device);
+  if (record != NULL)
+    return record;
+  g_hash_table_iter_init (&iter, registry->records);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record)) {
+    if (g_ascii_strcasecmp (record->device, device) == 0
+        || g_ascii_strcasecmp (record->id, device) == 0)
+      return record;
+  }
+  return NULL;
+}
+
+static gint
+record_compare_by_id (gconstpointer a, gconstpointer b)
+{
+  const CgDeviceRecord *ra = *(const CgDeviceRecord *const *)a;
+  const CgDeviceRecord *rb = *(const CgDeviceRecord *const *)b;
+
+  return g_strcmp0 (ra->id, rb->id);
+}
+
+GPtrArray *
+cg_device_registry_list (CgDeviceRegistry *registry)
+{
+  GPtrArray *records = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer record;
+
+  g_hash_table_iter_init (&iter, registry->records);
+  while (g_hash_table_iter_next (&iter, NULL, &record))
+    g_ptr_array_add (records, record);
+  g_ptr_array_sort (records, record_compare_by_id);
+  return records;
+}
