@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <unistd.h>
+
+#include "cg-sysfs.h"
+#include "cg-typec.h"
+#include "cg-usb-config.h"
+#include "cg-usb-decision.h"
+#include "cg-usb-gadget-guard.h"
+
+/* What this connection may do. */
+typedef enum {
+  GADGET_CHARGE_ONLY,
+  GADGET_ASKING, /* charge-only until a person answers */
+  GADGET_DATA,
+} GadgetAccess;
+
+struct _CgUsbGadgetGuard {
+  GObject parent_instance;
+  CgPolicyKeeper *keeper;
+  CgPending *pending;
+  CgSysfs *sysfs;
+  gulong policy_changed_id;
+
+  /* The connection: from the host appearing to it going. */
+  gboolean present;
+  gboolean has_host_vid;
+  guint16 host_vid;
+  GadgetAccess access;
+  gboolean decided_by_answer;
+  guint pending_id;
+  CgUsbVerdict verdict;
+  char *bound_udc; /* what carguard bound the gadget to, if anything */
+  char *device;    /* "gadget g1 on dummy_udc.0", for the log */
+
+  /* poll(POLLPRI|POLLERR) on the UDC's state attribute. */
+  char *watched_udc;
+  int state_fd;
+  guint state_source_id;
+};
+
+G_DEFINE_FINAL_TYPE (CgUsbGadgetGuard, cg_usb_gadget_guard, G_TYPE_OBJECT)
+
+static void gadget_guard_evaluate (CgUsbGadgetGuard *self);
+
+static void
+gadget_guard_unwatch_udc (CgUsbGadgetGuard *self)
+{
+  g_clear_handle_id (&self->state_source_id, g_source_remove);
+  if (self->state_fd >= 0)
+    close (self->state_fd);
+  self->state_fd = -1;
+  g_clear_pointer (&self->watched_udc, g_free);
+}
+
+static void
+gadget_guard_withdraw_question (CgUsbGadgetGuard *self)
+{
+  guint id = self->pending_id;
+
+  /* Zeroed first: the cancel calls back into gadget_guard_on_answer. */
+  self->pending_id = 0;
+  if (id != 0 && self->pending != NULL)
+    cg_pending_cancel (self->pending, id);
+}
+
+static void
+cg_usb_gadget_guard_dispose (GObject *object)
+{
+  CgUsbGadgetGuard *self = CG_USB_GADGET_GUARD (object);
+
+  gadget_guard_withdraw_question (self);
+  gadget_guard_unwatch_udc (self);
+  if (self->keeper != NULL)
+    g_clear_signal_handler (&self->policy_changed_id, self->keeper);
+  g_clear_object (&self->keeper);
+  g_clear_object (&self->pending);
+  G_OBJECT_CLASS (cg_usb_gadget_guard_parent_class)->dispose (object);
+}
+
+static void
+cg_usb_gadget_guard_finalize (GObject *object)
+{
+  CgUsbGadgetGuard *self = CG_USB_GADGET_GUARD (object);
+
+  cg_usb_verdict_clear (&self->verdict);
+  g_free (self->bound_udc);
+  g_free (self->device);
+  cg_sysfs_free (self->sysfs);
+  G_OBJECT_CLASS (cg_usb_gadget_guard_parent_class)->finalize (object);
+}
+
+static void
+cg_usb_gadget_guard_class_init (CgUsbGadgetGuardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cg_usb_gadget_guard_dispose;
+  G_OBJECT_CLASS (klass)->finalize = cg_usb_gadget_guard_finalize;
+}
+
+static void
+cg_usb_gadget_guard_init (CgUsbGadgetGuard *self)
+{
+  self->state_fd = -1;
+}
+
+/* The configured name, else the only entry of dir; NULL when it is missing or ambiguous. */
+static char *
+gadget_guard_pick (CgUsbGadgetGuard *self, const char *dir, const char *configured)
+{
+  g_autoptr (GPtrArray) names = NULL;
+  g_autofree char *path = NULL;
+
+  if (configured != NULL) {
+    path = g_build_filename (dir, configured, NULL);
+    return cg_sysfs_exists (self->sysfs, path) ? g_strdup (configured) : NULL;
+  }
+  names = cg_sysfs_list (self->sysfs, dir);
+  if (names->len != 1 || !cg_usb_config_name_is_safe (names->pdata[0]))
+    return NULL;
+  return g_strdup (names->pdata[0]);
+}
+
+static char *
+gadget_guard_describe (const char *gadget, const char *udc)
+{
+  return g_strdup_printf ("gadget %s on %s", gadget, udc != NULL ? udc : "no UDC");
+}
+
+static char *
+gadget_guard_host_name (CgUsbGadgetGuard *self)
+{
+  if (self->has_host_vid)
+    return g_strdup_printf ("host with Type-C partner VID %04x", self->host_vid);
+  return g_strdup ("unknown host");
+}
+
+static void
+gadget_guard_log_decision (CgUsbGadgetGuard *self, const char *device, const char *decision)
+{
+  g_autofree char *host = gadget_guard_host_name (self);
+
+  cg_usb_log_decision (device, host, &self->verdict, decision);
+}
+
+static void
+gadget_guard_on_answer (guint id, CgPendingAnswer answer, CgPendingReason reason,
+                        gpointer user_data)
+{
+  CgUsbGadgetGuard *self = user_data;
+  g_autofree char *decision = NULL;
+
+  if (id == 0 || id != self->pending_id)
+    return; /* a question withdrawn or of an earlier connection */
+  self->pending_id = 0;
+  self->decided_by_answer = TRUE;
+  self->access = answer == CG_PENDING_ANSWER_ALLOW ? GADGET_DATA : GADGET_CHARGE_ONLY;
+  decision = g_strdup_printf ("%s (%s)", answer == CG_PENDING_ANSWER_ALLOW ? "allow once" : "deny",
+                              cg_pending_reason_to_string (reason));
+  gadget_guard_log_decision (self, self->device, decision);
+  gadget_guard_evaluate (self);
+}
+
+static void
+gadget_guard_ask (CgUsbGadgetGuard *self, const char *device)
+{
+  g_autofree char *host = gadget_guard_host_name (self);
+
+  if (self->pending == NULL) {
+    self->access = GADGET_CHARGE_ONLY;
+    gadget_guard_log_decision (self, device, "deny (nobody to ask)");
+    return;
+  }
+  self->access = GADGET_ASKING;
+  self->pending_id = cg_pending_add (self->pending, "usb", device, host, "data",
+                                     gadget_guard_on_answer, self, NULL);
+}
+
+/* Judges the host from what is known of it; a person's answer for this connection stands. */
+static void
+gadget_guard_judge (CgUsbGadgetGuard *self, const char *device)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  CgFacts facts
+      = { .has_typec_partner_vid = self->has_host_vid, .typec_partner_vid = self->host_vid };
+
+  if (self->decided_by_answer || self->access == GADGET_ASKING)
+    return;
+  cg_usb_verdict_clear (&self->verdict);
+  cg_usb_decide (policy, &facts, &self->verdict);
+  switch (self->verdict.mode) {
+    case CG_USB_MODE_DATA:
+      self->access = GADGET_DATA;
+      gadget_guard_log_decision (self, device, NULL);
+      break;
+    case CG_USB_MODE_ASK:
+      gadget_guard_log_decision (self, device, NULL);
+      gadget_guard_ask (self, device);
+      break;
+    case CG_USB_MODE_CHARGE_ONLY:
+    default:
+      self->access = GADGET_CHARGE_ONLY;
+      gadget_guard_log_decision (self, device, NULL);
+      break;
+  }
+}
+
+static void
+gadget_guard_begin_connection (CgUsbGadgetGuard *self, const CgTypecState *typec,
+                               const char *device)
+{
+  self->present = TRUE;
+  self->has_host_vid = typec->has_vid;
+  self->host_vid = typec->vid;
+  self->access = GADGET_CHARGE_ONLY;
+  self->decided_by_answer = FALSE;
+  gadget_guard_judge (self, device);
+}
+
+static void
+gadget_guard_end_connection (CgUsbGadgetGuard *self, const char *device)
+{
+  gadget_guard_withdraw_question (self);
+  self->present = FALSE;
+  self->has_host_vid = FALSE;
+  self->access = GADGET_CHARGE_ONLY;
+  self->decided_by_answer = FALSE;
+  cg_usb_log_enforced (device, "host detached: charge-only", &self->verdict, NULL);
+}
+
+static gboolean
+gadget_guard_host_attached (CgUsbGadgetGuard *self, const char *udc, CgTypecState *typec)
+{
+  cg_typec_read_state (self->sysfs, typec);
+  if (typec->has_port)
+    return typec->has_partner;
+  return udc != NULL;
+}
+
+static char *
+gadget_guard_read_binding (CgUsbGadgetGuard *self, const char *gadget_udc_path)
+{
+  g_autofree char *current = cg_sysfs_read_text (self->sysfs, gadget_udc_path, 256, NULL);
+
+  if (current == NULL || *g_strstrip (current) == '\0')
+    return NULL;
+  return g_steal_pointer (&current);
+}
+
+static void
+gadget_guard_unbind (CgUsbGadgetGuard *self, const char *device, const char *path,
+                     const char *current)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *action = NULL;
+  gboolean ours = g_strcmp0 (self->bound_udc, current) == 0;
+
+  /* Someone else's bind (a NetworkManager dispatcher, usb-moded) loses: say whose. */
+  action = ours ? g_strdup ("unbound: charge-only")
+                : g_strdup_printf ("undid a bind to %s by another owner: charge-only", current);
+  if (!cg_sysfs_write_text (self->sysfs, path, "", &error)) {
+    cg_usb_log_enforced (device, action, &self->verdict, error);
+    return;
+  }
+  g_clear_pointer (&self->bound_udc, g_free);
+  cg_usb_log_enforced (device, action, &self->verdict, NULL);
+}
+
+static void
+gadget_guard_bind (CgUsbGadgetGuard *self, const char *device, const char *path, const char *udc)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cg_sysfs_write_text (self->sysfs, path, udc, &error)) {
+    cg_usb_log_enforced (device, "bind", &self->verdict, error);
+    return;
+  }
+  g_free (self->bound_udc);
+  self->bound_udc = g_strdup (udc);
+  cg_usb_log_enforced (device, "bound: data", &self->verdict, NULL);
+}
+
+static void
+gadget_guard_enforce (CgUsbGadgetGuard *self, const char *gadget, const char *udc,
+                      const char *device)
+{
+  g_autofree char *path = g_build_filename (CG_USB_GADGET_CONFIGFS_DIR, gadget, "UDC", NULL);
+  g_autofree char *current = gadget_guard_read_binding (self, path);
+  const char *wanted = self->present && self->access == GADGET_DATA ? udc : NULL;
+
+  if (current != NULL && g_strcmp0 (current, wanted) != 0) {
+    gadget_guard_unbind (self, device, path, current);
+    g_clear_pointer (&current, g_free);
+  }
+  if (wanted != NULL && current == NULL)
+    gadget_guard_bind (self, device, path, wanted);
+}
+
+static gboolean
+gadget_guard_on_state (int fd, GIOCondition condition, gpointer user_data)
+{
+  CgUsbGadgetGuard *self = user_data;
+  char state[64];
+  gssize n;
+
+  /* Reading from offset 0 re-arms the notification. */
+  n = pread (fd, state, sizeof state - 1, 0);
+  if (n < 0 && errno != EINTR) {
+    self->state_source_id = 0;
+    gadget_guard_unwatch_udc (self);
+    gadget_guard_evaluate (self);
+    return G_SOURCE_REMOVE;
+  }
+  gadget_guard_evaluate (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+gadget_guard_watch_udc (CgUsbGadgetGuard *self, const char *udc)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *full = NULL;
+  char state[64];
+
+  if (g_strcmp0 (self->watched_udc, udc) == 0)
+    return;
+  gadget_guard_unwatch_udc (self);
+  if (udc == NULL)
+    return;
+  path = g_build_filename (CG_USB_UDC_CLASS_DIR, udc, "state", NULL);
+  full = cg_sysfs_resolve (self->sysfs, path);
+  self->state_fd = open (full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (self->state_fd < 0)
+    return;
+  (void)!pread (self->state_fd, state, sizeof state, 0);
+  self->watched_udc = g_strdup (udc);
+  self->state_source_id
+      = g_unix_fd_add (self->state_fd, G_IO_PRI | G_IO_ERR, gadget_guard_on_state, self);
+}
+
+static void
+gadget_guard_evaluate (CgUsbGadgetGuard *self)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  g_auto (CgUsbConfig) config = { 0 };
+  g_autofree char *gadget = NULL;
+  g_autofree char *udc = NULL;
+  g_autofree char *device = NULL;
+  CgTypecState typec;
+  gboolean attached;
+
+  cg_usb_config_load (policy, cg_policy_keeper_get_root (self->keeper), &config);
+  gadget = gadget_guard_pick (self, CG_USB_GADGET_CONFIGFS_DIR, config.gadget);
+  udc = gadget_guard_pick (self, CG_USB_UDC_CLASS_DIR, config.udc);
+  device = gadget_guard_describe (gadget != NULL ? gadget : "none", udc);
+  g_free (self->device);
+  self->device = g_strdup (device);
+  attached = gadget_guard_host_attached (self, udc, &typec);
+  if (self->present && !attached)
+    gadget_guard_end_connection (self, device);
+  else if (!self->present && attached)
+    gadget_guard_begin_connection (self, &typec, device);
+  if (gadget != NULL)
+    gadget_guard_enforce (self, gadget, udc, device);
+  gadget_guard_watch_udc (self, udc);
+}
+
+static void
+gadget_guard_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
+{
+  CgUsbGadgetGuard *self = user_data;
+
+  if (self->present)
+    gadget_guard_judge (self, self->device);
+  gadget_guard_evaluate (self);
+}
+
+static void
+gadget_guard_on_uevent (CgUsbUeventMonitor *monitor, const char *action, const char *subsystem,
+                        const char *devpath, gpointer user_data)
+{
+  if (g_strcmp0 (subsystem, "udc") == 0 || g_strcmp0 (subsystem, "typec") == 0
+      || g_strcmp0 (subsystem, "gadget") == 0)
+    gadget_guard_evaluate (user_data);
+}
+
+static void
+gadget_guard_on_overflow (CgUsbUeventMonitor *monitor, gpointer user_data)
+{
+  gadget_guard_evaluate (user_data);
+}
+
+CgUsbGadgetGuard *
+cg_usb_gadget_guard_new (CgPolicyKeeper *keeper, CgPending *pending, const char *sysfs_root)
+{
+  CgUsbGadgetGuard *self = g_object_new (CG_TYPE_USB_GADGET_GUARD, NULL);
+
+  self->keeper = g_object_ref (keeper);
+  self->pending = pending != NULL ? g_object_ref (pending) : NULL;
+  self->sysfs = cg_sysfs_new (sysfs_root);
+  self->policy_changed_id
+      = g_signal_connect (keeper, "changed", G_CALLBACK (gadget_guard_on_policy_changed), self);
+  return self;
+}
+
+void
+cg_usb_gadget_guard_listen (CgUsbGadgetGuard *guard, CgUsbUeventMonitor *monitor)
+{
+  g_signal_connect_object (monitor, "uevent", G_CALLBACK (gadget_guard_on_uevent), guard, 0);
+  g_signal_connect_object (monitor, "overflow", G_CALLBACK (gadget_guard_on_overflow), guard, 0);
+}
+
+void
+cg_usb_gadget_guard_recheck (CgUsbGadgetGuard *guard)
+{
+  gadget_guard_evaluate (guard);
+}
+
+gboolean
+cg_usb_gadget_guard_host_present (CgUsbGadgetGuard *guard)
+{
+  return guard->present;
+}
+
+guint
+cg_usb_gadget_guard_get_pending_id (CgUsbGadgetGuard *guard)
+{
+  return guard->pending_id;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cg-pending.h"
+#include "cg-policy-keeper.h"
+#include "cg-usb-uevent.h"
+
+G_BEGIN_DECLS
+
+/* The device role (a phone): carguardd owns the binding of the phone's configfs gadget
+ * to its UDC. Unbound is charge-only. A host that plugs in is judged by what the phone
+ * can know of it before any data flows (its Type-C partner identity, else nothing), and
+ * the gadget is bound only for data (trusted) or after a person's "allow once" for this
+ * connection. On detach the gadget is unbound again. A bind by anyone else (a
+ * NetworkManager dispatcher, usb-moded) is undone and logged.
+ *
+ * The cable signal (see cg-usb-gadget-guard.md): a Type-C partner when the kernel has a
+ * Type-C port; otherwise the UDC's presence (dummy_hcd: its host side lives in the same
+ * module, so the UDC appearing is the host plugging in). */
+#define CG_TYPE_USB_GADGET_GUARD (cg_usb_gadget_guard_get_type ())
+G_DECLARE_FINAL_TYPE (CgUsbGadgetGuard, cg_usb_gadget_guard, CG, USB_GADGET_GUARD, GObject)
+
+#define CG_USB_GADGET_CONFIGFS_DIR "/sys/kernel/config/usb_gadget"
+#define CG_USB_UDC_CLASS_DIR "/sys/class/udc"
+
+/* pending may be NULL: every `ask` is then charge-only. sysfs_root is "/" or a fake tree. */
+CgUsbGadgetGuard *cg_usb_gadget_guard_new (CgPolicyKeeper *keeper, CgPending *pending,
+                                           const char *sysfs_root);
+
+/* Wakes the guard on UDC and Type-C uevents. */
+void cg_usb_gadget_guard_listen (CgUsbGadgetGuard *guard, CgUsbUeventMonitor *monitor);
+
+/* Reads sysfs and configfs and makes the binding what the policy says; called on every
+ * uevent, UDC state change and policy change, and by tests after changing a fake tree. */
+void cg_usb_gadget_guard_recheck (CgUsbGadgetGuard *guard);
+
+/* For tests and the D-Bus API: whether a host is attached now, and the id of the
+ * pending decision asked for this connection (0 if none). */
+gboolean cg_usb_gadget_guard_host_present (CgUsbGadgetGuard *guard);
+guint cg_usb_gadget_guard_get_pending_id (CgUsbGadgetGuard *guard);
+
+G_END_DECLS

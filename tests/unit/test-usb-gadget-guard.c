@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The device-role USB guard against a FAKE sysfs/configfs tree (a temporary root):
+ * the lab kernel has no Type-C class device, so a Type-C partner and its identity
+ * (port0-partner/identity/id_header) can only be faked here. The fake gadget's UDC
+ * attribute is a plain file: what the guard writes to it is what configfs would get.
+ * The real binding is asserted in the lab (tests/lab/scenarios/usb-guard-*.py). */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+
+#include "cg-pending.h"
+#include "cg-policy-keeper.h"
+#include "cg-usb-gadget-guard.h"
+
+#define CAR_VID "1c98"     /* Alpine, a head-unit maker */
+#define TRUSTED_VID "1d6b" /* the person's own dock, in the fixture's policy */
+
+typedef struct {
+  char *root;
+  CgPolicyKeeper *keeper;
+  CgPending *pending;
+  CgUsbGadgetGuard *guard;
+} GadgetFixture;
+
+static GadgetFixture fixture;
+
+static void
+write_file (const char *relative, const char *text)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert_msg (g_file_set_contents (path, text, -1, &error), "%s", error ? error->message : "");
+}
+
+static char *
+read_file (const char *relative)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+  char *text = NULL;
+
+  ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL) {
+    g_unlink (path);
+    return;
+  }
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      remove_tree (child);
+    else
+      g_unlink (child);
+  }
+  g_rmdir (path);
+}
+
+/* The fake Type-C partner: the kernel creates port0-partner when a cable goes in. */
+static void
+fake_typec_partner_attach (const char *id_header)
+{
+  write_file ("sys/class/typec/port0-partner/identity/id_header", id_header);
+}
+
+static void
+fake_typec_partner_detach (void)
+{
+  g_autofree char *path = g_build_filename (fixture.root, "sys/class/typec/port0-partner", NULL);
+
+  remove_tree (path);
+}
+
+static gboolean
+gadget_is_bound (void)
+{
+  g_autofree char *udc = read_file ("sys/kernel/config/usb_gadget/g1/UDC");
+
+  return *g_strstrip (udc) != '\0';
+}
+
+static void
+gadget_setup_with_policy (const char *default_mode, guint pending_timeout_ms)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *main_conf
+      = g_strdup_printf ("[Default]\nPreset=charge-only\nUSBMode=%s\n", default_mode);
+
+  fixture.root = g_dir_make_tmp ("cg-usb-gadget-XXXXXX", &error);
+  ck_assert_ptr_nonnull (fixture.root);
+  write_file ("etc/carguard/carguard.conf", main_conf);
+  write_file ("etc/carguard/vendors.d/alpine.conf",
+              "[Vendor]\nName=Alpine\n[Match]\nTypeCPartnerVID=" CAR_VID
+              "\n[Policy]\nPreset=charge-only\n");
+  write_file ("etc/carguard/vendors.d/dock.conf",
+              "[Vendor]\nName=Dock\n[Match]\nTypeCPartnerVID=" TRUSTED_VID
+              "\n[Policy]\nPreset=trusted\n");
+  /* A phone with one Type-C port, one UDC and postmarketOS's gadget g1, unbound. */
+  write_file ("sys/class/typec/port0/data_role", "[device] host\n");
+  write_file ("sys/class/udc/dummy_udc.0/state", "not attached\n");
+  write_file ("sys/kernel/config/usb_gadget/g1/UDC", "\n");
+
+  fixture.keeper = cg_policy_keeper_new (fixture.root);
+  ck_assert_msg (cg_policy_keeper_reload (fixture.keeper, &error), "%s",
+                 error ? error->message : "");
+  ck_assert (!cg_policy_keeper_is_fallback (fixture.keeper));
+  fixture.pending = cg_pending_new (pending_timeout_ms);
+  fixture.guard = cg_usb_gadget_guard_new (fixture.keeper, fixture.pending, fixture.root);
+}
+
+static void
+gadget_setup (void)
+{
+  gadget_setup_with_policy ("charge-only", 0);
+}
+
+static void
+gadget_setup_ask (void)
+{
+  gadget_setup_with_policy ("ask", 0);
+}
+
+static void
+gadget_setup_ask_short_timeout (void)
+{
+  gadget_setup_with_policy ("ask", 50);
+}
+
+static void
+gadget_teardown (void)
+{
+  g_clear_object (&fixture.guard);
+  g_clear_object (&fixture.pending);
+  g_clear_object (&fixture.keeper);
+  remove_tree (fixture.root);
+  g_clear_pointer (&fixture.root, g_free);
+}
+
+START_TEST (test_no_host_stays_unbound)
+{
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_bound_at_boot_without_host_is_unbound)
+{
+  /* The initramfs (postmarketOS) bound g1 before carguardd started. */
+  write_file ("sys/kernel/config/usb_gadget/g1/UDC", "dummy_udc.0\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_car_vendor_stays_unbound)
+{
+  fake_typec_partner_attach ("0x6c001c98\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert (!gadget_is_bound ());
+  ck_assert_uint_eq (cg_usb_gadget_guard_get_pending_id (fixture.guard), 0);
+}
+END_TEST
+
+START_TEST (test_unknown_host_gets_default)
+{
+  /* No USB PD: the identity stays all zero, so the host is unknown. */
+  fake_typec_partner_attach ("0x00000000\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_trusted_host_binds_and_detach_unbinds)
+{
+  g_autofree char *udc = NULL;
+
+  fake_typec_partner_attach ("0x6c00" TRUSTED_VID "\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  udc = read_file ("sys/kernel/config/usb_gadget/g1/UDC");
+  ck_assert_str_eq (udc, "dummy_udc.0\n");
+
+  fake_typec_partner_detach ();
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_bind_by_another_owner_is_undone)
+{
+  fake_typec_partner_attach ("0x6c00" CAR_VID "\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!gadget_is_bound ());
+
+  /* NetworkManager's dispatcher rewrites UDC; the UDC state changes and the guard looks. */
+  write_file ("sys/kernel/config/usb_gadget/g1/UDC", "dummy_udc.0\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_policy_change_cuts_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fake_typec_partner_attach ("0x6c00" TRUSTED_VID "\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (gadget_is_bound ());
+
+  write_file ("etc/carguard/vendors.d/dock.conf",
+              "[Vendor]\nName=Dock\n[Match]\nTypeCPartnerVID=" TRUSTED_VID
+              "\n[Policy]\nPreset=charge-only\n");
+  ck_assert_msg (cg_policy_keeper_reload (fixture.keeper, &error), "%s",
+                 error ? error->message : "");
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_ask_allow_once_binds_this_connection_only)
+{
+  guint id;
+
+  fake_typec_partner_attach ("0x00000000\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  id = cg_usb_gadget_guard_get_pending_id (fixture.guard);
+  ck_assert_uint_ne (id, 0);
+  ck_assert_ptr_nonnull (cg_pending_lookup (fixture.pending, id));
+  ck_assert (!gadget_is_bound ());
+
+  ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  ck_assert (gadget_is_bound ());
+
+  fake_typec_partner_detach ();
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!gadget_is_bound ());
+
+  /* The next car starts at charge-only and is asked about again. */
+  fake_typec_partner_attach ("0x00000000\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!gadget_is_bound ());
+  ck_assert_uint_ne (cg_usb_gadget_guard_get_pending_id (fixture.guard), 0);
+  ck_assert_uint_ne (cg_usb_gadget_guard_get_pending_id (fixture.guard), id);
+}
+END_TEST
+
+START_TEST (test_ask_withdrawn_on_detach)
+{
+  guint id;
+
+  fake_typec_partner_attach ("0x00000000\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  id = cg_usb_gadget_guard_get_pending_id (fixture.guard);
+  fake_typec_partner_detach ();
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
+  /* A late "allow" for the car that left opens nothing. */
+  ck_assert (!cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+static void
+on_resolved (CgPending *pending, guint id, int answer, int reason, gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+}
+
+START_TEST (test_ask_timeout_stays_unbound)
+{
+  gboolean resolved = FALSE;
+
+  g_signal_connect (fixture.pending, "resolved", G_CALLBACK (on_resolved), &resolved);
+  fake_typec_partner_attach ("0x00000000\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert_uint_ne (cg_usb_gadget_guard_get_pending_id (fixture.guard), 0);
+  while (!resolved)
+    g_main_context_iteration (NULL, TRUE);
+  ck_assert_uint_eq (cg_usb_gadget_guard_get_pending_id (fixture.guard), 0);
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
+START_TEST (test_without_typec_the_udc_is_the_cable)
+{
+  /* dummy_hcd: no Type-C class; the UDC appearing is the host plugging in. */
+  g_autofree char *typec = g_build_filename (fixture.root, "sys/class/typec", NULL);
+  g_autofree char *udc = g_build_filename (fixture.root, "sys/class/udc/dummy_udc.0", NULL);
+
+  remove_tree (typec);
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert (!gadget_is_bound ());
+  remove_tree (udc);
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!cg_usb_gadget_guard_host_present (fixture.guard));
+}
+END_TEST
+
+static Suite *
+usb_gadget_guard_suite (void)
+{
+  Suite *s = suite_create ("usb-gadget-guard");
+  TCase *tc = tcase_create ("charge-only");
+  TCase *ask = tcase_create ("ask");
+  TCase *timeout = tcase_create ("ask-timeout");
+
+  tcase_add_checked_fixture (tc, gadget_setup, gadget_teardown);
+  tcase_add_test (tc, test_no_host_stays_unbound);
+  tcase_add_test (tc, test_bound_at_boot_without_host_is_unbound);
+  tcase_add_test (tc, test_car_vendor_stays_unbound);
+  tcase_add_test (tc, test_unknown_host_gets_default);
+  tcase_add_test (tc, test_trusted_host_binds_and_detach_unbinds);
+  tcase_add_test (tc, test_bind_by_another_owner_is_undone);
+  tcase_add_test (tc, test_policy_change_cuts_data);
+  tcase_add_test (tc, test_without_typec_the_udc_is_the_cable);
+  suite_add_tcase (s, tc);
+
+  tcase_add_checked_fixture (ask, gadget_setup_ask, gadget_teardown);
+  tcase_add_test (ask, test_ask_allow_once_binds_this_connection_only);
+  tcase_add_test (ask, test_ask_withdrawn_on_detach);
+  suite_add_tcase (s, ask);
+
+  tcase_add_checked_fixture (timeout, gadget_setup_ask_short_timeout, gadget_teardown);
+  tcase_add_test (timeout, test_ask_timeout_stays_unbound);
+  suite_add_tcase (s, timeout);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (usb_gadget_guard_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
