@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "cg-bluetooth-guard.h"
 #include "cg-log.h"
+#include "cg-pending.h"
 #include "cg-policy-keeper.h"
 #include "cg-service.h"
 
@@ -79,6 +81,9 @@ main (int argc, char **argv)
   gboolean debug = FALSE;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (CgPolicyKeeper) keeper = NULL;
+  g_autoptr (CgPending) pending = NULL;
+  g_autoptr (CgBluetoothGuard) bluetooth_guard = NULL;
+  g_autoptr (GError) bluetooth_error = NULL;
   g_autoptr (GError) error = NULL;
   guint watchdog_id;
   CgDaemon daemon;
@@ -95,6 +100,10 @@ main (int argc, char **argv)
   if (!cg_policy_keeper_reload (keeper, &error))
     g_debug ("initial policy load failed: %s", error->message);
   cg_policy_keeper_watch (keeper);
+  pending = cg_pending_new (0);
+  bluetooth_guard = cg_bluetooth_guard_new (keeper, pending, &bluetooth_error);
+  if (bluetooth_guard == NULL)
+    g_warning ("Bluetooth guard not started: %s", bluetooth_error->message);
 
   daemon = (CgDaemon){ .loop = loop, .keeper = keeper };
   g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "cg-bluetooth-session.h"
+
+typedef struct {
+  gboolean pairing_approved;
+  GHashTable *services; /* UUID set */
+} SessionDevice;
+
+struct _CgBluetoothSession {
+  GHashTable *devices; /* object path → SessionDevice */
+};
+
+static void
+session_device_free (gpointer data)
+{
+  SessionDevice *device = data;
+
+  g_hash_table_unref (device->services);
+  g_free (device);
+}
+
+CgBluetoothSession *
+cg_bluetooth_session_new (void)
+{
+  CgBluetoothSession *session = g_new0 (CgBluetoothSession, 1);
+
+  session->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, session_device_free);
+  return session;
+}
+
+void
+cg_bluetooth_session_free (CgBluetoothSession *session)
+{
+  if (session == NULL)
+    return;
+  g_hash_table_unref (session->devices);
+  g_free (session);
+}
+
+static SessionDevice *
+session_ensure_device (CgBluetoothSession *session, const char *device_path)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  if (device == NULL) {
+    device = g_new0 (SessionDevice, 1);
+    device->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert (session->devices, g_strdup (device_path), device);
+  }
+  return device;
+}
+
+void
+cg_bluetooth_session_approve_pairing (CgBluetoothSession *session, const char *device_path)
+{
+  session_ensure_device (session, device_path)->pairing_approved = TRUE;
+}
+
+gboolean
+cg_bluetooth_session_pairing_approved (CgBluetoothSession *session, const char *device_path)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  return device != NULL && device->pairing_approved;
+}
+
+void
+cg_bluetooth_session_add_service (CgBluetoothSession *session, const char *device_path,
+                                  const char *uuid)
+{
+  g_hash_table_add (session_ensure_device (session, device_path)->services, g_strdup (uuid));
+}
+
+void
+cg_bluetooth_session_remove_service (CgBluetoothSession *session, const char *device_path,
+                                     const char *uuid)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  if (device != NULL)
+    g_hash_table_remove (device->services, uuid);
+}
+
+const char **
+cg_bluetooth_session_get_services (CgBluetoothSession *session, const char *device_path)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  if (device == NULL)
+    return g_new0 (const char *, 1);
+  return (const char **)g_hash_table_get_keys_as_array (device->services, NULL);
+}
+
+void
+cg_bluetooth_session_forget_services (CgBluetoothSession *session, const char *device_path)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  if (device != NULL)
+    g_hash_table_remove_all (device->services);
+}
+
+void
+cg_bluetooth_session_forget_device (CgBluetoothSession *session, const char *device_path)
+{
+  g_hash_table_remove (session->devices, device_path);
+}

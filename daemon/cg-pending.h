@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* Decisions the policy leaves to a person (`ask`). Each has an id, the device, what is
+ * asked and a deadline; it is resolved by an answer or, at the deadline, by deny. A
+ * notifier lists them and answers; without one every ask times out to deny. */
+#define CG_TYPE_PENDING (cg_pending_get_type ())
+G_DECLARE_FINAL_TYPE (CgPending, cg_pending, CG, PENDING, GObject)
+
+/* Shorter than BlueZ's 60 s agent request timeout, so the answer still reaches BlueZ. */
+#define CG_PENDING_DEFAULT_TIMEOUT_MS 30000
+
+#define CG_PENDING_ERROR (cg_pending_error_quark ())
+GQuark cg_pending_error_quark (void);
+
+typedef enum {
+  CG_PENDING_ERROR_NOT_FOUND, /* no such id: never added, or already resolved */
+} CgPendingError;
+
+typedef enum {
+  CG_PENDING_ANSWER_DENY,
+  CG_PENDING_ANSWER_ALLOW,
+} CgPendingAnswer;
+
+typedef enum {
+  CG_PENDING_BY_PERSON,  /* cg_pending_resolve */
+  CG_PENDING_BY_TIMEOUT, /* the deadline passed: deny */
+  CG_PENDING_BY_CANCEL,  /* the asker withdrew the question (BlueZ's Cancel): deny */
+} CgPendingReason;
+
+/* One pending decision. Strings are sanitised copies, fit for D-Bus and notifications. */
+typedef struct {
+  guint id;
+  char *transport;   /* "bluetooth", "usb" */
+  char *device;      /* address or sysfs name */
+  char *device_name; /* what a person recognises; may be NULL */
+  char *question;    /* "pair", "service 0000112f-…", ... */
+  gint64 deadline;   /* g_get_monotonic_time () units */
+} CgPendingDecision;
+
+CgPendingDecision *cg_pending_decision_copy (const CgPendingDecision *decision);
+void cg_pending_decision_free (CgPendingDecision *decision);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPendingDecision, cg_pending_decision_free)
+
+/* Called once per decision, after it has left the table and before "resolved". */
+typedef void (*CgPendingFunc) (guint id, CgPendingAnswer answer, CgPendingReason reason,
+                               gpointer user_data);
+
+/* timeout_ms 0 = CG_PENDING_DEFAULT_TIMEOUT_MS. */
+CgPending *cg_pending_new (guint timeout_ms);
+
+/* Adds a decision; returns its id (never 0). Emits "added" (guint id). */
+guint cg_pending_add (CgPending *pending, const char *transport, const char *device,
+                      const char *device_name, const char *question, CgPendingFunc func,
+                      gpointer user_data, GDestroyNotify destroy);
+
+/* A person's answer. Emits "resolved" (guint id, CgPendingAnswer, CgPendingReason). */
+gboolean cg_pending_resolve (CgPending *pending, guint id, CgPendingAnswer answer, GError **error);
+/* The asker withdrew: resolves to deny with CG_PENDING_BY_CANCEL; FALSE if unknown. */
+gboolean cg_pending_cancel (CgPending *pending, guint id);
+
+/* Copies of the pending decisions, oldest first (GPtrArray of CgPendingDecision). */
+GPtrArray *cg_pending_list (CgPending *pending);
+const CgPendingDecision *cg_pending_lookup (CgPending *pending, guint id);
+
+const char *cg_pending_answer_to_string (CgPendingAnswer answer);
+const char *cg_pending_reason_to_string (CgPendingReason reason);
+
+G_END_DECLS

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Bluetooth guard's decisions as pure functions of (policy, facts, request): which
+ * pairing and which AuthorizeService UUID a car gets, and what the watcher must undo. */
+#include "config.h"
+
+#include <check.h>
+
+#include "cg-bluetooth-decide.h"
+
+#define CAR_AUDIO_CLASS 0x200420 /* major 4, minor 8 */
+#define PHONE_CLASS 0x5a020c
+
+static const char main_conf[] = "[Default]\n"
+                                "Pairing=ask\n"
+                                "Profiles=a2dp avrcp hfp hsp hid\n"
+                                "[CarDefault]\n"
+                                "Preset=audio-only\n";
+static const char blocked_conf[] = "[Vendor]\nName=Blocked Cars\n"
+                                   "[Match]\nName=\"EVIL*\"\n"
+                                   "[Policy]\nPreset=block\n"
+                                   "[Device]\nBluetoothAddress=00:AA:01:01:00:01\n"
+                                   "Preset=block\n";
+static const char pool_conf[] = "[Vendor]\nName=Pool\n"
+                                "[Device]\nBluetoothAddress=00:AA:01:01:00:02\nPreset=trusted\n";
+
+static CgPolicy *
+load_policy (void)
+{
+  const char *names[] = { "carguard.conf", "blocked.conf", "pool.conf" };
+  const char *texts[] = { main_conf, blocked_conf, pool_conf };
+  g_autoptr (GError) error = NULL;
+  CgPolicy *policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+
+  ck_assert_msg (policy != NULL, "%s", error ? error->message : "");
+  return policy;
+}
+
+static CgFacts
+car_facts (const char *address, const char *name)
+{
+  return (CgFacts){
+    .bt_address = address, .has_bt_class = TRUE, .bt_class = CAR_AUDIO_CLASS, .bt_name = name
+  };
+}
+
+static CgBtVerdict
+decide_service (const CgPolicy *policy, const CgFacts *facts, const char *uuid)
+{
+  CgBtRequest request = { .kind = CG_BT_REQUEST_SERVICE, .uuid = uuid };
+  g_auto (CgBtOutcome) outcome = { 0 };
+
+  cg_bluetooth_decide (policy, facts, &request, &outcome);
+  return outcome.verdict;
+}
+
+START_TEST (test_car_default_gets_audio_only)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:11:22:33:44:55", "MY CAR");
+  CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
+  g_auto (CgBtOutcome) outcome = { 0 };
+
+  cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
+  ck_assert_int_eq (outcome.verdict, CG_BT_VERDICT_ALLOW);
+  ck_assert_ptr_nonnull (outcome.rule);
+  /* The UUIDs BlueZ really passes: A2DP as 110d, AVRCP as 110e, HFP AG as 111f. */
+  ck_assert_int_eq (decide_service (policy, &facts, "0000110d-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_ALLOW);
+  ck_assert_int_eq (decide_service (policy, &facts, "0000110e-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_ALLOW);
+  ck_assert_int_eq (decide_service (policy, &facts, "0000111f-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_ALLOW);
+  /* PBAP server, MAP, OPP, PAN's BNEP: the data a car must not get. */
+  ck_assert_int_eq (decide_service (policy, &facts, "0000112f-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_DENY);
+  ck_assert_int_eq (decide_service (policy, &facts, "00001132-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_DENY);
+  ck_assert_int_eq (decide_service (policy, &facts, "00001105-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_DENY);
+  ck_assert_int_eq (decide_service (policy, &facts, "0000000f-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_DENY);
+  /* An external profile's own UUID is nobody's profile: denied. */
+  ck_assert_int_eq (decide_service (policy, &facts, "8e771301-0000-4d4e-b7f8-5c1b5b24ad41"),
+                    CG_BT_VERDICT_DENY);
+  ck_assert_int_eq (decide_service (policy, &facts, NULL), CG_BT_VERDICT_DENY);
+  ck_assert_int_eq (decide_service (policy, &facts, "not a uuid"), CG_BT_VERDICT_DENY);
+}
+END_TEST
+
+START_TEST (test_block_by_address_denies_everything)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:aa:01:01:00:01", "Lab car");
+  CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
+  g_auto (CgBtOutcome) outcome = { 0 };
+
+  cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
+  ck_assert_int_eq (outcome.verdict, CG_BT_VERDICT_DENY);
+  ck_assert (outcome.block);
+  ck_assert_str_eq (outcome.vendor, "blocked");
+  ck_assert_msg (g_str_has_suffix (outcome.rule, "blocked.conf:8"), "rule %s", outcome.rule);
+  /* Even audio: no service behind a denied pairing. */
+  ck_assert_int_eq (decide_service (policy, &facts, "0000110d-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_DENY);
+}
+END_TEST
+
+START_TEST (test_vetted_device_gets_everything)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:AA:01:01:00:02", "Pool car");
+
+  ck_assert_int_eq (decide_service (policy, &facts, "0000112f-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_ALLOW);
+  ck_assert_int_eq (decide_service (policy, &facts, "8e771301-0000-4d4e-b7f8-5c1b5b24ad41"),
+                    CG_BT_VERDICT_ALLOW);
+}
+END_TEST
+
+START_TEST (test_non_car_asks)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts
+      = { .bt_address = "00:11:22:33:44:66", .has_bt_class = TRUE, .bt_class = PHONE_CLASS };
+  CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
+  g_auto (CgBtOutcome) outcome = { 0 };
+
+  cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
+  ck_assert_int_eq (outcome.verdict, CG_BT_VERDICT_ASK);
+  ck_assert_str_eq (outcome.rule, "carguard.conf:1");
+  /* HID 1124 is in the default list; PBAP is not. */
+  ck_assert_int_eq (decide_service (policy, &facts, "00001124-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_ALLOW);
+  ck_assert_int_eq (decide_service (policy, &facts, "0000112f-0000-1000-8000-00805f9b34fb"),
+                    CG_BT_VERDICT_DENY);
+}
+END_TEST
+
+START_TEST (test_hostile_name_matches_block_glob)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:11:22:33:44:77", "EVIL\x1b[31m\xff\xfe car");
+  CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
+  g_auto (CgBtOutcome) outcome = { 0 };
+
+  cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
+  ck_assert_int_eq (outcome.verdict, CG_BT_VERDICT_DENY);
+}
+END_TEST
+
+static CgBtDeviceState
+bonded_state (void)
+{
+  return (CgBtDeviceState){ .has_bond = TRUE, .connected = TRUE };
+}
+
+START_TEST (test_plan_removes_forbidden_bond_then_blocks)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:AA:01:01:00:01", "Lab car");
+  CgBtDeviceState state = bonded_state ();
+  g_auto (CgBtPlan) plan = { 0 };
+  g_auto (CgBtPlan) after = { 0 };
+
+  cg_bluetooth_plan (policy, &facts, &state, &plan);
+  ck_assert (plan.remove_bond);
+  /* Blocked goes with the device object: set it when the device comes back bond-less. */
+  ck_assert (!plan.set_blocked);
+  state = (CgBtDeviceState){ 0 };
+  cg_bluetooth_plan (policy, &facts, &state, &after);
+  ck_assert (!after.remove_bond);
+  ck_assert (after.set_blocked);
+}
+END_TEST
+
+START_TEST (test_plan_ask_bond_needs_approval)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts
+      = { .bt_address = "00:11:22:33:44:66", .has_bt_class = TRUE, .bt_class = PHONE_CLASS };
+  CgBtDeviceState state = bonded_state ();
+  g_auto (CgBtPlan) unapproved = { 0 };
+  g_auto (CgBtPlan) approved = { 0 };
+
+  cg_bluetooth_plan (policy, &facts, &state, &unapproved);
+  ck_assert (unapproved.remove_bond);
+  state.pairing_approved = TRUE;
+  cg_bluetooth_plan (policy, &facts, &state, &approved);
+  ck_assert (!approved.remove_bond);
+  ck_assert (cg_bt_plan_is_empty (&approved));
+}
+END_TEST
+
+START_TEST (test_plan_untrusts_restricted_and_drops_forbidden_services)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:11:22:33:44:55", "MY CAR");
+  const char *authorized[]
+      = { "0000110d-0000-1000-8000-00805f9b34fb", "0000112f-0000-1000-8000-00805f9b34fb", NULL };
+  CgBtDeviceState state = bonded_state ();
+  g_auto (CgBtPlan) plan = { 0 };
+
+  state.trusted = TRUE;
+  state.authorized_uuids = authorized;
+  cg_bluetooth_plan (policy, &facts, &state, &plan);
+  ck_assert (!plan.remove_bond);
+  ck_assert (plan.set_untrusted);
+  ck_assert_uint_eq (plan.disconnect_uuids->len, 1);
+  ck_assert_str_eq (g_ptr_array_index (plan.disconnect_uuids, 0),
+                    "0000112f-0000-1000-8000-00805f9b34fb");
+}
+END_TEST
+
+START_TEST (test_plan_leaves_vetted_trusted)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:AA:01:01:00:02", "Pool car");
+  CgBtDeviceState state = bonded_state ();
+  g_auto (CgBtPlan) plan = { 0 };
+
+  state.trusted = TRUE;
+  cg_bluetooth_plan (policy, &facts, &state, &plan);
+  ck_assert (cg_bt_plan_is_empty (&plan));
+}
+END_TEST
+
+static Suite *
+decide_suite (void)
+{
+  Suite *suite = suite_create ("bluetooth-decide");
+  TCase *tc = tcase_create ("decide");
+
+  tcase_add_test (tc, test_car_default_gets_audio_only);
+  tcase_add_test (tc, test_block_by_address_denies_everything);
+  tcase_add_test (tc, test_vetted_device_gets_everything);
+  tcase_add_test (tc, test_non_car_asks);
+  tcase_add_test (tc, test_hostile_name_matches_block_glob);
+  tcase_add_test (tc, test_plan_removes_forbidden_bond_then_blocks);
+  tcase_add_test (tc, test_plan_ask_bond_needs_approval);
+  tcase_add_test (tc, test_plan_untrusts_restricted_and_drops_forbidden_services);
+  tcase_add_test (tc, test_plan_leaves_vetted_trusted);
+  suite_add_tcase (suite, tc);
+  return suite;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (decide_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
