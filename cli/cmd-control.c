@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "cli-client.h"
+#include "cli-output.h"
+#include "cmd-live.h"
+
+/* Runs one method of carguardd that takes either a device or nothing. */
+static int
+control_call (CliGlobals *globals, int argc, char **argv, const char *method,
+              const char *parameter_string, const char *summary, const char *done)
+{
+  g_autoptr (GOptionContext) context
+      = cli_option_context_new (globals, parameter_string, summary, NULL);
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean takes_device = parameter_string != NULL;
+  int n_args = takes_device ? 2 : 1;
+
+  if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc < n_args)
+    return cli_usage_error (g_get_prgname (), "a DEVICE is missing");
+  if (argc > n_args)
+    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[n_args]);
+  bus = cli_client_connect (&error);
+  if (bus != NULL)
+    reply = cli_client_call (bus, method, takes_device ? g_variant_new ("(s)", argv[1]) : NULL,
+                             G_VARIANT_TYPE_UNIT, &error);
+  if (reply == NULL) {
+    cli_print_error (error);
+    return CLI_EXIT_REFUSED;
+  }
+  if (takes_device)
+    printf ("%s %s\n", done, argv[1]);
+  else
+    printf ("%s\n", done);
+  return CLI_EXIT_OK;
+}
+
+int
+cmd_allow_once (CliGlobals *globals, int argc, char **argv)
+{
+  return control_call (globals, argc, argv, "AllowOnce", "DEVICE",
+                       "Answers carguardd's pending question about DEVICE with allow, this "
+                       "once. Only where the policy says ask.",
+                       "Allowed this once:");
+}
+
+int
+cmd_block (CliGlobals *globals, int argc, char **argv)
+{
+  return control_call (globals, argc, argv, "Block", "DEVICE",
+                       "Blocks DEVICE (an id from 'carguard devices', or a Bluetooth address) "
+                       "in /etc/carguard/vendors.d/local-blocked.conf and reloads the policy.",
+                       "Blocked:");
+}
+
+int
+cmd_reload (CliGlobals *globals, int argc, char **argv)
+{
+  return control_call (globals, argc, argv, "Reload", NULL,
+                       "Makes carguardd read the policy again; a broken policy is refused and "
+                       "the last good one stays.",
+                       "Policy reloaded.");
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "cli-client.h"
+#include "cli-device-record.h"
+#include "cli-output.h"
+#include "cmd-live.h"
+
+static void
+print_devices_json (GVariant *devices)
+{
+  g_autoptr (JsonArray) array = json_array_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+  for (gsize i = 0; i < g_variant_n_children (devices); i++) {
+    g_autoptr (GVariant) record = g_variant_get_child_value (devices, i);
+    json_array_add_element (array, cli_device_record_to_json (record));
+  }
+  json_node_set_array (root, array);
+  cli_print_json (root);
+}
+
+static void
+print_devices_text (GVariant *devices)
+{
+  if (g_variant_n_children (devices) == 0) {
+    printf ("No devices seen.\n");
+    return;
+  }
+  for (gsize i = 0; i < g_variant_n_children (devices); i++) {
+    g_autoptr (GVariant) record = g_variant_get_child_value (devices, i);
+    g_autofree char *line = cli_device_record_describe (record);
+    printf ("%s\n", line);
+  }
+}
+
+int
+cmd_devices (CliGlobals *globals, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = cli_option_context_new (
+      globals, NULL, "Lists the devices carguardd sees now, with each one's decision and rule.",
+      entries);
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) devices = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc > 1)
+    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
+  bus = cli_client_connect (&error);
+  if (bus != NULL)
+    reply = cli_client_call (bus, "ListDevices", NULL, G_VARIANT_TYPE ("(aa{sv})"), &error);
+  if (reply == NULL) {
+    cli_print_error (error);
+    return CLI_EXIT_REFUSED;
+  }
+  devices = g_variant_get_child_value (reply, 0);
+  if (json)
+    print_devices_json (devices);
+  else
+    print_devices_text (devices);
+  return CLI_EXIT_OK;
+}
