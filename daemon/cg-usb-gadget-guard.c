@@ -23,6 +23,7 @@ struct _CgUsbGadgetGuard {
   GObject parent_instance;
   CgPolicyKeeper *keeper;
   CgPending *pending;
+  CgDeviceRegistry *registry;
   CgSysfs *sysfs;
   gulong policy_changed_id;
 
@@ -36,6 +37,7 @@ struct _CgUsbGadgetGuard {
   CgUsbVerdict verdict;
   char *bound_udc; /* what carguard bound the gadget to, if anything */
   char *device;    /* "gadget g1 on dummy_udc.0", for the log */
+  char *published; /* the UDC name the host is published under in the registry */
 
   /* poll(POLLPRI|POLLERR) on the UDC's state attribute. */
   char *watched_udc;
@@ -79,6 +81,7 @@ cg_usb_gadget_guard_dispose (GObject *object)
     g_clear_signal_handler (&self->policy_changed_id, self->keeper);
   g_clear_object (&self->keeper);
   g_clear_object (&self->pending);
+  g_clear_object (&self->registry);
   G_OBJECT_CLASS (cg_usb_gadget_guard_parent_class)->dispose (object);
 }
 
@@ -90,6 +93,7 @@ cg_usb_gadget_guard_finalize (GObject *object)
   cg_usb_verdict_clear (&self->verdict);
   g_free (self->bound_udc);
   g_free (self->device);
+  g_free (self->published);
   cg_sysfs_free (self->sysfs);
   G_OBJECT_CLASS (cg_usb_gadget_guard_parent_class)->finalize (object);
 }
@@ -231,6 +235,49 @@ gadget_guard_end_connection (CgUsbGadgetGuard *self, const char *device)
   cg_usb_log_enforced (device, "host detached: charge-only", &self->verdict, NULL);
 }
 
+static const char *
+gadget_guard_access_to_string (GadgetAccess access)
+{
+  switch (access) {
+    case GADGET_DATA:
+      return "data";
+    case GADGET_ASKING:
+      return "ask";
+    case GADGET_CHARGE_ONLY:
+    default:
+      return "charge-only";
+  }
+}
+
+/* What the D-Bus API lists and AllowOnce answers: the host on this UDC, or nothing. */
+static void
+gadget_guard_publish (CgUsbGadgetGuard *self, const char *udc, gboolean enforced)
+{
+  g_autofree char *host = NULL;
+  CgDeviceReport report;
+
+  if (self->registry == NULL)
+    return;
+  if (self->published != NULL && (!self->present || g_strcmp0 (self->published, udc) != 0)) {
+    cg_device_registry_remove (self->registry, "usb", self->published);
+    g_clear_pointer (&self->published, g_free);
+  }
+  if (!self->present || udc == NULL)
+    return;
+  host = gadget_guard_host_name (self);
+  report = (CgDeviceReport){ .transport = "usb",
+                             .device = udc,
+                             .name = host,
+                             .vendor = self->verdict.vendor,
+                             .decision = gadget_guard_access_to_string (self->access),
+                             .rule = self->verdict.rule != NULL ? self->verdict.rule : "default",
+                             .enforced = enforced,
+                             .pending_id = self->pending_id };
+  cg_device_registry_publish (self->registry, &report);
+  g_free (self->published);
+  self->published = g_strdup (udc);
+}
+
 static gboolean
 gadget_guard_host_attached (CgUsbGadgetGuard *self, const char *udc, CgTypecState *typec)
 {
@@ -365,6 +412,7 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self)
     gadget_guard_begin_connection (self, &typec, device);
   if (gadget != NULL)
     gadget_guard_enforce (self, gadget, udc, device);
+  gadget_guard_publish (self, udc, gadget != NULL);
   gadget_guard_watch_udc (self, udc);
 }
 
@@ -394,12 +442,14 @@ gadget_guard_on_overflow (CgUsbUeventMonitor *monitor, gpointer user_data)
 }
 
 CgUsbGadgetGuard *
-cg_usb_gadget_guard_new (CgPolicyKeeper *keeper, CgPending *pending, const char *sysfs_root)
+cg_usb_gadget_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceRegistry *registry,
+                         const char *sysfs_root)
 {
   CgUsbGadgetGuard *self = g_object_new (CG_TYPE_USB_GADGET_GUARD, NULL);
 
   self->keeper = g_object_ref (keeper);
   self->pending = pending != NULL ? g_object_ref (pending) : NULL;
+  self->registry = registry != NULL ? g_object_ref (registry) : NULL;
   self->sysfs = cg_sysfs_new (sysfs_root);
   self->policy_changed_id
       = g_signal_connect (keeper, "changed", G_CALLBACK (gadget_guard_on_policy_changed), self);

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "cg-device-registry.h"
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
 #include "cg-usb-uevent.h"
@@ -25,9 +26,11 @@ G_DECLARE_FINAL_TYPE (CgUsbGadgetGuard, cg_usb_gadget_guard, CG, USB_GADGET_GUAR
 #define CG_USB_GADGET_CONFIGFS_DIR "/sys/kernel/config/usb_gadget"
 #define CG_USB_UDC_CLASS_DIR "/sys/class/udc"
 
-/* pending may be NULL: every `ask` is then charge-only. sysfs_root is "/" or a fake tree. */
+/* pending may be NULL: every `ask` is then charge-only. registry may be NULL; else the
+ * host is published there as transport "usb", device = the UDC name, so the D-Bus
+ * AllowOnce("usb/UDC") answers its pending question. sysfs_root is "/" or a fake tree. */
 CgUsbGadgetGuard *cg_usb_gadget_guard_new (CgPolicyKeeper *keeper, CgPending *pending,
-                                           const char *sysfs_root);
+                                           CgDeviceRegistry *registry, const char *sysfs_root);
 
 /* Wakes the guard on UDC and Type-C uevents. */
 void cg_usb_gadget_guard_listen (CgUsbGadgetGuard *guard, CgUsbUeventMonitor *monitor);

@@ -20,6 +20,7 @@ typedef struct {
   char *root;
   CgPolicyKeeper *keeper;
   CgPending *pending;
+  CgDeviceRegistry *registry;
   CgUsbGadgetGuard *guard;
 } GadgetFixture;
 
@@ -115,7 +116,9 @@ gadget_setup_with_policy (const char *default_mode, guint pending_timeout_ms)
                  error ? error->message : "");
   ck_assert (!cg_policy_keeper_is_fallback (fixture.keeper));
   fixture.pending = cg_pending_new (pending_timeout_ms);
-  fixture.guard = cg_usb_gadget_guard_new (fixture.keeper, fixture.pending, fixture.root);
+  fixture.registry = cg_device_registry_new ();
+  fixture.guard
+      = cg_usb_gadget_guard_new (fixture.keeper, fixture.pending, fixture.registry, fixture.root);
 }
 
 static void
@@ -141,6 +144,7 @@ gadget_teardown (void)
 {
   g_clear_object (&fixture.guard);
   g_clear_object (&fixture.pending);
+  g_clear_object (&fixture.registry);
   g_clear_object (&fixture.keeper);
   remove_tree (fixture.root);
   g_clear_pointer (&fixture.root, g_free);
@@ -231,6 +235,7 @@ END_TEST
 
 START_TEST (test_ask_allow_once_binds_this_connection_only)
 {
+  const CgDeviceRecord *record;
   guint id;
 
   fake_typec_partner_attach ("0x00000000\n");
@@ -239,6 +244,11 @@ START_TEST (test_ask_allow_once_binds_this_connection_only)
   ck_assert_uint_ne (id, 0);
   ck_assert_ptr_nonnull (cg_pending_lookup (fixture.pending, id));
   ck_assert (!gadget_is_bound ());
+  /* The D-Bus API's AllowOnce("usb/dummy_udc.0") finds the question through the registry. */
+  record = cg_device_registry_lookup (fixture.registry, "usb/dummy_udc.0");
+  ck_assert_ptr_nonnull (record);
+  ck_assert_str_eq (record->decision, "ask");
+  ck_assert_uint_eq (record->pending_id, id);
 
   ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
   ck_assert (gadget_is_bound ());
@@ -246,6 +256,7 @@ START_TEST (test_ask_allow_once_binds_this_connection_only)
   fake_typec_partner_detach ();
   cg_usb_gadget_guard_recheck (fixture.guard);
   ck_assert (!gadget_is_bound ());
+  ck_assert_ptr_null (cg_device_registry_lookup (fixture.registry, "usb/dummy_udc.0"));
 
   /* The next car starts at charge-only and is asked about again. */
   fake_typec_partner_attach ("0x00000000\n");
