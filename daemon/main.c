@@ -7,10 +7,15 @@
 #include <stdlib.h>
 
 #include "cg-bluetooth-guard.h"
+#include "cg-dbus.h"
+#include "cg-device-registry.h"
+#include "cg-hwdb.h"
 #include "cg-log.h"
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
 #include "cg-service.h"
+#include "cg-usb-gadget-guard.h"
+#include "cg-usb-uevent.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -40,6 +45,22 @@ daemon_on_sigterm (gpointer user_data)
   cg_service_notify_stopping ();
   g_main_loop_quit (daemon->loop);
   return G_SOURCE_CONTINUE;
+}
+
+/* carguardd needs the system bus (BlueZ lives there) and must be the only instance. */
+static CgDbusService *
+daemon_start_dbus (CgPolicyKeeper *keeper, CgDeviceRegistry *registry, CgPending *pending,
+                   CgHwdb *hwdb, GError **error)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
+  g_autoptr (CgDbusService) service = NULL;
+
+  if (bus == NULL)
+    return NULL;
+  service = cg_dbus_service_new (bus, keeper, registry, pending, hwdb, error);
+  if (service == NULL || !cg_dbus_service_own_name (service, error))
+    return NULL;
+  return g_steal_pointer (&service);
 }
 
 static gboolean
@@ -81,9 +102,16 @@ main (int argc, char **argv)
   gboolean debug = FALSE;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (CgPolicyKeeper) keeper = NULL;
+  g_autoptr (CgHwdb) hwdb = NULL;
+  g_autoptr (CgDeviceRegistry) registry = NULL;
   g_autoptr (CgPending) pending = NULL;
   g_autoptr (CgBluetoothGuard) bluetooth_guard = NULL;
+  g_autoptr (CgUsbUeventMonitor) uevent_monitor = NULL;
+  g_autoptr (CgUsbGadgetGuard) usb_gadget_guard = NULL;
+  g_autoptr (GError) uevent_error = NULL;
   g_autoptr (GError) bluetooth_error = NULL;
+  g_autoptr (CgDbusService) dbus_service = NULL;
+  g_autoptr (GError) dbus_error = NULL;
   g_autoptr (GError) error = NULL;
   guint watchdog_id;
   CgDaemon daemon;
@@ -101,9 +129,23 @@ main (int argc, char **argv)
     g_debug ("initial policy load failed: %s", error->message);
   cg_policy_keeper_watch (keeper);
   pending = cg_pending_new (0);
+  hwdb = cg_hwdb_new (NULL);
+  registry = cg_device_registry_new ();
+  dbus_service = daemon_start_dbus (keeper, registry, pending, hwdb, &dbus_error);
+  if (dbus_service == NULL) {
+    g_printerr ("carguardd: %s\n", dbus_error->message);
+    return EXIT_FAILURE;
+  }
   bluetooth_guard = cg_bluetooth_guard_new (keeper, pending, &bluetooth_error);
   if (bluetooth_guard == NULL)
     g_warning ("Bluetooth guard not started: %s", bluetooth_error->message);
+  uevent_monitor = cg_usb_uevent_monitor_new (&uevent_error);
+  if (uevent_monitor == NULL)
+    g_warning ("USB guards get no uevents: %s", uevent_error->message);
+  usb_gadget_guard = cg_usb_gadget_guard_new (keeper, pending, registry, "/");
+  if (uevent_monitor != NULL)
+    cg_usb_gadget_guard_listen (usb_gadget_guard, uevent_monitor);
+  cg_usb_gadget_guard_recheck (usb_gadget_guard);
 
   daemon = (CgDaemon){ .loop = loop, .keeper = keeper };
   g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);
