@@ -3,7 +3,11 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (cg - policy - error - quark, cg_policy_error)
+GQuark
+cg_policy_error_quark (void)
+{
+  return g_quark_from_static_string ("cg-policy-error-quark");
+}
 
 CgDiagnostic *
 cg_diagnostic_new (const char *file, guint line, guint col, const char *fmt, ...)

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Explain output, JSON and text, against the shipped policy installed in a test root
+ * (ROOT/usr/lib/carguard), so the must-hold defaults are checked as shipped. */
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cg-explain.h"
+
+typedef struct {
+  char *root;
+  CgPolicy *policy;
+} Fixture;
+
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (from, &text, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, text, (gssize)len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+install_shipped (const char *root)
+{
+  const char *shipped = g_getenv ("CG_SHIPPED_POLICY");
+  g_autofree char *target = g_build_filename (root, "usr/lib/carguard", NULL);
+  g_autofree char *vendors = g_build_filename (target, "vendors.d", NULL);
+  g_autofree char *shipped_vendors = g_build_filename (shipped, "vendors.d", NULL);
+  g_autofree char *main_from = g_build_filename (shipped, "carguard.conf", NULL);
+  g_autofree char *main_to = g_build_filename (target, "carguard.conf", NULL);
+  g_autoptr (GDir) dir = g_dir_open (shipped_vendors, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_mkdir_with_parents (vendors, 0755);
+  copy_file (main_from, main_to);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *from = g_build_filename (shipped_vendors, name, NULL);
+    g_autofree char *to = g_build_filename (vendors, name, NULL);
+    copy_file (from, to);
+  }
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      remove_tree (child);
+    else
+      g_unlink (child);
+  }
+  g_rmdir (path);
+}
+
+static void
+fixture_setup (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->root = g_dir_make_tmp ("cg-explain-XXXXXX", &error);
+  g_assert_no_error (error);
+  install_shipped (f->root);
+  f->policy = cg_policy_load (f->root, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f)
+{
+  cg_policy_unref (f->policy);
+  remove_tree (f->root);
+  g_free (f->root);
+}
+
+/* The 1-based line of the first line equal to text in the shipped file. */
+static guint
+shipped_line (const char *relative, const char *text)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("CG_SHIPPED_POLICY"), relative, NULL);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strcmp (lines[i], text) == 0)
+      return i + 1;
+  g_assert_not_reached ();
+}
+
+static gboolean
+array_has (JsonArray *array, const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static JsonObject *
+member_object (JsonObject *object, const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, ".", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    object = json_object_get_object_member (object, parts[i]);
+  return object;
+}
+
+START_TEST (test_car_audio_gets_audio_only)
+{
+  Fixture f;
+  const CgFacts facts
+      = { .bt_address = "12:34:56:78:9A:BC", .has_bt_class = TRUE, .bt_class = 0x200420 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *bt;
+  JsonArray *allowed, *denied;
+  g_autofree char *rule = NULL;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  bt = member_object (json_node_get_object (node), "bluetooth");
+  allowed = json_object_get_array_member (member_object (bt, "profiles"), "allowed");
+  denied = json_object_get_array_member (member_object (bt, "profiles"), "denied");
+  rule = g_strdup_printf ("/usr/lib/carguard/carguard.conf:%u",
+                          shipped_line ("carguard.conf", "[CarDefault]"));
+
+  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "allow");
+  ck_assert (array_has (allowed, "a2dp"));
+  ck_assert (array_has (allowed, "hfp"));
+  ck_assert (!array_has (allowed, "pbap"));
+  ck_assert (array_has (denied, "pbap"));
+  ck_assert (array_has (denied, "map"));
+  ck_assert (!json_object_get_boolean_member (bt, "all-uuids"));
+  ck_assert_str_eq (json_object_get_string_member (bt, "level"), "class");
+  ck_assert_str_eq (json_object_get_string_member (bt, "rule"), rule);
+  ck_assert_str_eq (json_object_get_string_member (json_node_get_object (node), "rule"), rule);
+  ck_assert_str_eq (
+      json_object_get_string_member (member_object (json_node_get_object (node), "facts.bluetooth"),
+                                     "class-name"),
+      "car-audio");
+  fixture_teardown (&f);
+}
+END_TEST
+
+START_TEST (test_unknown_usb_gets_charge_only)
+{
+  Fixture f;
+  const CgFacts facts = { .has_usb_id = TRUE, .usb_vid = 0x1234, .usb_pid = 0x5678 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *usb;
+  g_autofree char *rule = NULL;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  usb = member_object (json_node_get_object (node), "usb");
+  rule = g_strdup_printf ("/usr/lib/carguard/carguard.conf:%u",
+                          shipped_line ("carguard.conf", "[Default]"));
+  ck_assert_str_eq (json_object_get_string_member (usb, "mode"), "charge-only");
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (usb, "interfaces")), 0);
+  ck_assert_str_eq (json_object_get_string_member (usb, "level"), "default");
+  ck_assert_str_eq (json_object_get_string_member (usb, "rule"), rule);
+  /* No Bluetooth facts: the top-level rule is USB's. */
+  ck_assert_str_eq (json_object_get_string_member (json_node_get_object (node), "rule"), rule);
+  fixture_teardown (&f);
+}
+END_TEST
+
+START_TEST (test_shipped_vendor_named_with_organisation)
+{
+  Fixture f;
+  const CgFacts facts
+      = { .bt_address = "00:1E:DE:12:34:56", .bt_organization = "BYD COMPANY LIMITED" };
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *rule = NULL;
+  JsonObject *bt, *first;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  bt = member_object (json_node_get_object (node), "bluetooth");
+  rule = g_strdup_printf ("/usr/lib/carguard/vendors.d/byd.conf:%u",
+                          shipped_line ("vendors.d/byd.conf", "BluetoothOUI=00:1E:DE"));
+  ck_assert_str_eq (json_object_get_string_member (bt, "level"), "vendor");
+  ck_assert_str_eq (json_object_get_string_member (bt, "rule"), rule);
+  /* The OUI and the organisation name both match BYD: both are named. */
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (bt, "rules")), 2);
+  first = json_array_get_object_element (json_object_get_array_member (bt, "rules"), 0);
+  ck_assert_str_eq (json_object_get_string_member (first, "vendor"), "byd");
+  ck_assert_str_eq (json_object_get_string_member (first, "key"), "BluetoothOUI");
+  ck_assert_str_eq (
+      json_object_get_string_member (member_object (json_node_get_object (node), "facts.bluetooth"),
+                                     "organization"),
+      "BYD COMPANY LIMITED");
+
+  text = cg_explain_to_text (f.policy, &facts);
+  ck_assert_ptr_nonnull (strstr (text, "Bluetooth: pairing allow"));
+  ck_assert_ptr_nonnull (strstr (text, rule));
+  ck_assert_ptr_nonnull (strstr (text, "BYD COMPANY LIMITED"));
+  ck_assert_ptr_nonnull (strstr (text, "profiles denied: pbap map"));
+  fixture_teardown (&f);
+}
+END_TEST
+
+START_TEST (test_hostile_strings)
+{
+  Fixture f;
+  g_autofree char *huge = g_strnfill (1 << 20, 'A');
+  const CgFacts facts = { .bt_name = "Evil\x1b[2J\xff\xfe\xe2\x80\xaemoc.txt",
+                          .usb_product = huge,
+                          .usb_manufacturer = "\xc3" };
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (JsonNode) reparsed = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  json = json_to_string (node, FALSE);
+  ck_assert (g_utf8_validate (json, -1, NULL));
+  reparsed = json_from_string (json, &error);
+  g_assert_no_error (error);
+
+  text = cg_explain_to_text (f.policy, &facts);
+  ck_assert (g_utf8_validate (text, -1, NULL));
+  ck_assert_ptr_null (strchr (text, '\x1b'));
+  ck_assert_ptr_null (strstr (text, "\xe2\x80\xae"));
+  ck_assert_ptr_nonnull (strstr (text, "Evil\xef\xbf\xbd[2J"));
+  ck_assert_uint_lt (strlen (text), 4096);
+  fixture_teardown (&f);
+}
+END_TEST
+
+START_TEST (test_sanitize_string)
+{
+  g_autofree char *plain = cg_sanitize_string ("Car Audio ÄÖ", 64);
+  g_autofree char *cut = cg_sanitize_string ("ÄÄÄ", 5);
+  g_autofree char *null = cg_sanitize_string (NULL, 10);
+  g_autofree char *bad = cg_sanitize_string ("a\nb\xff", 64);
+
+  ck_assert_str_eq (plain, "Car Audio ÄÖ");
+  ck_assert_str_eq (cut, "ÄÄ"); /* never cuts inside a character */
+  ck_assert_str_eq (null, "");
+  ck_assert_str_eq (bad, "a\xef\xbf\xbd"
+                         "b\xef\xbf\xbd");
+}
+END_TEST
+
+static Suite *
+explain_suite (void)
+{
+  Suite *s = suite_create ("policy-explain");
+  TCase *tc = tcase_create ("shipped");
+
+  tcase_add_test (tc, test_car_audio_gets_audio_only);
+  tcase_add_test (tc, test_unknown_usb_gets_charge_only);
+  tcase_add_test (tc, test_shipped_vendor_named_with_organisation);
+  tcase_add_test (tc, test_hostile_strings);
+  tcase_add_test (tc, test_sanitize_string);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (explain_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Precedence, table-driven: device > vendor+product > vendor > class > default, per
+ * transport, with the deciding file:line for each row. */
+#include <check.h>
+#include <string.h>
+
+#include "cg-policy.h"
+
+static const char main_conf[] = "[Default]\n"
+                                "Pairing=ask\n"
+                                "Profiles=a2dp avrcp hfp hsp hid pnp gatt\n"
+                                "USBMode=charge-only\n"
+                                "\n"
+                                "[CarDefault]\n"
+                                "Preset=audio-only\n";
+
+static const char alpha_conf[] = "[Vendor]\n"
+                                 "Name=Alpha\n"
+                                 "[Match]\n"
+                                 "BluetoothOUI=00:11:22\n"
+                                 "DeviceID=bluetooth:v0001 bluetooth:v0001p0002\n"
+                                 "USB=1111 1111:2222\n"
+                                 "Name=\"Alpha*\"\n"
+                                 "Class=0x000404\n"
+                                 "USBInterfaceClass=mass-storage\n"
+                                 "[Policy]\n"
+                                 "Preset=trusted\n"
+                                 "[Device]\n"
+                                 "BluetoothAddress=00:11:22:33:44:55\n"
+                                 "Preset=block\n"
+                                 "[Device]\n"
+                                 "USBSerial=ALPHA-1\n"
+                                 "Preset=charge-only\n";
+
+static const char beta_conf[] = "[Vendor]\n"
+                                "[Match]\n"
+                                "Name=\"Beta*\"\n"
+                                "Organization=\"Beta Org*\"\n"
+                                "USBManufacturer=\"Beta*\"\n"
+                                "TypeCPartnerVID=3333\n"
+                                "[Policy]\n"
+                                "Preset=audio-only\n"
+                                "USBMode=data\n"
+                                "USBInterfaces=audio hid\n";
+
+static const guint8 mass_storage[] = { 0x08 };
+
+typedef struct {
+  const char *what;
+  CgTransport transport;
+  CgFacts facts;
+  CgLevel level;
+  int grant; /* CgPairing for Bluetooth rows, CgUsbMode for USB rows */
+  const char *rule;
+  guint n_rules;
+} Row;
+
+#define BT CG_TRANSPORT_BLUETOOTH
+#define USB CG_TRANSPORT_USB
+
+static const Row rows[] = {
+  { "address beats everything",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_name = "Beta car" },
+    CG_LEVEL_DEVICE,
+    CG_PAIRING_DENY,
+    "alpha.conf:13",
+    1 },
+  { "address in any case",
+    BT,
+    { .bt_address = "00:11:22:33:44:55" },
+    CG_LEVEL_DEVICE,
+    CG_PAIRING_DENY,
+    "alpha.conf:13",
+    1 },
+  { "device id with product beats OUI",
+    BT,
+    { .bt_address = "00:11:22:99:99:99",
+      .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0001, 0x0002, 0 } },
+    CG_LEVEL_PRODUCT,
+    CG_PAIRING_ALLOW,
+    "alpha.conf:5",
+    1 },
+  { "OUI",
+    BT,
+    { .bt_address = "00:11:22:99:99:99" },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_ALLOW,
+    "alpha.conf:4",
+    1 },
+  { "device id vendor only",
+    BT,
+    { .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0001, 0x7777, 0 } },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_ALLOW,
+    "alpha.conf:5",
+    1 },
+  { "usb device id source is not bluetooth",
+    BT,
+    { .bt_device_id = { CG_DEVICE_ID_SOURCE_USB, 0x0001, 0x0002, 0 } },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "name glob",
+    BT,
+    { .bt_address = "AA:BB:CC:DD:EE:FF", .bt_name = "Alpha 1" },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_ALLOW,
+    "alpha.conf:7",
+    1 },
+  { "two vendors at one level: most restrictive, both named",
+    BT,
+    { .bt_address = "00:11:22:00:00:01", .bt_name = "Beta X" },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_ALLOW,
+    "alpha.conf:4",
+    2 },
+  { "organisation glob",
+    BT,
+    { .bt_organization = "Beta Org Ltd" },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_ALLOW,
+    "beta.conf:4",
+    1 },
+  { "vendor class beats car default",
+    BT,
+    { .has_bt_class = TRUE, .bt_class = 0x200404 },
+    CG_LEVEL_CLASS,
+    CG_PAIRING_ALLOW,
+    "alpha.conf:8",
+    1 },
+  { "car class without vendor",
+    BT,
+    { .has_bt_class = TRUE, .bt_class = 0x200420 },
+    CG_LEVEL_CLASS,
+    CG_PAIRING_ALLOW,
+    "carguard.conf:6",
+    1 },
+  { "hands-free is a car class",
+    BT,
+    { .has_bt_class = TRUE, .bt_class = 0x240408 },
+    CG_LEVEL_CLASS,
+    CG_PAIRING_ALLOW,
+    "carguard.conf:6",
+    1 },
+  { "phone gets the default",
+    BT,
+    { .has_bt_class = TRUE, .bt_class = 0x5a020c },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "garbage address is no address",
+    BT,
+    { .bt_address = "00:11:22:33:44:5" },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "hostile name",
+    BT,
+    { .bt_name = "\xff\xfe"
+                 "Alpha\x1b[2J" },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "serial beats VID:PID",
+    USB,
+    { .usb_serial = "ALPHA-1", .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222 },
+    CG_LEVEL_DEVICE,
+    CG_USB_MODE_CHARGE_ONLY,
+    "alpha.conf:16",
+    1 },
+  { "VID:PID",
+    USB,
+    { .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222 },
+    CG_LEVEL_PRODUCT,
+    CG_USB_MODE_DATA,
+    "alpha.conf:6",
+    1 },
+  { "VID",
+    USB,
+    { .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x9999 },
+    CG_LEVEL_VENDOR,
+    CG_USB_MODE_DATA,
+    "alpha.conf:6",
+    1 },
+  { "manufacturer glob",
+    USB,
+    { .usb_manufacturer = "Beta Corp" },
+    CG_LEVEL_VENDOR,
+    CG_USB_MODE_DATA,
+    "beta.conf:5",
+    1 },
+  { "Type-C partner",
+    USB,
+    { .has_typec_partner_vid = TRUE, .typec_partner_vid = 0x3333 },
+    CG_LEVEL_VENDOR,
+    CG_USB_MODE_DATA,
+    "beta.conf:6",
+    1 },
+  { "interface class",
+    USB,
+    { .usb_interface_classes = mass_storage, .n_usb_interface_classes = 1 },
+    CG_LEVEL_CLASS,
+    CG_USB_MODE_DATA,
+    "alpha.conf:9",
+    1 },
+  { "unknown USB id",
+    USB,
+    { .has_usb_id = TRUE, .usb_vid = 0x9999, .usb_pid = 0x0001 },
+    CG_LEVEL_DEFAULT,
+    CG_USB_MODE_CHARGE_ONLY,
+    "carguard.conf:1",
+    1 },
+};
+
+static CgPolicy *
+load_fixture (void)
+{
+  const char *names[] = { "alpha.conf", "carguard.conf", "beta.conf" };
+  const char *texts[] = { alpha_conf, main_conf, beta_conf };
+  g_autoptr (GError) error = NULL;
+  CgPolicy *policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+
+  g_assert_no_error (error);
+  return policy;
+}
+
+START_TEST (test_precedence_row)
+{
+  const Row *row = &rows[_i];
+  g_autoptr (CgPolicy) policy = load_fixture ();
+  g_auto (CgDecision) decision = { 0 };
+  const CgRule *rule;
+  g_autofree char *where = NULL;
+
+  cg_policy_decide (policy, &row->facts, row->transport, &decision);
+  ck_assert_msg (decision.level == row->level, "%s: level %s, expected %s", row->what,
+                 cg_level_to_string (decision.level), cg_level_to_string (row->level));
+  if (row->transport == BT)
+    ck_assert_msg ((int)decision.grant.pairing == row->grant, "%s: pairing %s", row->what,
+                   cg_pairing_to_string (decision.grant.pairing));
+  else
+    ck_assert_msg ((int)decision.grant.usb_mode == row->grant, "%s: usb mode %s", row->what,
+                   cg_usb_mode_to_string (decision.grant.usb_mode));
+  ck_assert_uint_eq (decision.rules->len, row->n_rules);
+  rule = g_ptr_array_index (decision.rules, 0);
+  where = g_strdup_printf ("%s:%u", rule->file, rule->line);
+  ck_assert_msg (strcmp (where, row->rule) == 0, "%s: rule %s, expected %s", row->what, where,
+                 row->rule);
+}
+END_TEST
+
+/* Two vendors at one level: the device gets what both allow. */
+START_TEST (test_same_level_takes_most_restrictive)
+{
+  g_autoptr (CgPolicy) policy = load_fixture ();
+  g_auto (CgDecision) decision = { 0 };
+  const CgFacts facts = { .bt_address = "00:11:22:00:00:01", .bt_name = "Beta X" };
+
+  cg_policy_decide (policy, &facts, BT, &decision);
+  ck_assert (!decision.grant.all_uuids);
+  ck_assert (cg_grant_allows_uuid (&decision.grant, "110d"));
+  ck_assert (!cg_grant_allows_uuid (&decision.grant, "112f"));
+  ck_assert (!cg_grant_allows_uuid (&decision.grant, "0000fd6f-0000-1000-8000-00805f9b34fb"));
+}
+END_TEST
+
+START_TEST (test_usb_interfaces_follow_grant)
+{
+  g_autoptr (CgPolicy) policy = load_fixture ();
+  g_auto (CgDecision) decision = { 0 };
+  const CgFacts facts = { .usb_manufacturer = "Beta" };
+
+  cg_policy_decide (policy, &facts, USB, &decision);
+  ck_assert (cg_grant_allows_usb_interface (&decision.grant, 0x01));
+  ck_assert (cg_grant_allows_usb_interface (&decision.grant, 0x03));
+  ck_assert (!cg_grant_allows_usb_interface (&decision.grant, 0x08));
+}
+END_TEST
+
+/* Without any policy file everything fails closed. */
+START_TEST (test_no_files_fail_closed)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (NULL, NULL, 0, NULL, &error);
+  g_auto (CgDecision) bt = { 0 };
+  g_auto (CgDecision) usb = { 0 };
+  const CgFacts car = { .has_bt_class = TRUE, .bt_class = 0x200420, .has_usb_id = TRUE };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &car, BT, &bt);
+  cg_policy_decide (policy, &car, USB, &usb);
+  ck_assert_int_eq (bt.grant.pairing, CG_PAIRING_DENY);
+  ck_assert_uint_eq (bt.grant.profiles, 0);
+  ck_assert_int_eq (usb.grant.usb_mode, CG_USB_MODE_CHARGE_ONLY);
+}
+END_TEST
+
+static Suite *
+precedence_suite (void)
+{
+  Suite *s = suite_create ("policy-precedence");
+  TCase *tc = tcase_create ("table");
+
+  tcase_add_loop_test (tc, test_precedence_row, 0, G_N_ELEMENTS (rows));
+  tcase_add_test (tc, test_same_level_takes_most_restrictive);
+  tcase_add_test (tc, test_usb_interfaces_follow_grant);
+  tcase_add_test (tc, test_no_files_fail_closed);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (precedence_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
