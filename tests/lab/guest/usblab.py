@@ -518,8 +518,16 @@ def deauthorize(devpath="1-1"):
 
 
 def set_interface_authorized(iface, value):
-    """iface like "1-1:1.0"; 0 unbinds its driver and keeps drivers off it."""
+    """iface like "1-1:1.0"; 0 unbinds its driver and keeps drivers off it.
+    1 only lifts the ban: no driver is probed until probe_interface()."""
     _write(f"{USB_DEVICES}/{iface}/authorized", str(int(value)))
+
+
+def probe_interface(iface):
+    """Ask the USB bus to probe drivers for an interface.  Re-authorizing an
+    interface does not do this by itself (the kernel's authorization.rst has the
+    caller authorize every interface a driver needs first, then probe)."""
+    _write("/sys/bus/usb/drivers_probe", iface)
 
 
 class CarUsbPort:
@@ -652,8 +660,11 @@ class Udc:
         return _read_text(f"{self.path}/function") or None
 
     def soft_connect(self, connected):
-        """Pull-up on/off with the gadget staying bound: a cable out/in that
-        configfs does not see.  Needs a bound gadget."""
+        """Pull-up on/off with the gadget staying bound: a cable pull that
+        configfs does not see.  Needs a bound gadget.  On the lab's 6.1 kernel
+        "disconnect" works, but after a later "connect" the gadget no longer
+        answers: the host logs "device descriptor read/64, error -71" and gives
+        up.  To plug back in, unbind and bind the gadget."""
         _write(f"{self.path}/soft_connect", "connect" if connected else "disconnect")
 
     def wait_state(self, wanted, timeout=10.0):

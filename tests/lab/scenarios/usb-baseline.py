@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""USB baseline, without carguard: what the car sees of a phone's postmarketOS
+gadget, what kernel USB authorization keeps from a laptop, and what a hostile
+car-head-unit gadget shows a host.  Later scenarios assert carguard changes this.
+
+One cable: dummy_udc.0 (gadget side) <-> usb1 port 1, devpath 1-1."""
+
+import json
+import os
+import sys
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import usblab  # noqa: E402
+from usblab import (CarHeadUnitGadget, CarUsbPort, PhoneGadget, Udc,  # noqa: E402
+                    USB_CDC_SUBCLASS_ACM, USB_CDC_SUBCLASS_NCM, USB_CLASS_CDC_DATA,
+                    USB_CLASS_COMM, USB_CLASS_MASS_STORAGE)
+
+UDC = "dummy_udc.0"
+TIMEOUT = 20.0
+
+
+class Tap:
+    def __init__(self, planned):
+        self.n = 0
+        self.failed = 0
+        print(f"1..{planned}", flush=True)
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print(f"# {line}", flush=True)
+
+    def ok(self, cond, name, detail=None):
+        self.n += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {name}", flush=True)
+        if not cond:
+            self.failed += 1
+            if detail is not None:
+                self.diag(detail)
+        return cond
+
+    def check(self, name, fn):
+        """A test point whose body may raise (a timeout is a failure, not a crash)."""
+        try:
+            result = fn()
+        except Exception:
+            return self.ok(False, name, traceback.format_exc())
+        if isinstance(result, tuple):
+            cond, detail = result
+        else:
+            cond, detail = bool(result), None
+        return self.ok(cond, name, detail)
+
+
+def net_exists(name):
+    return name is not None and os.path.exists(f"/sys/class/net/{name}")
+
+
+def main():
+    t = Tap(30)
+    port = CarUsbPort("1-1")
+    udc = Udc(UDC)
+    usblab.ensure_configfs()
+    usblab.cleanup_all_gadgets()
+    usblab.set_authorized_default(1, bus=1)
+
+    # --- the phone, as postmarketOS sets it up, left unbound
+    phone = PhoneGadget()
+    phone.create(bind=False)
+    t.ok(phone.exists() and not phone.is_bound() and phone.udc() is None,
+         "phone gadget g1 created unbound")
+    t.ok(not port.enumerated(), "nothing at the car's port while the phone's gadget is unbound")
+
+    # --- plugged into a car that trusts everything
+    phone.bind(UDC)
+    t.check("phone bound to dummy_udc.0, the car enumerates 1-1",
+            lambda: (phone.udc() == UDC and port.wait_enumerated(TIMEOUT).enumerated(),
+                     port.report_json()))
+    rep = port.report()
+    t.diag("car sees: " + json.dumps(rep, sort_keys=True))
+    t.ok(rep["vendor"] == "18d1" and rep["product"] == "d001"
+         and rep["manufacturer"] == phone.manufacturer and rep["serial"] == "postmarketOS",
+         "the car reads postmarketOS's IDs and strings", rep)
+    t.ok(any(i["class"] == USB_CLASS_COMM and i["subclass"] == USB_CDC_SUBCLASS_NCM
+             and i["driver"] == "cdc_ncm" for i in rep["interfaces"]),
+         "an NCM interface driven by the car's cdc_ncm", rep["interfaces"])
+
+    host_net = None
+
+    def netdev_appears():
+        nonlocal host_net
+        host_net = port.wait_netdev(TIMEOUT)
+        gadget_side = usblab.gadget_side_netdevs(UDC)
+        return (net_exists(host_net) and host_net not in gadget_side
+                and phone.ifname() in gadget_side,
+                f"host {host_net}, gadget side {gadget_side}, phone ifname {phone.ifname()}")
+    t.check("a network interface appears on the car's side (not the phone's own usb0)",
+            netdev_appears)
+    t.check("the phone's UDC reports configured",
+            lambda: udc.wait_state("configured", TIMEOUT) == "configured")
+
+    # --- cable out
+    phone.unbind()
+    t.check("unbinding the phone gadget unplugs it: 1-1 and its netdev are gone",
+            lambda: (port.wait_gone(TIMEOUT) is None and not net_exists(host_net), host_net))
+
+    # --- a car (or laptop) with authorized_default=0
+    usblab.set_authorized_default(0, bus=1)
+    t.ok(usblab.authorized_default(1) == 0, "usb1 authorized_default is 0")
+    phone.bind(UDC)
+    t.check("a newly plugged phone enumerates", lambda: port.wait_enumerated(TIMEOUT).enumerated())
+    rep = port.report()
+    t.diag("unauthorized: " + json.dumps(rep, sort_keys=True))
+    t.ok(rep["authorized"] is False, "it is not authorized", rep)
+    t.ok(rep["interfaces"] == [] and rep["netdev"] is None and port.netdevs() == [],
+         "it has no interfaces and no host-side netdev", rep)
+    t.ok(rep["vendor"] == "18d1" and rep["manufacturer"] == phone.manufacturer,
+         "its idVendor and manufacturer are still readable", rep)
+
+    usblab.authorize("1-1")
+    t.check("authorized=1 brings its interfaces", lambda: (
+        port.wait_authorized(TIMEOUT) is None
+        and port.has_interface(USB_CLASS_COMM, USB_CDC_SUBCLASS_NCM), port.report_json()))
+    t.check("... and the host-side netdev", lambda: net_exists(port.wait_netdev(TIMEOUT)))
+
+    # --- per-interface authorization
+    ctrl = next((i["name"] for i in port.interfaces()
+                 if i["subclass"] == USB_CDC_SUBCLASS_NCM), None)
+    usblab.set_interface_authorized(ctrl, 0)
+    t.check("deauthorizing the NCM control interface unbinds cdc_ncm and drops the netdev",
+            lambda: (port.wait_no_netdev(TIMEOUT) is None
+                     and all(i["driver"] is None for i in port.interfaces()
+                             if i["name"] == ctrl), port.report_json()))
+    usblab.set_interface_authorized(ctrl, 1)
+    iface = next((i for i in port.interfaces() if i["name"] == ctrl), {})
+    t.ok(iface.get("authorized") is True and iface.get("driver") is None,
+         "re-authorizing it alone binds no driver", iface)
+    usblab.probe_interface(ctrl)
+    t.check("probing it after re-authorizing brings the netdev back",
+            lambda: net_exists(port.wait_netdev(TIMEOUT)))
+
+    usblab.deauthorize("1-1")
+    t.check("deauthorizing the device removes interfaces and netdev", lambda: (
+        usblab.wait_until(lambda: not port.interface_paths() and not port.netdevs(),
+                          TIMEOUT, "interfaces to go") and port.authorized() is False,
+        port.report_json()))
+
+    phone.unbind()
+    port.wait_gone(TIMEOUT)
+    usblab.set_authorized_default(1, bus=1)
+
+    # --- soft_connect: a cable pull the gadget itself does not see
+    phone.bind(UDC)
+    port.wait_enumerated(TIMEOUT)
+    udc.soft_connect(False)
+    t.check("soft_connect=disconnect unplugs with the gadget still bound",
+            lambda: (port.wait_gone(TIMEOUT) is None and phone.is_bound(), phone.udc()))
+    # soft_connect=connect does not revive dummy_hcd's link on this kernel
+    # (see Udc.soft_connect): unbind and bind is the lab's cable in.
+    phone.unbind()
+    phone.bind(UDC)
+    t.check("unbind and bind plug it back", lambda: port.wait_enumerated(TIMEOUT).enumerated())
+    phone.unbind()
+    port.wait_gone(TIMEOUT)
+
+    # --- a car head unit toward a laptop: several interfaces
+    hu = CarHeadUnitGadget()
+    hu.create(bind=True, udc=UDC)
+    t.check("the car-head-unit gadget enumerates", lambda: port.wait_enumerated(TIMEOUT).enumerated())
+    rep = port.report()
+    t.diag("laptop sees: " + json.dumps(rep, sort_keys=True))
+    t.ok(rep["vendor"] == "1c98" and rep["product"] == "0001"
+         and rep["manufacturer"] == "ALPINE ELECTRONICS, INC.", "with Alpine's vendor ID and strings", rep)
+    classes = sorted((i["class"], i["subclass"]) for i in rep["interfaces"])
+    t.ok((USB_CLASS_COMM, USB_CDC_SUBCLASS_NCM) in classes
+         and (USB_CLASS_CDC_DATA, "00") in classes
+         and (USB_CLASS_MASS_STORAGE, "06") in classes
+         and (USB_CLASS_COMM, USB_CDC_SUBCLASS_ACM) in classes,
+         "its interfaces: NCM, CDC data, mass storage, ACM", classes)
+    t.ok(any(i["class"] == USB_CLASS_MASS_STORAGE and i["driver"] == "usb-storage"
+             for i in rep["interfaces"]), "usb-storage drives its mass-storage interface",
+         rep["interfaces"])
+    t.check("it brings a host-side netdev", lambda: net_exists(port.wait_netdev(TIMEOUT)))
+    hu.destroy()
+    port.wait_gone(TIMEOUT)
+
+    # --- hostile strings: longest possible, control characters, invalid UTF-8
+    longest = b"\x1b[2J\x1b]0;pwned\x07%s%n$(reboot)`id`;\r\n\xe2\x80\xae" + b"A" * 90
+    longest = longest[:usblab.USB_MAX_STRING_LEN]
+    invalid = b"Head\xff\xfeUnit\xc3\x28\xed\xa0\x80"
+    hostile = CarHeadUnitGadget(name="hostile", manufacturer=longest, product=invalid,
+                                serial=b"\xe2\x80\xae1234", functions=("acm",))
+    hostile.create(bind=True, udc=UDC)
+    t.check("a gadget with hostile strings enumerates", lambda: port.wait_enumerated(TIMEOUT).enumerated())
+    rep = port.report()
+    t.diag("hostile: " + json.dumps(rep, sort_keys=True))
+    raw = usblab._read_bytes(f"{port.path}/manufacturer")
+    t.ok(raw == longest + b"\n", f"the host reads the {len(longest)}-byte control-character "
+         "manufacturer verbatim", raw)
+    raw_product = usblab._read_bytes(f"{port.path}/product")
+    t.ok(raw_product is None,
+         "an invalid UTF-8 product string is unreadable to the host (the gadget stalls it)",
+         raw_product)
+    t.check("the report of a hostile device is JSON", lambda: json.loads(port.report_json()) is not None)
+    hostile.destroy()
+    port.wait_gone(TIMEOUT)
+
+    usblab.cleanup_all_gadgets()
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception:
+        print("Bail out! " + traceback.format_exc().strip().splitlines()[-1], flush=True)
+        traceback.print_exc()
+        sys.exit(1)
