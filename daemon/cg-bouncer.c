@@ -156,15 +156,27 @@ bouncer_on_polkit_reply (GObject *source, GAsyncResult *result, gpointer user_da
   g_task_return_boolean (task, TRUE);
 }
 
+/* A password prompt only for callers that said they can wait for one (the D-Bus
+ * ALLOW_INTERACTIVE_AUTHORIZATION flag, which `carguard` sets). */
+static guint32
+polkit_check_flags (GDBusMethodInvocation *invocation)
+{
+  GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
+
+  return (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
+             ? POLKIT_CHECK_ALLOW_USER_INTERACTION
+             : 0;
+}
+
 static GVariant *
-polkit_check_parameters (const char *sender, const char *action)
+polkit_check_parameters (const char *sender, const char *action, guint32 flags)
 {
   GVariantBuilder subject_details;
 
   g_variant_builder_init (&subject_details, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&subject_details, "{sv}", "name", g_variant_new_string (sender));
   return g_variant_new ("((sa{sv})sa{ss}us)", "system-bus-name", &subject_details, action, NULL,
-                        POLKIT_CHECK_ALLOW_USER_INTERACTION, "");
+                        flags, "");
 }
 
 void
@@ -188,7 +200,8 @@ cg_bouncer_check_async (CgBouncer *bouncer, GDBusMethodInvocation *invocation,
   data->action = g_strdup (action);
   g_task_set_task_data (task, data, (GDestroyNotify)check_data_free);
   g_dbus_connection_call (bouncer->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                          "CheckAuthorization", polkit_check_parameters (sender, action),
+                          "CheckAuthorization",
+                          polkit_check_parameters (sender, action, polkit_check_flags (invocation)),
                           G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, POLKIT_TIMEOUT_MS,
                           cancellable, bouncer_on_polkit_reply, g_steal_pointer (&task));
 }

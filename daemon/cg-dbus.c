@@ -50,8 +50,6 @@ cg_dbus_service_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->registry, self);
   if (self->keeper != NULL)
     g_signal_handlers_disconnect_by_data (self->keeper, self);
-  if (self->pending != NULL)
-    g_signal_handlers_disconnect_by_data (self->pending, self);
   if (self->skeleton != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
   g_clear_object (&self->skeleton);
@@ -125,15 +123,6 @@ service_on_decision (CgDeviceRegistry *registry, const CgDeviceRecord *record, g
   CgDbusService *self = user_data;
 
   cg_gen_daemon1_emit_decision (self->skeleton, record_to_variant (self, record));
-}
-
-static void
-service_on_pending_resolved (CgPending *pending, guint id, int answer, int reason,
-                             gpointer user_data)
-{
-  CgDbusService *self = user_data;
-
-  cg_device_registry_clear_pending (self->registry, id);
 }
 
 static void
@@ -414,7 +403,7 @@ service_connect_signals (CgDbusService *self)
   g_signal_connect (self->registry, "decision", G_CALLBACK (service_on_decision), self);
   g_signal_connect (self->keeper, "changed", G_CALLBACK (service_on_policy_changed), self);
   if (self->pending != NULL)
-    g_signal_connect (self->pending, "resolved", G_CALLBACK (service_on_pending_resolved), self);
+    cg_device_registry_follow_pending (self->registry, self->pending);
 }
 
 CgDbusService *

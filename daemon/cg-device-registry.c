@@ -14,6 +14,8 @@
 struct _CgDeviceRegistry {
   GObject parent_instance;
   GHashTable *records; /* id → CgDeviceRecord */
+  CgPending *pending;
+  GHashTable *unpublished; /* pending ids waiting for the idle check, id → source id */
 };
 
 enum { SIGNAL_DECISION, SIGNAL_REMOVED, N_SIGNALS };
@@ -65,6 +67,10 @@ cg_device_registry_finalize (GObject *object)
 {
   CgDeviceRegistry *self = CG_DEVICE_REGISTRY (object);
 
+  if (self->pending != NULL)
+    g_signal_handlers_disconnect_by_data (self->pending, self);
+  g_clear_object (&self->pending);
+  g_hash_table_unref (self->unpublished);
   g_hash_table_unref (self->records);
   G_OBJECT_CLASS (cg_device_registry_parent_class)->finalize (object);
 }
@@ -81,10 +87,17 @@ cg_device_registry_class_init (CgDeviceRegistryClass *klass)
 }
 
 static void
+source_remove (gpointer source_id)
+{
+  g_source_remove (GPOINTER_TO_UINT (source_id));
+}
+
+static void
 cg_device_registry_init (CgDeviceRegistry *self)
 {
   self->records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify)cg_device_record_free);
+  self->unpublished = g_hash_table_new_full (NULL, NULL, NULL, source_remove);
 }
 
 CgDeviceRegistry *
@@ -223,4 +236,77 @@ cg_device_registry_list (CgDeviceRegistry *registry)
     g_ptr_array_add (records, record);
   g_ptr_array_sort (records, record_compare_by_id);
   return records;
+}
+
+static gboolean
+registry_has_pending (CgDeviceRegistry *registry, guint pending_id)
+{
+  GHashTableIter iter;
+  CgDeviceRecord *record;
+
+  g_hash_table_iter_init (&iter, registry->records);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record)) {
+    if (record->pending_id == pending_id)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+typedef struct {
+  CgDeviceRegistry *registry;
+  guint pending_id;
+} PendingCheck;
+
+/* Runs after the guard that asked had its chance to publish the question itself. */
+static gboolean
+registry_publish_unpublished (gpointer user_data)
+{
+  PendingCheck *check = user_data;
+  CgDeviceRegistry *self = check->registry;
+  const CgPendingDecision *decision = cg_pending_lookup (self->pending, check->pending_id);
+  CgDeviceReport report = { 0 };
+
+  g_hash_table_steal (self->unpublished, GUINT_TO_POINTER (check->pending_id));
+  if (decision == NULL || registry_has_pending (self, check->pending_id))
+    return G_SOURCE_REMOVE;
+  report.transport = decision->transport;
+  report.device = decision->device;
+  report.name = decision->device_name;
+  report.decision = "ask";
+  report.rule = "default";
+  report.pending_id = check->pending_id;
+  cg_device_registry_publish (self, &report);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+registry_on_pending_added (CgPending *pending, guint id, gpointer user_data)
+{
+  CgDeviceRegistry *self = user_data;
+  PendingCheck *check = g_new0 (PendingCheck, 1);
+  guint source_id;
+
+  check->registry = self;
+  check->pending_id = id;
+  source_id = g_idle_add_full (G_PRIORITY_DEFAULT, registry_publish_unpublished, check, g_free);
+  g_hash_table_insert (self->unpublished, GUINT_TO_POINTER (id), GUINT_TO_POINTER (source_id));
+}
+
+static void
+registry_on_pending_resolved (CgPending *pending, guint id, int answer, int reason,
+                              gpointer user_data)
+{
+  CgDeviceRegistry *self = user_data;
+
+  g_hash_table_remove (self->unpublished, GUINT_TO_POINTER (id));
+  cg_device_registry_clear_pending (self, id);
+}
+
+void
+cg_device_registry_follow_pending (CgDeviceRegistry *registry, CgPending *pending)
+{
+  g_return_if_fail (registry->pending == NULL);
+  registry->pending = g_object_ref (pending);
+  g_signal_connect (pending, "added", G_CALLBACK (registry_on_pending_added), registry);
+  g_signal_connect (pending, "resolved", G_CALLBACK (registry_on_pending_resolved), registry);
 }

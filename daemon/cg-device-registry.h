@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "cg-pending.h"
+
 G_BEGIN_DECLS
 
 /* The one place that holds the devices seen now and the decision each got. Guards
@@ -62,6 +64,11 @@ void cg_device_registry_remove (CgDeviceRegistry *registry, const char *transpor
                                 const char *device);
 /* The pending question was answered or expired: the record no longer awaits anyone. */
 void cg_device_registry_clear_pending (CgDeviceRegistry *registry, guint pending_id);
+
+/* Mirrors pending questions: a question asked without a publication of its own (a guard
+ * that only calls cg_pending_add) is listed as an `ask` record so AllowOnce can answer
+ * it; an answered or expired question no longer marks its record. */
+void cg_device_registry_follow_pending (CgDeviceRegistry *registry, CgPending *pending);
 
 /* By Id, or by the bare Device (Bluetooth addresses in any case). NULL if unknown. */
 const CgDeviceRecord *cg_device_registry_lookup (CgDeviceRegistry *registry, const char *device);

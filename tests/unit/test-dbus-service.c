@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* carguardd's D-Bus API on a private bus: what a client sees, what AllowOnce, Block
+ * and Reload change, and what the bouncer lets through with and without polkit
+ * (polkit is python3-dbusmock's polkitd template: a fake, since the test cannot
+ * run the real polkitd on a private bus). */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <unistd.h>
+
+#include "cg-bouncer.h"
+#include "cg-dbus.h"
+
+#define CAR_ADDRESS "00:1E:DE:12:34:56"
+
+typedef struct {
+  char *root;
+  GTestDBus *test_bus;
+  GDBusConnection *service_bus;
+  GDBusConnection *client_bus;
+  CgPolicyKeeper *keeper;
+  CgDeviceRegistry *registry;
+  CgPending *pending;
+  CgDbusService *service;
+  GSubprocess *polkit;
+  GMainLoop *loop;
+} ServiceFixture;
+
+static ServiceFixture fixture;
+
+static void
+write_file (const char *relative, const char *text)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+}
+
+static GDBusConnection *
+connect_to_test_bus (void)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *bus = g_dbus_connection_new_for_address_sync (
+      g_test_dbus_get_bus_address (fixture.test_bus),
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+
+  ck_assert_msg (bus != NULL, "%s", error ? error->message : "");
+  return bus;
+}
+
+static void
+service_setup (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture.root = g_dir_make_tmp ("cg-dbus-XXXXXX", NULL);
+  write_file ("etc/carguard/carguard.conf", "[Default]\nPreset=charge-only\n"
+                                            "[CarDefault]\nPreset=audio-only\n");
+  write_file ("etc/carguard/vendors.d/byd.conf", "[Vendor]\nName=BYD\n"
+                                                 "[Match]\nBluetoothOUI=00:1E:DE\n"
+                                                 "[Policy]\nPreset=audio-only\nPairing=ask\n");
+  fixture.test_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fixture.test_bus);
+  fixture.service_bus = connect_to_test_bus ();
+  fixture.client_bus = connect_to_test_bus ();
+  fixture.keeper = cg_policy_keeper_new (fixture.root);
+  ck_assert (cg_policy_keeper_reload (fixture.keeper, NULL));
+  fixture.registry = cg_device_registry_new ();
+  fixture.pending = cg_pending_new (0);
+  fixture.service = cg_dbus_service_new (fixture.service_bus, fixture.keeper, fixture.registry,
+                                         fixture.pending, NULL, &error);
+  ck_assert_msg (fixture.service != NULL, "%s", error ? error->message : "");
+  ck_assert (cg_dbus_service_own_name (fixture.service, NULL));
+  fixture.loop = g_main_loop_new (NULL, FALSE);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL) {
+    g_unlink (path);
+    return;
+  }
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    remove_tree (child);
+  }
+  g_rmdir (path);
+}
+
+static void
+service_teardown (void)
+{
+  if (fixture.polkit != NULL) {
+    g_subprocess_force_exit (fixture.polkit);
+    g_subprocess_wait (fixture.polkit, NULL, NULL);
+    g_clear_object (&fixture.polkit);
+  }
+  g_clear_object (&fixture.service);
+  g_clear_object (&fixture.pending);
+  g_clear_object (&fixture.registry);
+  g_clear_object (&fixture.keeper);
+  g_dbus_connection_close_sync (fixture.client_bus, NULL, NULL);
+  g_dbus_connection_close_sync (fixture.service_bus, NULL, NULL);
+  g_clear_object (&fixture.client_bus);
+  g_clear_object (&fixture.service_bus);
+  g_test_dbus_down (fixture.test_bus);
+  g_clear_object (&fixture.test_bus);
+  g_clear_pointer (&fixture.loop, g_main_loop_unref);
+  remove_tree (fixture.root);
+  g_clear_pointer (&fixture.root, g_free);
+}
+
+typedef struct {
+  GVariant *reply;
+  GError *error;
+} CallResult;
+
+static void
+on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CallResult *call = user_data;
+
+  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call->error);
+  g_main_loop_quit (fixture.loop);
+}
+
+/* The service answers on this thread's main loop, so the client call runs it too. */
+static GVariant *
+call_method (const char *method, GVariant *parameters, GError **error)
+{
+  CallResult call = { NULL, NULL };
+
+  g_dbus_connection_call (fixture.client_bus, CG_DBUS_NAME, CG_DBUS_PATH, CG_DBUS_INTERFACE, method,
+                          parameters, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_call_done, &call);
+  g_main_loop_run (fixture.loop);
+  if (call.error != NULL)
+    g_propagate_error (error, call.error);
+  return call.reply;
+}
+
+static void
+publish_car (const char *decision, guint pending_id)
+{
+  const char *const allowed[] = { "a2dp", "avrcp", NULL };
+  const char *const denied[] = { "pbap", "map", NULL };
+  CgDeviceReport report = {
+    .transport = "bluetooth",
+    .device = CAR_ADDRESS,
+    .name = "BYD DiLink",
+    .vendor = "byd",
+    .decision = decision,
+    .rule = "/etc/carguard/vendors.d/byd.conf:5",
+    .allowed = allowed,
+    .denied = denied,
+    .enforced = TRUE,
+    .pending_id = pending_id,
+  };
+
+  cg_device_registry_publish (fixture.registry, &report);
+}
+
+static gboolean
+caller_is_root (void)
+{
+  return geteuid () == 0;
+}
+
+START_TEST (test_list_devices)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) devices = NULL;
+  g_autoptr (GVariant) car = NULL;
+  const char *value = NULL;
+
+  if (!caller_is_root ())
+    return; /* without polkit only root may read; covered by test_polkit_decides */
+  publish_car ("deny", 0);
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  devices = g_variant_get_child_value (reply, 0);
+  ck_assert_uint_eq (g_variant_n_children (devices), 1);
+  car = g_variant_get_child_value (devices, 0);
+  ck_assert (g_variant_lookup (car, "Id", "&s", &value));
+  ck_assert_str_eq (value, "bluetooth/" CAR_ADDRESS);
+  ck_assert (g_variant_lookup (car, "Decision", "&s", &value));
+  ck_assert_str_eq (value, "deny");
+  ck_assert (g_variant_lookup (car, "Rule", "&s", &value));
+  ck_assert_str_eq (value, "/etc/carguard/vendors.d/byd.conf:5");
+  ck_assert (g_variant_lookup (car, "VendorName", "&s", &value));
+  ck_assert_str_eq (value, "BYD");
+}
+END_TEST
+
+static void
+on_decision_signal (GDBusConnection *bus, const char *sender, const char *path,
+                    const char *interface, const char *signal, GVariant *parameters,
+                    gpointer user_data)
+{
+  GVariant **received = user_data;
+
+  *received = g_variant_get_child_value (parameters, 0);
+  g_main_loop_quit (fixture.loop);
+}
+
+START_TEST (test_decision_signal)
+{
+  g_autoptr (GVariant) received = NULL;
+  g_autofree const char **denied = NULL;
+  const char *name = NULL;
+  guint32 pending = 0;
+  guint subscription = g_dbus_connection_signal_subscribe (
+      fixture.client_bus, CG_DBUS_NAME, CG_DBUS_INTERFACE, "Decision", CG_DBUS_PATH, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_decision_signal, &received, NULL);
+
+  /* The match rule reaches the bus before the signal does: a round trip first. */
+  g_dbus_connection_call_sync (fixture.client_bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "GetId", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                               -1, NULL, NULL);
+  publish_car ("ask", 7);
+  g_main_loop_run (fixture.loop);
+  g_dbus_connection_signal_unsubscribe (fixture.client_bus, subscription);
+
+  ck_assert_ptr_nonnull (received);
+  ck_assert (g_variant_lookup (received, "Name", "&s", &name));
+  ck_assert_str_eq (name, "BYD DiLink");
+  ck_assert (g_variant_lookup (received, "Pending", "u", &pending));
+  ck_assert_uint_eq (pending, 7);
+  ck_assert (g_variant_lookup (received, "Denied", "^a&s", &denied));
+  ck_assert_str_eq (denied[0], "pbap");
+}
+END_TEST
+
+static JsonNode *
+explain_car (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  GVariantDict facts;
+  const char *json = NULL;
+
+  g_variant_dict_init (&facts, NULL);
+  g_variant_dict_insert (&facts, "BluetoothAddress", "s", CAR_ADDRESS);
+  g_variant_dict_insert (&facts, "BluetoothClass", "u", 0x200420);
+  reply = call_method ("Explain", g_variant_new ("(@a{sv})", g_variant_dict_end (&facts)), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  g_variant_get (reply, "(&s)", &json);
+  return json_from_string (json, NULL);
+}
+
+START_TEST (test_explain)
+{
+  g_autoptr (JsonNode) explanation = NULL;
+  JsonObject *bluetooth;
+
+  if (!caller_is_root ())
+    return;
+  explanation = explain_car ();
+  bluetooth = json_object_get_object_member (json_node_get_object (explanation), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "ask");
+}
+END_TEST
+
+START_TEST (test_explain_rejects_unknown_fact)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  GVariantDict facts;
+
+  if (!caller_is_root ())
+    return;
+  g_variant_dict_init (&facts, NULL);
+  g_variant_dict_insert (&facts, "BluetoothAdress", "s", CAR_ADDRESS);
+  reply = call_method ("Explain", g_variant_new ("(@a{sv})", g_variant_dict_end (&facts)), &error);
+  ck_assert_ptr_null (reply);
+  ck_assert (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS));
+}
+END_TEST
+
+static void
+record_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+{
+  int *answered = user_data;
+
+  *answered = answer == CG_PENDING_ANSWER_ALLOW && reason == CG_PENDING_BY_PERSON ? 1 : -1;
+}
+
+START_TEST (test_allow_once_answers_the_question)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  int answered = 0;
+  guint id;
+
+  if (!caller_is_root ())
+    return;
+  id = cg_pending_add (fixture.pending, "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair",
+                       record_answer, &answered, NULL);
+  publish_car ("ask", id);
+  reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:1e:de:12:34:56"), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (answered, 1);
+  ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
+
+  /* Answered: a second AllowOnce has nothing to answer. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
+  ck_assert_ptr_null (reply);
+  ck_assert (g_dbus_error_is_remote_error (error));
+  ck_assert_str_eq (g_dbus_error_get_remote_error (error), CG_DBUS_INTERFACE ".Error.NotAsked");
+}
+END_TEST
+
+START_TEST (test_allow_once_refused_where_policy_does_not_ask)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *remote = NULL;
+
+  if (!caller_is_root ())
+    return;
+  publish_car ("deny", 0);
+  reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.NotAsked");
+
+  g_clear_error (&error);
+  reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:00:00:00:00:01"), &error);
+  ck_assert_ptr_null (reply);
+  g_free (remote);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.UnknownDevice");
+}
+END_TEST
+
+START_TEST (test_block_persists_and_enforces)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (JsonNode) explanation = NULL;
+  g_autofree char *path
+      = g_build_filename (fixture.root, "etc/carguard/vendors.d/local-blocked.conf", NULL);
+  g_autofree char *text = NULL;
+  JsonObject *bluetooth;
+
+  if (!caller_is_root ())
+    return;
+  publish_car ("ask", 0);
+  reply = call_method ("Block", g_variant_new ("(s)", "bluetooth/" CAR_ADDRESS), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+  ck_assert_ptr_nonnull (strstr (text, CAR_ADDRESS));
+
+  /* The policy in force now blocks the car, by the new rule. */
+  explanation = explain_car ();
+  bluetooth = json_object_get_object_member (json_node_get_object (explanation), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "deny");
+  ck_assert (json_object_get_boolean_member (bluetooth, "block"));
+  ck_assert_ptr_nonnull (
+      strstr (json_object_get_string_member (bluetooth, "rule"), "local-blocked.conf"));
+
+  /* Blocking again changes nothing and still succeeds. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+}
+END_TEST
+
+START_TEST (test_reload_reports_broken_policy)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (JsonNode) explanation = NULL;
+  JsonObject *bluetooth;
+
+  if (!caller_is_root ())
+    return;
+  write_file ("etc/carguard/vendors.d/byd.conf", "[Vendor]\nName=BYD\nBogus=1\n");
+  reply = call_method ("Reload", NULL, &error);
+  ck_assert_ptr_null (reply);
+  ck_assert_ptr_nonnull (strstr (error->message, "byd.conf:3"));
+
+  /* The last good policy stays: the car is still asked about. */
+  explanation = explain_car ();
+  bluetooth = json_object_get_object_member (json_node_get_object (explanation), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "ask");
+}
+END_TEST
+
+static void
+on_polkit_appeared (GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+  g_main_loop_quit (fixture.loop);
+}
+
+/* python3-dbusmock's polkitd template, on the test bus; it denies every action until
+ * SetAllowed lists it. */
+static void
+start_fake_polkit (void)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  const char *python = g_getenv ("CG_PYTHON") ? g_getenv ("CG_PYTHON") : "python3";
+  const char *address = g_test_dbus_get_bus_address (fixture.test_bus);
+  g_autoptr (GError) error = NULL;
+  guint watch;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  fixture.polkit = g_subprocess_launcher_spawn (launcher, &error, python, "-m", "dbusmock",
+                                                "--template", "polkitd", NULL);
+  ck_assert_msg (fixture.polkit != NULL, "%s", error ? error->message : "");
+  watch = g_bus_watch_name_on_connection (fixture.client_bus, "org.freedesktop.PolicyKit1",
+                                          G_BUS_NAME_WATCHER_FLAGS_NONE, on_polkit_appeared, NULL,
+                                          NULL, NULL);
+  g_main_loop_run (fixture.loop);
+  g_bus_unwatch_name (watch);
+}
+
+static void
+fake_polkit_allow (const char *action)
+{
+  const char *actions[] = { action, NULL };
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      fixture.client_bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+      "org.freedesktop.DBus.Mock", "SetAllowed", g_variant_new ("(^as)", actions), NULL,
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+
+  ck_assert_ptr_nonnull (reply);
+}
+
+START_TEST (test_polkit_decides)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *path
+      = g_build_filename (fixture.root, "etc/carguard/vendors.d/local-blocked.conf", NULL);
+
+  start_fake_polkit ();
+  publish_car ("deny", 0);
+
+  /* polkit says no: root or not, the call is refused and nothing is written. */
+  reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
+  ck_assert_ptr_null (reply);
+  ck_assert (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED));
+  ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED));
+  g_clear_error (&error);
+
+  /* Reading is one action, blocking another. */
+  fake_polkit_allow (CG_ACTION_READ);
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
+  ck_assert (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED));
+  g_clear_error (&error);
+
+  fake_polkit_allow (CG_ACTION_BLOCK);
+  reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  ck_assert (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+START_TEST (test_without_polkit_only_root_passes)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = call_method ("Reload", NULL, &error);
+
+  if (caller_is_root ())
+    ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  else
+    ck_assert (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED));
+}
+END_TEST
+
+START_TEST (test_bouncer_maps_every_method)
+{
+  ck_assert_str_eq (cg_bouncer_action_for_method ("ListDevices"), CG_ACTION_READ);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Explain"), CG_ACTION_READ);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("AllowOnce"), CG_ACTION_ALLOW_ONCE);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Block"), CG_ACTION_BLOCK);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Reload"), CG_ACTION_RELOAD);
+  ck_assert_ptr_null (cg_bouncer_action_for_method ("Frobnicate"));
+}
+END_TEST
+
+START_TEST (test_second_instance_cannot_own_the_name)
+{
+  g_autoptr (GDBusConnection) other_bus = connect_to_test_bus ();
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new ();
+  g_autoptr (CgDbusService) other = NULL;
+  g_autoptr (GError) error = NULL;
+
+  other = cg_dbus_service_new (other_bus, fixture.keeper, registry, NULL, NULL, &error);
+  ck_assert_ptr_nonnull (other);
+  ck_assert (!cg_dbus_service_own_name (other, &error));
+  ck_assert (g_error_matches (error, CG_DBUS_ERROR, CG_DBUS_ERROR_FAILED));
+}
+END_TEST
+
+static Suite *
+service_suite (void)
+{
+  Suite *s = suite_create ("dbus-service");
+  TCase *tc = tcase_create ("service");
+
+  tcase_add_checked_fixture (tc, service_setup, service_teardown);
+  tcase_add_test (tc, test_list_devices);
+  tcase_add_test (tc, test_decision_signal);
+  tcase_add_test (tc, test_explain);
+  tcase_add_test (tc, test_explain_rejects_unknown_fact);
+  tcase_add_test (tc, test_allow_once_answers_the_question);
+  tcase_add_test (tc, test_allow_once_refused_where_policy_does_not_ask);
+  tcase_add_test (tc, test_block_persists_and_enforces);
+  tcase_add_test (tc, test_reload_reports_broken_policy);
+  tcase_add_test (tc, test_polkit_decides);
+  tcase_add_test (tc, test_without_polkit_only_root_passes);
+  tcase_add_test (tc, test_bouncer_maps_every_method);
+  tcase_add_test (tc, test_second_instance_cannot_own_the_name);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (service_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
