@@ -710,3 +710,26 @@ def cleanup_all_gadgets():
     """Remove every gadget in configfs: a scenario starts from an empty cable."""
     for name in _listdir(GADGETS):
         ConfigfsGadget(name, 0, 0, None, None, None, []).destroy()
+
+
+def main(argv):
+    """A look at the cable from a shell in the guest:
+    usblab.py report [DEVPATH] | udc-state [UDC] | gadgets"""
+    cmd = argv[1] if len(argv) > 1 else "report"
+    arg = argv[2] if len(argv) > 2 else None
+    if cmd == "report":
+        print(json.dumps(CarUsbPort(arg or "1-1").report(), indent=2, sort_keys=True))
+    elif cmd == "udc-state":
+        print(Udc(arg or "dummy_udc.0").state())
+    elif cmd == "gadgets":
+        for name in _listdir(GADGETS):
+            print(name, _read_text(f"{GADGETS}/{name}/UDC") or "-")
+    else:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv))

@@ -9,6 +9,7 @@ One cable: dummy_udc.0 (gadget side) <-> usb1 port 1, devpath 1-1."""
 import json
 import os
 import sys
+import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
@@ -58,7 +59,8 @@ def net_exists(name):
 
 
 def main():
-    t = Tap(30)
+    started = time.monotonic()
+    t = Tap(32)
     port = CarUsbPort("1-1")
     udc = Udc(UDC)
     usblab.ensure_configfs()
@@ -161,7 +163,17 @@ def main():
     phone.unbind()
     phone.bind(UDC)
     t.check("unbind and bind plug it back", lambda: port.wait_enumerated(TIMEOUT).enumerated())
-    phone.unbind()
+    phone.destroy()
+    port.wait_gone(TIMEOUT)
+
+    # --- postmarketOS's older default function, RNDIS
+    rndis = PhoneGadget(network_function="rndis.usb0")
+    rndis.create(bind=True, udc=UDC)
+    t.check("an RNDIS phone gadget gets rndis_host and a host-side netdev", lambda: (
+        port.wait_enumerated(TIMEOUT).enumerated()
+        and any(i["driver"] == "rndis_host" for i in port.interfaces())
+        and net_exists(port.wait_netdev(TIMEOUT)), port.report_json()))
+    rndis.destroy()
     port.wait_gone(TIMEOUT)
 
     # --- a car head unit toward a laptop: several interfaces
@@ -206,7 +218,22 @@ def main():
     hostile.destroy()
     port.wait_gone(TIMEOUT)
 
+    def configfs_refuses_overlong():
+        probe = CarHeadUnitGadget(name="overlong", functions=())
+        probe.create()
+        try:
+            usblab._write(f"{probe.path}/strings/{usblab.LANG_EN_US}/product",
+                          b"B" * (usblab.USB_MAX_STRING_LEN + 1))
+        except usblab.UsbLabError as e:
+            return "Value too large" in str(e), str(e)
+        finally:
+            probe.destroy()
+        return False, "configfs accepted a 127-byte string"
+    t.check(f"configfs refuses strings over {usblab.USB_MAX_STRING_LEN} bytes",
+            configfs_refuses_overlong)
+
     usblab.cleanup_all_gadgets()
+    t.diag(f"scenario body took {time.monotonic() - started:.1f}s")
     return 1 if t.failed else 0
 
 
