@@ -76,9 +76,9 @@ read_document (CliPolicyEdit *edit, const char *path, GPtrArray *diagnostics, GE
     g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "%s", local_error->message);
     return FALSE;
   }
-  edit->doc = cg_document_parse (host_path, text, len, diagnostics);
+  edit->doc = cg_document_parse (path, text, len, diagnostics);
   if (edit->doc == NULL) {
-    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, "%s has errors", host_path);
+    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, "%s has errors", path);
     return FALSE;
   }
   return TRUE;
@@ -91,8 +91,8 @@ warn_if_runtime_override (CliPolicyEdit *edit, const char *vendor_id)
   g_autofree char *host_path = cg_store_resolve (edit->store, runtime_path);
 
   if (exists_without_following (host_path))
-    fprintf (stderr, "carguard: warning: %s overrides %s until the next boot\n", host_path,
-             edit->display_path);
+    fprintf (stderr, "carguard: warning: %s overrides %s until the next boot\n", runtime_path,
+             edit->admin_path);
 }
 
 gboolean
@@ -108,7 +108,8 @@ cli_policy_edit_begin (CliPolicyEdit *edit, const char *root, const char *vendor
       = vendor_id != NULL ? g_strconcat (vendor_id, ".conf", NULL) : g_strdup (CG_POLICY_MAIN_FILE);
   edit->admin_path = policy_path (CG_POLICY_DIR_ADMIN, vendor_id);
   edit->shipped_path = policy_path (CG_POLICY_DIR_SHIPPED, vendor_id);
-  edit->display_path = cg_store_resolve (edit->store, edit->admin_path);
+  /* Named as the loader names files in its diagnostics: relative to the root. */
+  edit->display_path = g_strdup (edit->admin_path);
   if (!cg_store_lock (edit->store, error))
     return FALSE;
   warn_if_runtime_override (edit, vendor_id);

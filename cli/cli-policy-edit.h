@@ -25,7 +25,7 @@ typedef struct {
   char *name;         /* "byd.conf" or "carguard.conf" */
   char *admin_path;   /* root-relative: "/etc/carguard/vendors.d/byd.conf" */
   char *shipped_path; /* root-relative: "/usr/lib/carguard/vendors.d/byd.conf" */
-  char *display_path; /* the admin file as the user can open it */
+  char *display_path; /* the admin file as diagnostics name it */
   CliPolicyFileState state;
   CgDocument *doc; /* the text to edit; NULL when absent or masked */
 } CliPolicyEdit;

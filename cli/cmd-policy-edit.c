@@ -351,8 +351,8 @@ edit_defaults (CliGlobals *globals, CliTarget *target, char **set_args, char **u
     return report_failure (diagnostics, error);
   if (edit.doc == NULL)
     cli_policy_edit_start_empty (&edit);
-  if (!apply_arguments (edit.doc, target, set_args, TRUE, &error)
-      || !apply_arguments (edit.doc, target, unset_args, FALSE, &error)
+  if (!apply_arguments (edit.doc, target, unset_args, FALSE, &error)
+      || !apply_arguments (edit.doc, target, set_args, TRUE, &error)
       || !cli_policy_edit_commit (&edit, diagnostics, &error))
     return report_failure (diagnostics, error);
   return CLI_EXIT_OK;

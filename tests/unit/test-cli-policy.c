@@ -266,6 +266,7 @@ START_TEST (test_cli_check_broken_file)
   g_auto (CliRun) installed = { 0 };
   g_auto (CliRun) extra = { 0 };
   g_autofree char *candidate = root_path (root, "bad.conf");
+  g_autofree char *installed_bad = root_path (root, "etc/carguard/vendors.d/bad.conf");
 
   write_root_file (root, "etc/carguard/vendors.d/bad.conf",
                    "[Vendor]\nName=Bad\n\n[Policy]\nPreset=bogus\n");
@@ -273,7 +274,7 @@ START_TEST (test_cli_check_broken_file)
   ck_assert_int_eq (installed.exit_code, 1);
   ck_assert_msg (matches ("bad\\.conf:5:[0-9]+: error: ", installed.err), "%s", installed.err);
 
-  g_unlink (root_path (root, "etc/carguard/vendors.d/bad.conf"));
+  ck_assert_int_eq (g_unlink (installed_bad), 0);
   ck_assert (g_file_set_contents (candidate, "[Vendor]\nName=Bad\n[Match]\nUSB=zz\n", -1, NULL));
   run_carguard (&extra, root, "policy", "check", candidate, NULL);
   ck_assert_int_eq (extra.exit_code, 1);
@@ -360,7 +361,8 @@ START_TEST (test_cli_refused_edit_changes_nothing)
   write_root_file (root, BYD_PATH, BYD_TEXT);
   run_carguard (&run, root, "policy", "set", "byd", "Pairing=sometimes", NULL);
   ck_assert_int_eq (run.exit_code, 1);
-  ck_assert_msg (matches ("byd\\.conf:11:[0-9]+: error: ", run.err), "%s", run.err);
+  ck_assert_msg (matches ("^/etc/carguard/vendors\\.d/byd\\.conf:11:[0-9]+: error: ", run.err),
+                 "%s", run.err);
   after = read_root_file (root, BYD_PATH);
   ck_assert_str_eq (after, BYD_TEXT);
   remove_tree (root);
