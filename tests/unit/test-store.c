@@ -79,7 +79,7 @@ count_stray_files (CgStore *store)
 static gboolean
 fail_at_step (CgStoreStep step, gpointer user_data, GError **error)
 {
-  if ((int) step != GPOINTER_TO_INT (user_data))
+  if ((int)step != GPOINTER_TO_INT (user_data))
     return TRUE;
   g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "injected failure at step %d", step);
   return FALSE;
@@ -88,7 +88,7 @@ fail_at_step (CgStoreStep step, gpointer user_data, GError **error)
 static gboolean
 kill_at_step (CgStoreStep step, gpointer user_data, GError **error)
 {
-  if ((int) step == GPOINTER_TO_INT (user_data))
+  if ((int)step == GPOINTER_TO_INT (user_data))
     raise (SIGKILL);
   return TRUE;
 }
