@@ -54,21 +54,6 @@ usb_config_get_name (const CgDocument *doc, const char *section, const char *key
   return g_strdup (value);
 }
 
-static CgUsbPresentDevices
-usb_config_get_present_devices (const CgDocument *doc)
-{
-  const char *value = cg_document_get (doc, "USBHost", 0, "PresentDevices");
-
-  if (g_strcmp0 (value, "keep") == 0)
-    return CG_USB_PRESENT_KEEP;
-  if (g_strcmp0 (value, "policy") == 0)
-    return CG_USB_PRESENT_POLICY;
-  if (value != NULL && strcmp (value, "authorize") != 0)
-    g_warning ("[USBHost] PresentDevices=%s is not authorize, keep or policy; using authorize",
-               value);
-  return CG_USB_PRESENT_AUTHORIZE;
-}
-
 void
 cg_usb_config_load (const CgPolicy *policy, const char *root, CgUsbConfig *out)
 {
@@ -79,7 +64,7 @@ cg_usb_config_load (const CgPolicy *policy, const char *root, CgUsbConfig *out)
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
   g_autoptr (CgDocument) doc = NULL;
 
-  *out = (CgUsbConfig){ .present_devices = CG_USB_PRESENT_AUTHORIZE };
+  *out = (CgUsbConfig){ 0 };
   if (main_file == NULL)
     return;
   path = g_build_filename (root != NULL ? root : "/", main_file, NULL);
@@ -90,5 +75,4 @@ cg_usb_config_load (const CgPolicy *policy, const char *root, CgUsbConfig *out)
     return;
   out->gadget = usb_config_get_name (doc, "USBGadget", "Gadget");
   out->udc = usb_config_get_name (doc, "USBGadget", "UDC");
-  out->present_devices = usb_config_get_present_devices (doc);
 }

@@ -7,19 +7,11 @@
 
 G_BEGIN_DECLS
 
-/* The daemon sections of carguard.conf the USB guards read (policy/FORMAT.md):
- *   [USBGadget] Gadget=NAME UDC=NAME
- *   [USBHost]   PresentDevices=authorize|keep|policy */
-typedef enum {
-  CG_USB_PRESENT_AUTHORIZE, /* devices present at start stay usable: never locks out a keyboard */
-  CG_USB_PRESENT_KEEP,      /* leave their authorized attribute as it is */
-  CG_USB_PRESENT_POLICY,    /* judge them like a new device */
-} CgUsbPresentDevices;
-
+/* The daemon section of carguard.conf the USB gadget guard reads (policy/FORMAT.md):
+ *   [USBGadget] Gadget=NAME UDC=NAME */
 typedef struct {
   char *gadget; /* configfs gadget name, or NULL: the only one there is */
   char *udc;    /* UDC name, or NULL: the only one there is */
-  CgUsbPresentDevices present_devices;
 } CgUsbConfig;
 
 void cg_usb_config_clear (CgUsbConfig *config);

@@ -13,6 +13,9 @@
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
+  /* Read by carguardd's USB gadget guard (daemon/cg-usb-config.c), which validates them. */
+  { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
+  { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
 };
 
 /* Order matters for cg_schema_section_for_key: the first section holding a key wins,

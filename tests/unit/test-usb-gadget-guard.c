@@ -320,6 +320,26 @@ START_TEST (test_without_typec_the_udc_is_the_cable)
 }
 END_TEST
 
+START_TEST (test_configured_gadget_among_several)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *g1 = NULL;
+
+  /* A second gadget (usb-moded's) makes auto-detection ambiguous: nothing is bound. */
+  write_file ("sys/kernel/config/usb_gadget/g2/UDC", "\n");
+  fake_typec_partner_attach ("0x6c00" TRUSTED_VID "\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (!gadget_is_bound ());
+
+  write_file ("etc/carguard/carguard.conf",
+              "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=g1\nUDC=dummy_udc.0\n");
+  ck_assert_msg (cg_policy_keeper_reload (fixture.keeper, &error), "%s",
+                 error ? error->message : "");
+  g1 = read_file ("sys/kernel/config/usb_gadget/g1/UDC");
+  ck_assert_str_eq (g1, "dummy_udc.0\n");
+}
+END_TEST
+
 static Suite *
 usb_gadget_guard_suite (void)
 {
@@ -337,6 +357,7 @@ usb_gadget_guard_suite (void)
   tcase_add_test (tc, test_bind_by_another_owner_is_undone);
   tcase_add_test (tc, test_policy_change_cuts_data);
   tcase_add_test (tc, test_without_typec_the_udc_is_the_cable);
+  tcase_add_test (tc, test_configured_gadget_among_several);
   suite_add_tcase (s, tc);
 
   tcase_add_checked_fixture (ask, gadget_setup_ask, gadget_teardown);
