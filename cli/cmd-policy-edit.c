@@ -4,6 +4,7 @@
 
 #include "cg-diagnostic.h"
 #include "cg-document-private.h"
+#include "cg-schema-private.h"
 #include "cli-output.h"
 #include "cli-policy-edit.h"
 #include "cli.h"
@@ -106,14 +107,19 @@ count_sections (const CgDocument *doc, const char *section)
   return n;
 }
 
+/* USBSerial= holds one list item, usually quoted; compared as the loader reads it. */
 static gboolean
 same_serial (const char *value, const char *serial)
 {
-  gsize len = value != NULL ? strlen (value) : 0;
+  g_autoptr (GPtrArray) ignored = cg_diagnostics_new ();
+  CgValueSite site = { "", 0, 0, ignored };
+  g_autoptr (GArray) items = NULL;
 
-  if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
-    return strlen (serial) == len - 2 && strncmp (value + 1, serial, len - 2) == 0;
-  return g_strcmp0 (value, serial) == 0;
+  if (value == NULL)
+    return FALSE;
+  items = cg_schema_split_list (value, &site);
+  return items != NULL && items->len == 1
+         && g_str_equal (g_array_index (items, CgListItem, 0).text, serial);
 }
 
 /* The [Device] whose BluetoothAddress= or USBSerial= is device; G_MAXUINT if none. */

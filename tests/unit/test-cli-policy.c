@@ -455,6 +455,43 @@ START_TEST (test_cli_add_and_remove_admin_vendor)
 }
 END_TEST
 
+START_TEST (test_cli_device_sections)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) by_serial = { 0 };
+  g_auto (CliRun) by_number = { 0 };
+  g_auto (CliRun) unset = { 0 };
+  g_auto (CliRun) missing = { 0 };
+  g_auto (CliRun) zero = { 0 };
+  g_autofree char *text = NULL;
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&by_serial, root, "policy", "set", "byd", "--device", "HU \"0001\"",
+                "Preset=trusted", NULL);
+  ck_assert_msg (by_serial.exit_code == 0, "%s", by_serial.err);
+  run_carguard (&by_number, root, "policy", "set", "byd", "Device.1.Pairing=deny", NULL);
+  ck_assert_msg (by_number.exit_code == 0, "%s", by_number.err);
+  text = read_root_file (root, BYD_PATH);
+  ck_assert_msg (
+      matches ("^\\[Device\\]\nUSBSerial=\"HU \\\\\"0001\\\\\"\"\nPreset=trusted\nPairing=deny$",
+               text),
+      "%s", text);
+
+  run_carguard (&unset, root, "--root", root, "policy", "unset", "byd", "--device", "HU \"0001\"",
+                "Pairing", NULL);
+  ck_assert_msg (unset.exit_code == 0, "%s", unset.err);
+  g_free (text);
+  text = read_root_file (root, BYD_PATH);
+  ck_assert (strstr (text, "Pairing=deny") == NULL);
+
+  run_carguard (&missing, root, "policy", "set", "byd", "Device.3.Preset=block", NULL);
+  ck_assert_int_eq (missing.exit_code, 1);
+  run_carguard (&zero, root, "policy", "set", "byd", "Device.0.Preset=block", NULL);
+  ck_assert_int_eq (zero.exit_code, 2);
+  remove_tree (root);
+}
+END_TEST
+
 START_TEST (test_cli_default_edits_main_file)
 {
   g_autofree char *root = make_root ();
@@ -632,6 +669,7 @@ cli_policy_suite (void)
   tcase_add_test (tc, test_cli_shipped_file_gets_override);
   tcase_add_test (tc, test_cli_remove_masks_shipped);
   tcase_add_test (tc, test_cli_add_and_remove_admin_vendor);
+  tcase_add_test (tc, test_cli_device_sections);
   tcase_add_test (tc, test_cli_default_edits_main_file);
   tcase_add_test (tc, test_cli_concurrent_adds);
   tcase_add_test (tc, test_cli_concurrent_edits_of_one_file);
