@@ -11,8 +11,9 @@ usb(N+1) in the same kernel, so one guest holds both ends of the cable:
 
 With dummy_hcd loaded with its default num=1 there is one cable, so the phone
 gadget and the car-head-unit gadget take turns on dummy_udc.0: both may exist in
-configfs at once, but only one is bound at a time.  Loading dummy_hcd with num=2
-gives dummy_udc.1/usb2 as well; pass udc="dummy_udc.1" and CarUsbPort("2-1") then.
+configfs at once, but only one is bound at a time.  Reloading dummy_hcd with num=2
+(all gadgets unbound first) adds a second cable, dummy_udc.1 <-> usb2, so both can
+be plugged at once; port_for_udc() finds the host port that belongs to a UDC.
 
 Everything a device tells the host (strings, descriptors) is hostile input, so
 values read back from the host side are decoded with backslashreplace and never
@@ -528,6 +529,18 @@ def probe_interface(iface):
     interface does not do this by itself (the kernel's authorization.rst has the
     caller authorize every interface a driver needs first, then probe)."""
     _write("/sys/bus/usb/drivers_probe", iface)
+
+
+def port_for_udc(udc="dummy_udc.0", port=1):
+    """The host-side port cabled to a dummy_hcd UDC: dummy_udc.N's partner is the
+    root hub under the platform device dummy_hcd.N (bus numbers follow probe
+    order, so they are looked up rather than assumed)."""
+    index = udc.rsplit(".", 1)[-1]
+    hcd = f"/sys/devices/platform/dummy_hcd.{index}"
+    buses = [n for n in _listdir(hcd) if n.startswith("usb") and n[3:].isdigit()]
+    if len(buses) != 1:
+        raise UsbLabError(f"{hcd} has root hubs {buses}, expected one")
+    return CarUsbPort(f"{buses[0][3:]}-{port}")
 
 
 class CarUsbPort:

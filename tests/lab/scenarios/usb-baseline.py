@@ -60,7 +60,7 @@ def net_exists(name):
 
 def main():
     started = time.monotonic()
-    t = Tap(32)
+    t = Tap(33)
     port = CarUsbPort("1-1")
     udc = Udc(UDC)
     usblab.ensure_configfs()
@@ -72,6 +72,8 @@ def main():
     phone.create(bind=False)
     t.ok(phone.exists() and not phone.is_bound() and phone.udc() is None,
          "phone gadget g1 created unbound")
+    t.ok(usblab.port_for_udc(UDC).devpath == port.devpath,
+         f"{UDC} is cabled to port {port.devpath}", usblab.port_for_udc(UDC).devpath)
     t.ok(not port.enumerated(), "nothing at the car's port while the phone's gadget is unbound")
 
     # --- plugged into a car that trusts everything
