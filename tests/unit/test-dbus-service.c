@@ -25,6 +25,7 @@ typedef struct {
   CgPending *pending;
   CgDbusService *service;
   GSubprocess *polkit;
+  GCancellable *polkit_wait;
   GMainLoop *loop;
 } ServiceFixture;
 
@@ -101,6 +102,8 @@ static void
 service_teardown (void)
 {
   if (fixture.polkit != NULL) {
+    g_cancellable_cancel (fixture.polkit_wait);
+    g_clear_object (&fixture.polkit_wait);
     g_subprocess_force_exit (fixture.polkit);
     g_subprocess_wait (fixture.polkit, NULL, NULL);
     g_clear_object (&fixture.polkit);
@@ -404,6 +407,13 @@ on_polkit_appeared (GDBusConnection *bus, const char *name, const char *owner, g
   g_main_loop_quit (fixture.loop);
 }
 
+static void
+on_polkit_exited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  if (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL))
+    g_main_loop_quit (fixture.loop);
+}
+
 /* python3-dbusmock's polkitd template, on the test bus; it denies every action until
  * SetAllowed lists it. */
 static void
@@ -423,8 +433,13 @@ start_fake_polkit (void)
   watch = g_bus_watch_name_on_connection (fixture.client_bus, "org.freedesktop.PolicyKit1",
                                           G_BUS_NAME_WATCHER_FLAGS_NONE, on_polkit_appeared, NULL,
                                           NULL, NULL);
+  /* A fake that dies (python3-dbusmock missing) ends the wait too, and fails the test. */
+  fixture.polkit_wait = g_cancellable_new ();
+  g_subprocess_wait_async (fixture.polkit, fixture.polkit_wait, on_polkit_exited, NULL);
   g_main_loop_run (fixture.loop);
   g_bus_unwatch_name (watch);
+  ck_assert_msg (!g_subprocess_get_if_exited (fixture.polkit),
+                 "the fake polkit (%s -m dbusmock) exited; is python3-dbusmock installed?", python);
 }
 
 static void

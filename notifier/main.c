@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* carguard-notifier: the person's side of carguardd. Runs in each graphical session,
+ * shows carguardd's Decision signals as desktop notifications, and answers `ask`
+ * questions with AllowOnce when the person clicks "Allow once". The system bus and
+ * the session bus follow DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <libnotify/notify.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "cg-notice.h"
+
+#define CARGUARD_NAME "org.carguard.Daemon1"
+#define CARGUARD_PATH "/org/carguard/Daemon1"
+#define CARGUARD_INTERFACE "org.carguard.Daemon1"
+/* One notice per device per interval, so a car that retries forever is one bubble. */
+#define DEFAULT_INTERVAL_S 60
+#define NOTIFIER_NAME "org.carguard.Notifier"
+
+typedef struct {
+  GDBusConnection *system_bus;
+  GMainLoop *loop;
+  gint64 interval_us;
+  GHashTable *shown; /* device id → DeviceNotice */
+} Notifier;
+
+typedef struct {
+  Notifier *notifier;
+  char *device_id;
+  NotifyNotification *notification;
+  gint64 shown_at;
+  char *body; /* the last text shown, to tell a new message from a repeat */
+} DeviceNotice;
+
+static void
+device_notice_free (DeviceNotice *notice)
+{
+  if (notice->notification != NULL)
+    g_signal_handlers_disconnect_by_data (notice->notification, notice);
+  g_clear_object (&notice->notification);
+  g_free (notice->device_id);
+  g_free (notice->body);
+  g_free (notice);
+}
+
+static void
+on_allow_once_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *device_id = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply
+      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (reply == NULL)
+    g_warning ("carguardd did not allow %s: %s", device_id, error->message);
+}
+
+static void
+on_allow_once (NotifyNotification *notification, char *action, gpointer user_data)
+{
+  DeviceNotice *notice = user_data;
+
+  g_dbus_connection_call (notice->notifier->system_bus, CARGUARD_NAME, CARGUARD_PATH,
+                          CARGUARD_INTERFACE, "AllowOnce", g_variant_new ("(s)", notice->device_id),
+                          G_VARIANT_TYPE_UNIT, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
+                          -1, NULL, on_allow_once_reply, g_strdup (notice->device_id));
+}
+
+/* Keeping it blocked is what happens anyway when the question times out. */
+static void
+on_keep_blocked (NotifyNotification *notification, char *action, gpointer user_data)
+{
+}
+
+static DeviceNotice *
+notifier_notice_for (Notifier *notifier, const char *device_id)
+{
+  DeviceNotice *notice = g_hash_table_lookup (notifier->shown, device_id);
+
+  if (notice != NULL)
+    return notice;
+  notice = g_new0 (DeviceNotice, 1);
+  notice->notifier = notifier;
+  notice->device_id = g_strdup (device_id);
+  notice->notification = notify_notification_new ("", NULL, "security-high");
+  g_hash_table_insert (notifier->shown, notice->device_id, notice);
+  return notice;
+}
+
+static gboolean
+notice_is_repeat (DeviceNotice *notice, const CgNotice *text, gint64 interval_us)
+{
+  return notice->body != NULL && g_str_equal (notice->body, text->body) && !text->ask
+         && g_get_monotonic_time () - notice->shown_at < interval_us;
+}
+
+static void
+notice_show (DeviceNotice *notice, const CgNotice *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  notify_notification_update (notice->notification, text->summary, text->body, "security-high");
+  notify_notification_clear_actions (notice->notification);
+  if (text->ask) {
+    notify_notification_add_action (notice->notification, "allow-once", "Allow once", on_allow_once,
+                                    notice, NULL);
+    notify_notification_add_action (notice->notification, "keep-blocked", "Keep blocked",
+                                    on_keep_blocked, notice, NULL);
+    notify_notification_set_urgency (notice->notification, NOTIFY_URGENCY_CRITICAL);
+  } else {
+    notify_notification_set_urgency (notice->notification, NOTIFY_URGENCY_NORMAL);
+  }
+  if (!notify_notification_show (notice->notification, &error))
+    g_warning ("cannot show a notification: %s", error->message);
+  g_free (notice->body);
+  notice->body = g_strdup (text->body);
+  notice->shown_at = g_get_monotonic_time ();
+}
+
+static void
+notifier_handle_record (Notifier *notifier, GVariant *record)
+{
+  g_auto (CgNotice) text = { NULL };
+  const char *device_id = NULL;
+  DeviceNotice *notice;
+
+  if (!g_variant_lookup (record, "Id", "&s", &device_id) || !cg_notice_from_record (record, &text))
+    return;
+  notice = notifier_notice_for (notifier, device_id);
+  if (notice_is_repeat (notice, &text, notifier->interval_us))
+    return;
+  /* A new question replaces the device's bubble instead of stacking another. */
+  notice_show (notice, &text);
+}
+
+static void
+on_decision (GDBusConnection *bus, const char *sender, const char *path, const char *interface,
+             const char *signal, GVariant *parameters, gpointer user_data)
+{
+  g_autoptr (GVariant) record = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a{sv})")))
+    return;
+  record = g_variant_get_child_value (parameters, 0);
+  notifier_handle_record (user_data, record);
+}
+
+/* Questions asked before this session started are still open: show them too. */
+static void
+on_devices_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Notifier *notifier = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply
+      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr (GVariant) devices = NULL;
+
+  if (reply == NULL) {
+    g_debug ("no device list from carguardd: %s", error->message);
+    return;
+  }
+  devices = g_variant_get_child_value (reply, 0);
+  for (gsize i = 0; i < g_variant_n_children (devices); i++) {
+    g_autoptr (GVariant) record = g_variant_get_child_value (devices, i);
+    const char *decision = NULL;
+    if (g_variant_lookup (record, "Decision", "&s", &decision) && g_str_equal (decision, "ask"))
+      notifier_handle_record (notifier, record);
+  }
+}
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  Notifier *notifier = user_data;
+
+  g_main_loop_quit (notifier->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The systemd user unit and XDG autostart may both start us; the second one leaves. */
+static gboolean
+claim_session_name (GError **error)
+{
+  g_autoptr (GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  g_autoptr (GVariant) reply = NULL;
+  guint32 result = 0;
+
+  if (session == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (
+      session, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+      "RequestName", g_variant_new ("(su)", NOTIFIER_NAME, 4u), G_VARIANT_TYPE ("(u)"),
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(u)", &result);
+  return result == 1;
+}
+
+static gint64
+interval_from_environment (void)
+{
+  const char *value = g_getenv ("CARGUARD_NOTIFIER_INTERVAL");
+  guint64 seconds = DEFAULT_INTERVAL_S;
+
+  if (value != NULL && !g_ascii_string_to_unsigned (value, 10, 0, 86400, &seconds, NULL))
+    seconds = DEFAULT_INTERVAL_S;
+  return (gint64)seconds * G_USEC_PER_SEC;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GHashTable) shown = NULL;
+  Notifier notifier;
+  guint subscription;
+
+  setlocale (LC_ALL, "");
+  if (argc > 1 && g_str_equal (argv[1], "--version")) {
+    g_print ("carguard-notifier %s\n", PACKAGE_VERSION);
+    return EXIT_SUCCESS;
+  }
+  if (!claim_session_name (&error)) {
+    if (error != NULL)
+      g_printerr ("carguard-notifier: %s\n", error->message);
+    return error != NULL ? EXIT_FAILURE : EXIT_SUCCESS;
+  }
+  if (!notify_init ("carguard")) {
+    g_printerr ("carguard-notifier: cannot reach the notification server\n");
+    return EXIT_FAILURE;
+  }
+  loop = g_main_loop_new (NULL, FALSE);
+  shown = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)device_notice_free);
+  notifier
+      = (Notifier){ .loop = loop, .interval_us = interval_from_environment (), .shown = shown };
+  notifier.system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (notifier.system_bus == NULL) {
+    g_printerr ("carguard-notifier: cannot reach the system bus: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+  subscription = g_dbus_connection_signal_subscribe (
+      notifier.system_bus, CARGUARD_NAME, CARGUARD_INTERFACE, "Decision", CARGUARD_PATH, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_decision, &notifier, NULL);
+  g_dbus_connection_call (notifier.system_bus, CARGUARD_NAME, CARGUARD_PATH, CARGUARD_INTERFACE,
+                          "ListDevices", NULL, G_VARIANT_TYPE ("(aa{sv})"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, on_devices_listed, &notifier);
+  g_unix_signal_add (SIGTERM, on_terminate, &notifier);
+  g_unix_signal_add (SIGINT, on_terminate, &notifier);
+  g_main_loop_run (loop);
+
+  g_dbus_connection_signal_unsubscribe (notifier.system_bus, subscription);
+  g_hash_table_remove_all (shown);
+  g_clear_object (&notifier.system_bus);
+  notify_uninit ();
+  return EXIT_SUCCESS;
+}
