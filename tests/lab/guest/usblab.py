@@ -563,9 +563,12 @@ class CarUsbPort:
         return None if value is None else bool(value)
 
     def _settled(self):
-        """Enumerated, and if authorized, all interfaces of the active
-        configuration registered (drivers probe within that registration)."""
-        if not self.enumerated():
+        """Enumerated and bound to the generic "usb" device driver.  That driver's
+        probe chooses the configuration and registers every interface, probing
+        their drivers on the way, so once its driver link exists the host is done
+        with the device.  An unauthorized device is bound too, with no
+        configuration.  An authorization written later configures it again."""
+        if not self.enumerated() or not os.path.exists(f"{self.path}/driver"):
             return False
         if not self.authorized():
             return True
@@ -607,6 +610,14 @@ class CarUsbPort:
                 "authorized": None if auth is None else bool(auth),
             })
         return result
+
+    def wait_interface(self, match, timeout=10.0):
+        """Wait for an interface whose fields include `match`, e.g.
+        {"class": "08", "driver": "usb-storage"}; return it."""
+        def found():
+            return next((i for i in self.interfaces()
+                         if all(i.get(k) == v for k, v in match.items())), None)
+        return wait_until(found, timeout, f"an interface of {self.devpath} with {match}")
 
     def has_interface(self, cls, subclass=None):
         return any(i["class"] == cls and (subclass is None or i["subclass"] == subclass)

@@ -86,9 +86,9 @@ def main():
     t.ok(rep["vendor"] == "18d1" and rep["product"] == "d001"
          and rep["manufacturer"] == phone.manufacturer and rep["serial"] == "postmarketOS",
          "the car reads postmarketOS's IDs and strings", rep)
-    t.ok(any(i["class"] == USB_CLASS_COMM and i["subclass"] == USB_CDC_SUBCLASS_NCM
-             and i["driver"] == "cdc_ncm" for i in rep["interfaces"]),
-         "an NCM interface driven by the car's cdc_ncm", rep["interfaces"])
+    t.check("an NCM interface driven by the car's cdc_ncm", lambda: port.wait_interface(
+        {"class": USB_CLASS_COMM, "subclass": USB_CDC_SUBCLASS_NCM, "driver": "cdc_ncm"},
+        TIMEOUT))
 
     host_net = None
 
@@ -173,7 +173,7 @@ def main():
     rndis.create(bind=True, udc=UDC)
     t.check("an RNDIS phone gadget gets rndis_host and a host-side netdev", lambda: (
         port.wait_enumerated(TIMEOUT).enumerated()
-        and any(i["driver"] == "rndis_host" for i in port.interfaces())
+        and port.wait_interface({"driver": "rndis_host"}, TIMEOUT)
         and net_exists(port.wait_netdev(TIMEOUT)), port.report_json()))
     rndis.destroy()
     port.wait_gone(TIMEOUT)
@@ -192,9 +192,8 @@ def main():
          and (USB_CLASS_MASS_STORAGE, "06") in classes
          and (USB_CLASS_COMM, USB_CDC_SUBCLASS_ACM) in classes,
          "its interfaces: NCM, CDC data, mass storage, ACM", classes)
-    t.ok(any(i["class"] == USB_CLASS_MASS_STORAGE and i["driver"] == "usb-storage"
-             for i in rep["interfaces"]), "usb-storage drives its mass-storage interface",
-         rep["interfaces"])
+    t.check("usb-storage drives its mass-storage interface", lambda: port.wait_interface(
+        {"class": USB_CLASS_MASS_STORAGE, "driver": "usb-storage"}, TIMEOUT))
     t.check("it brings a host-side netdev", lambda: net_exists(port.wait_netdev(TIMEOUT)))
     hu.destroy()
     port.wait_gone(TIMEOUT)
