@@ -272,6 +272,8 @@ cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error)
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Builder b = { policy, found, text_claims };
 
+  g_assert (owned_files != NULL);
+
   for (guint i = 0; i < files->len; i++) {
     CgPolicyFile *file = g_ptr_array_index (files, i);
     g_ptr_array_extend_and_steal (found, g_steal_pointer (&file->diagnostics));

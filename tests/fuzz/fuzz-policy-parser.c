@@ -33,6 +33,9 @@ exercise_policy (const CgPolicy *policy, const char *hostile)
   g_autoptr (JsonNode) json = cg_explain_to_json (policy, &facts);
   g_autofree char *text = cg_explain_to_text (policy, &facts);
   g_autofree char *json_text = json_to_string (json, FALSE);
+
+  g_assert (g_utf8_validate (text, -1, NULL));
+  g_assert (g_utf8_validate (json_text, -1, NULL));
 }
 
 int
