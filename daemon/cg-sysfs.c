@@ -109,6 +109,8 @@ cg_sysfs_read_text (const CgSysfs *sysfs, const char *path, gsize max_bytes, GEr
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &len);
+  if (data == NULL) /* an empty attribute: GBytes gives no pointer for zero bytes */
+    return g_strdup ("");
   text = g_strndup (data, len); /* stops at the first NUL */
   len = strlen (text);
   if (len > 0 && text[len - 1] == '\n')
