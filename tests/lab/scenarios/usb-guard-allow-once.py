@@ -68,8 +68,11 @@ def main():
 
         def asked_again():
             nonlocal second
-            second = watch.wait(asking, "a new question for the new connection")
-            return int(second["Pending"]) != int(first["Pending"]), (first, second)
+            # Records of the first connection may still be queued: wait for another id.
+            second = watch.wait(lambda rec: asking(rec)
+                                and int(rec["Pending"]) != int(first["Pending"]),
+                                "a new question for the new connection")
+            return True, (first, second)
         t.check("the re-attached host is asked about again (a new question)", asked_again)
         t.ok(phone.udc() is None, "the new connection starts at charge-only: unbound",
              phone.udc())

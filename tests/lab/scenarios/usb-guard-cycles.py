@@ -50,11 +50,15 @@ def main():
     daemon = lib.Carguardd(bus, root, "/run/lab/carguardd-cycles.log").start()
     watch = lib.DecisionWatch(bus)
     wrong = []
+    asked = set()
     baseline = None
     try:
         for cycle in range(CYCLES):
             lib.car_attach()
-            watch.wait(asking, f"cycle {cycle}: a question")
+            # Each connection gets its own question: skip records of earlier ones.
+            rec = watch.wait(lambda r: asking(r) and int(r["Pending"]) not in asked,
+                             f"cycle {cycle}: a new question")
+            asked.add(int(rec["Pending"]))
             if phone.udc() is not None or port.enumerated():
                 wrong.append(f"cycle {cycle}: bound before any answer")
             if cycle % 2 == 0:
