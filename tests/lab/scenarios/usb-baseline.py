@@ -13,6 +13,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import labkit  # noqa: E402
 import usblab  # noqa: E402
 from usblab import (CarHeadUnitGadget, CarUsbPort, PhoneGadget, Udc,  # noqa: E402
                     USB_CDC_SUBCLASS_ACM, USB_CDC_SUBCLASS_NCM, USB_CLASS_CDC_DATA,
@@ -22,27 +23,9 @@ UDC = "dummy_udc.0"
 TIMEOUT = 20.0
 
 
-class Tap:
-    def __init__(self, planned):
-        self.n = 0
-        self.failed = 0
-        print(f"1..{planned}", flush=True)
-
-    def diag(self, text):
-        for line in str(text).splitlines():
-            print(f"# {line}", flush=True)
-
-    def ok(self, cond, name, detail=None):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {name}", flush=True)
-        if not cond:
-            self.failed += 1
-            if detail is not None:
-                self.diag(detail)
-        return cond
-
+class Tap(labkit.Tap):
     def check(self, name, fn):
-        """A test point whose body may raise (a timeout is a failure, not a crash)."""
+        """A test point whose body may raise: a timeout is a failure, not a crash."""
         try:
             result = fn()
         except Exception:
@@ -235,7 +218,7 @@ def main():
 
     usblab.cleanup_all_gadgets()
     t.diag(f"scenario body took {time.monotonic() - started:.1f}s")
-    return 1 if t.failed else 0
+    return t.done()
 
 
 if __name__ == "__main__":
