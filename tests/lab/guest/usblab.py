@@ -1,9 +1,11 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """USB half of the carguard lab: gadgets, the car's (host) side, authorization.
 
 Runs inside the lab guest as root with /usr/bin/python3, stdlib only.
 
-Topology: dummy_hcd pairs the gadget controller dummy_udc.N with the host bus
-usb(N+1) in the same kernel, so one guest holds both ends of the cable:
+Topology: dummy_hcd pairs each gadget controller dummy_udc.N with a host root
+hub under dummy_hcd.N in the same kernel (usb1 for dummy_udc.0 in the lab), so one
+guest holds both ends of the cable:
 
     PhoneGadget / CarHeadUnitGadget  --bind-->  dummy_udc.0
                                                     |  (virtual cable)
@@ -25,6 +27,8 @@ import json
 import os
 import select
 import socket
+import subprocess
+import sys
 import time
 
 CONFIGFS = "/sys/kernel/config"
@@ -34,9 +38,10 @@ UDC_CLASS = "/sys/class/udc"
 
 LANG_EN_US = "0x409"
 
-# The kernel caps a configfs gadget string at USB_MAX_STRING_LEN bytes (126: a
-# string descriptor is at most 255 bytes of UTF-16LE after its 2-byte header) and
-# rejects anything longer with EOVERFLOW.  This is the longest a gadget can send.
+# The kernel caps a configfs gadget string at USB_MAX_STRING_LEN bytes and
+# rejects anything longer with EOVERFLOW: a string descriptor is at most 255
+# bytes, a 2-byte header and then at most 126 UTF-16LE code units.  126 ASCII
+# bytes are therefore the longest string a gadget can send.
 USB_MAX_STRING_LEN = 126
 
 # Alpine Electronics, Inc., a car head-unit maker, from
@@ -120,8 +125,7 @@ def ensure_configfs():
         if not os.path.isdir(CONFIGFS):
             raise UsbLabError(f"{CONFIGFS} missing: is configfs loaded?")
         if not os.path.ismount(CONFIGFS):
-            rc = os.system(f"mount -t configfs none {CONFIGFS}")
-            if rc != 0:
+            if subprocess.run(["mount", "-t", "configfs", "configfs", CONFIGFS]).returncode:
                 raise UsbLabError("mounting configfs failed")
         if not os.path.isdir(GADGETS):
             raise UsbLabError(f"{GADGETS} missing: is libcomposite loaded?")
@@ -405,7 +409,8 @@ class PhoneGadget(ConfigfsGadget):
       - binding: the UDC name (deviceinfo_usb_network_udc or the first entry of
         /sys/class/udc) written to g1/UDC, after clearing a previous one.
     postmarketOS binds at once; here create() leaves the gadget unbound unless
-    asked, because carguard owns the binding."""
+    asked, because carguard owns the binding.  The manufacturer and product
+    defaults stand in for a device's deviceinfo; any pair will do."""
 
     def __init__(self, name="g1", vendor_id=0x18D1, product_id=0xD001,
                  manufacturer="PINE64", product="PINE64 PinePhone",
@@ -461,10 +466,8 @@ class CarHeadUnitGadget(ConfigfsGadget):
                          device_class=(0xEF, 0x02, 0x01), max_power=500)
 
     def _function(self, kind):
-        if kind in ("ncm", "rndis", "ecm"):
+        if kind in ("ncm", "rndis", "ecm", "acm"):
             return Function(kind, "hu0")
-        if kind == "acm":
-            return Function("acm", "hu0")
         if kind == "mass_storage":
             return Function("mass_storage", "hu0",
                             luns={"lun.0": {"removable": "1", "ro": "1",
@@ -755,5 +758,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    import sys
     sys.exit(main(sys.argv))
