@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <unistd.h>
 
@@ -321,7 +322,16 @@ gadget_guard_bind (CgUsbGadgetGuard *self, const char *device, const char *path,
 {
   g_autoptr (GError) error = NULL;
 
-  if (!cg_sysfs_write_text (self->sysfs, path, udc, &error)) {
+  if (!cg_sysfs_write_text (self->sysfs, path, udc, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY)) {
+    /* configfs keeps a gadget driver registered under the name of a UDC that went away
+     * while it was bound (seen with dummy_hcd unloaded and loaded again); clearing UDC
+     * unregisters it, then the bind can go through. */
+    g_clear_error (&error);
+    (void)cg_sysfs_write_text (self->sysfs, path, "", NULL);
+    (void)cg_sysfs_write_text (self->sysfs, path, udc, &error);
+  }
+  if (error != NULL) {
     cg_usb_log_enforced (device, "bind", &self->verdict, error);
     return;
   }
