@@ -43,7 +43,7 @@ def net_exists(name):
 
 def main():
     started = time.monotonic()
-    t = Tap(33)
+    t = Tap(36)
     port = CarUsbPort("1-1")
     udc = Udc(UDC)
     usblab.ensure_configfs()
@@ -178,8 +178,30 @@ def main():
     t.check("usb-storage drives its mass-storage interface", lambda: port.wait_interface(
         {"class": USB_CLASS_MASS_STORAGE, "driver": "usb-storage"}, TIMEOUT))
     t.check("it brings a host-side netdev", lambda: net_exists(port.wait_netdev(TIMEOUT)))
+    hu.unbind()
+    port.wait_gone(TIMEOUT)
+
+    # --- a laptop that authorizes the device but none of its interfaces
+    usblab.set_interface_authorized_default(0, bus=1)
+    t.ok(usblab.interface_authorized_default(1) == 0, "usb1 interface_authorized_default is 0")
+    hu.bind(UDC)
+    t.check("the head unit enumerates with all its interfaces unauthorized and undriven",
+            lambda: (port.wait_enumerated(TIMEOUT).authorized() is True
+                     and len(port.interfaces()) == 5
+                     and all(i["authorized"] is False and i["driver"] is None
+                             for i in port.interfaces())
+                     and port.netdevs() == [], port.report_json()))
+    storage = next((i["name"] for i in port.interfaces()
+                    if i["class"] == USB_CLASS_MASS_STORAGE), None)
+    usblab.set_interface_authorized(storage, 1)
+    usblab.probe_interface(storage)
+    t.check("authorizing and probing only its mass-storage interface drives that one alone",
+            lambda: (port.wait_interface({"name": storage, "driver": "usb-storage"}, TIMEOUT)
+                     and all(i["driver"] is None for i in port.interfaces() if i["name"] != storage)
+                     and port.netdevs() == [], port.report_json()))
     hu.destroy()
     port.wait_gone(TIMEOUT)
+    usblab.set_interface_authorized_default(1, bus=1)
 
     # --- hostile strings: longest possible, control characters, invalid UTF-8
     longest = b"\x1b[2J\x1b]0;pwned\x07%s%n$(reboot)`id`;\r\n\xe2\x80\xae" + b"A" * 90
