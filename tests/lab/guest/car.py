@@ -1,0 +1,297 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The lab's car head unit on hci1. It pairs with the phone from its own agent, then
+does what a real head unit does: connects HFP, HSP, A2DP, AVRCP, PBAP, MAP, OPP and
+PAN with real sockets bound to its own address, and for OBEX goes on to CONNECT and
+GET (or PUT), so "the car got the contacts" is a number of vCards it received.
+
+Prints one JSON report on stdout:
+  {"paired": true, "pair_error": null,
+   "bond": {"car": {"paired": ..., "bonded": ...}, "phone": {...}},
+   "services": {"pbap": {"connected": true, "errno": null, "obex": "ok", "vcards": 3}, ...}}
+A refused connection has "connected": false and the errno name ("ECONNREFUSED")."""
+
+import argparse
+import errno
+import json
+import os
+import re
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import dbus
+import dbus.service
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import labkit  # noqa: E402
+import obex  # noqa: E402
+
+CAR = labkit.CAR_ADDRESS
+PHONE = labkit.PHONE_ADDRESS
+
+# name: (SDP service class, RFCOMM channel the lab phone registers)
+RFCOMM_SERVICES = {
+    "hfp": (0x111F, 13),
+    "hsp": (0x1112, 12),
+    "pbap": (0x112F, 19),
+    "map": (0x1132, 16),
+    "opp": (0x1105, 9),
+}
+L2CAP_SERVICES = {"a2dp": 25, "avrcp": 23, "pan": 15}
+ALL_SERVICES = ["hfp", "hsp", "a2dp", "avrcp", "pbap", "map", "opp", "pan"]
+CONNECT_TIMEOUT = 20
+
+
+class Agent(dbus.service.Object):
+    """The head unit's pairing agent: confirms whatever number it is shown."""
+
+    def __init__(self, bus, path):
+        super().__init__(bus, path)
+        self.calls = []
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="", out_signature="")
+    def Release(self):
+        pass
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="ou", out_signature="")
+    def RequestConfirmation(self, device, passkey):
+        self.calls.append(["RequestConfirmation", int(passkey)])
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="o", out_signature="")
+    def RequestAuthorization(self, device):
+        self.calls.append(["RequestAuthorization"])
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="os", out_signature="")
+    def AuthorizeService(self, device, uuid):
+        self.calls.append(["AuthorizeService", str(uuid)])
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="o", out_signature="s")
+    def RequestPinCode(self, device):
+        self.calls.append(["RequestPinCode"])
+        return "0000"
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="ouq", out_signature="")
+    def DisplayPasskey(self, device, passkey, entered):
+        self.calls.append(["DisplayPasskey", int(passkey)])
+
+    @dbus.service.method("org.bluez.Agent1", in_signature="", out_signature="")
+    def Cancel(self):
+        self.calls.append(["Cancel"])
+
+
+def errno_name(exc):
+    if isinstance(exc, socket.timeout):
+        return "ETIMEDOUT"
+    if isinstance(exc, OSError) and exc.errno:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+    return type(exc).__name__
+
+
+class Car:
+    def __init__(self, bus):
+        self.bus = bus
+        self.adapter = labkit.adapter_path(labkit.CAR_ADAPTER)
+        self.phone_path = labkit.device_path(labkit.CAR_ADAPTER, PHONE)
+        self.agent = None
+
+    # -- identity
+
+    def set_identity(self, name=None, cls=None):
+        if name:
+            labkit.set_prop(self.bus, self.adapter, "org.bluez.Adapter1", "Alias", dbus.String(name))
+        if cls:
+            major, minor = cls.split(",")
+            subprocess.run(["btmgmt", "--index", labkit.CAR_ADAPTER[3:], "class", major, minor],
+                           check=True, stdout=subprocess.DEVNULL, timeout=20)
+        return labkit.props(self.bus, self.adapter, "org.bluez.Adapter1")
+
+    # -- pairing
+
+    def find_phone(self, timeout=30):
+        if labkit.props(self.bus, self.phone_path, "org.bluez.Device1") is not None:
+            return True
+        adapter = dbus.Interface(self.bus.get_object(labkit.BLUEZ, self.adapter), "org.bluez.Adapter1")
+        adapter.SetDiscoveryFilter({"Transport": dbus.String("bredr")})
+        adapter.StartDiscovery()
+        try:
+            labkit.wait_until(lambda: labkit.props(self.bus, self.phone_path, "org.bluez.Device1"),
+                              timeout, "the phone in the car's inquiry")
+        finally:
+            try:
+                adapter.StopDiscovery()
+            except dbus.exceptions.DBusException:
+                pass
+        return True
+
+    def pair(self, mode, timeout=60):
+        """Device1.Pair from the car's own agent. Returns None or the error name."""
+        capability = {"just-works": "NoInputNoOutput", "numeric": "DisplayYesNo"}[mode]
+        self.agent = Agent(self.bus, "/carguard/lab/car/agent")
+        am = dbus.Interface(self.bus.get_object(labkit.BLUEZ, "/org/bluez"), "org.bluez.AgentManager1")
+        am.RegisterAgent("/carguard/lab/car/agent", capability)
+        try:
+            self.find_phone()
+        except labkit.LabFailure as e:
+            return f"not-found: {e}"
+        device = dbus.Interface(self.bus.get_object(labkit.BLUEZ, self.phone_path), "org.bluez.Device1")
+        try:
+            labkit.call(device.Pair, timeout=timeout)
+        except dbus.exceptions.DBusException as e:
+            return e.get_dbus_name() or str(e)
+        return None
+
+    # -- SDP
+
+    def sdp_channels(self):
+        """{service class: RFCOMM channel} from the phone's SDP records, or None."""
+        try:
+            out = subprocess.run(["sdptool", "-i", labkit.CAR_ADAPTER, "browse", PHONE],
+                                 capture_output=True, text=True, timeout=30).stdout
+        except subprocess.TimeoutExpired:
+            return None
+        channels = {}
+        for record in re.split(r"\n(?=Service Name:|Service RecHandle:)", out):
+            m = re.search(r"Channel: (\d+)", record)
+            if not m:
+                continue
+            classes = re.search(r"Service Class ID List:\n((?:\s+.*\n)+?)(?=\S)", record + "\nX")
+            for cls in re.findall(r"\(0x([0-9a-fA-F]{4})\)", classes.group(1) if classes else ""):
+                channels.setdefault(int(cls, 16), int(m.group(1)))
+        return channels
+
+    # -- services
+
+    def rfcomm(self, channel):
+        s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM)
+        s.settimeout(CONNECT_TIMEOUT)
+        s.bind((CAR, 0))
+        try:
+            s.connect((PHONE, channel))
+        except BaseException:
+            s.close()
+            raise
+        return s
+
+    def l2cap(self, psm):
+        s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)
+        s.settimeout(CONNECT_TIMEOUT)
+        s.bind((CAR, 0))
+        try:
+            s.connect((PHONE, psm))
+        except BaseException:
+            s.close()
+            raise
+        return s
+
+    def use(self, name, sock):
+        """What the head unit does once connected; returns extra report fields."""
+        if name in ("hfp", "hsp"):
+            sock.sendall(b"AT+BRSF=0\r" if name == "hfp" else b"AT+CKPD=200\r")
+            return {"at": "ok" if b"OK" in sock.recv(256) else "no-reply"}
+        if name == "a2dp":
+            sock.send(bytes([0x10, 0x01]))  # AVDTP DISCOVER, transaction 1
+            reply = sock.recv(256)
+            if len(reply) < 2 or reply[0] & 0x03 != 0x02:
+                return {"avdtp": "rejected"}
+            seps = [reply[i:i + 2] for i in range(2, len(reply) - 1, 2)]
+            return {"avdtp": "ok", "sources": sum(1 for s in seps if not s[1] & 0x08)}
+        if name == "pan":
+            # BNEP setup connection request: PANU (0x1115) to NAP (0x1116).
+            sock.send(bytes([0x01, 0x01, 0x02, 0x11, 0x16, 0x11, 0x15]))
+            reply = sock.recv(64)
+            ok = len(reply) >= 4 and reply[:2] == b"\x01\x02"
+            code = struct.unpack(">H", reply[2:4])[0] if ok else None
+            return {"bnep": "ok" if code == 0 else f"refused-{code}" if ok else "bad-reply"}
+        if name in ("pbap", "map", "opp"):
+            client = obex.Client(sock)
+            target = {"pbap": obex.PBAP_TARGET, "map": obex.MAP_MAS_TARGET}.get(name)
+            try:
+                client.connect(target)
+                if name == "pbap":
+                    data = client.get("telecom/pb.vcf", "x-bt/phonebook")
+                    extra = {"vcards": data.count(b"BEGIN:VCARD")}
+                elif name == "map":
+                    data = client.get("", "x-bt/MAP-msg-listing")
+                    extra = {"messages": data.count(b"<msg ")}
+                else:
+                    client.put("car.vcf", "text/x-vcard",
+                               b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Car\r\nEND:VCARD\r\n")
+                    extra = {"pushed": True}
+                client.disconnect()
+            except (obex.ObexError, OSError) as e:
+                return {"obex": f"failed: {e}"}
+            return {"obex": "ok", **extra}
+        return {}
+
+    def connect_service(self, name, channels):
+        result = {"connected": False, "errno": None}
+        try:
+            if name in RFCOMM_SERVICES:
+                cls, default = RFCOMM_SERVICES[name]
+                channel = (channels or {}).get(cls)
+                result["channel"] = channel if channel is not None else default
+                result["channel_from"] = "sdp" if channel is not None else "default"
+                if channel is None and channels is not None and name != "hsp":
+                    # The phone does not offer the service: a real head unit stops here.
+                    result["errno"] = "ENOENT"
+                    result["offered"] = False
+                    return result
+                sock = self.rfcomm(result["channel"])
+            else:
+                sock = self.l2cap(L2CAP_SERVICES[name])
+        except (OSError, socket.timeout) as e:
+            result["errno"] = errno_name(e)
+            return result
+        result["connected"] = True
+        with sock:
+            try:
+                result.update(self.use(name, sock))
+            except (OSError, socket.timeout) as e:
+                result["use_errno"] = errno_name(e)
+        return result
+
+    def bonds(self):
+        return {"car": labkit.bond_state(self.bus, labkit.CAR_ADAPTER, PHONE),
+                "phone": labkit.bond_state(self.bus, labkit.PHONE_ADAPTER, CAR)}
+
+
+def run(pairing="just-works", services=ALL_SERVICES, name=None, cls="4,32"):
+    labkit.setup_mainloop()
+    bus = labkit.system_bus()
+    car = Car(bus)
+    report = {"car": {"address": CAR}, "pairing": pairing, "paired": None, "pair_error": None,
+              "services": {}}
+    ident = car.set_identity(name, cls)
+    report["car"].update({"name": ident.get("Alias"), "class": ident.get("Class")})
+    if pairing:
+        t = time.monotonic()
+        report["pair_error"] = car.pair(pairing)
+        report["pair_seconds"] = round(time.monotonic() - t, 1)
+        report["car_agent"] = car.agent.calls
+    report["bond"] = car.bonds()
+    report["paired"] = report["bond"]["car"]["paired"]
+    channels = car.sdp_channels() if services else None
+    report["sdp"] = {f"0x{k:04x}": v for k, v in (channels or {}).items()}
+    for svc in services:
+        report["services"][svc] = car.connect_service(svc, channels)
+    report["bond"] = car.bonds()
+    return report
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairing", default="just-works", help="just-works | numeric | none")
+    ap.add_argument("--services", default=",".join(ALL_SERVICES))
+    ap.add_argument("--name", default=None)
+    ap.add_argument("--cls", default="4,32", help="MAJOR,MINOR_BYTE for btmgmt class")
+    args = ap.parse_args()
+    services = [s for s in args.services.split(",") if s]
+    report = run(None if args.pairing == "none" else args.pairing, services, args.name, args.cls)
+    print(json.dumps(report, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

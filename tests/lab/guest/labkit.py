@@ -1,0 +1,439 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The scenario toolkit of the carguard lab, used inside the guest.
+
+    import labkit
+    tap = labkit.Tap()
+    with labkit.Lab() as lab:
+        lab.bluetooth_up(main_conf=labkit.main_conf(device_id="bluetooth:004B:1234:0001"))
+        phone = lab.start_phone(agent=True)
+        result = lab.run_car(pairing="just-works")
+        tap.ok(result["paired"], "the car paired", result)
+    sys.exit(tap.done())
+
+Everything a scenario starts is stopped when the Lab closes; every log lands in the
+run's log directory (/run/lab in the guest, DIR/lab/runs/ID on the host)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import dbus
+import dbus.mainloop.glib
+from gi.repository import GLib
+
+RESULTS = "/run/lab"
+GUEST = os.path.dirname(os.path.realpath(__file__))
+PYTHON = "/usr/bin/python3"
+
+PHONE_ADAPTER = "hci0"
+PHONE_ADDRESS = "00:AA:01:00:00:00"
+CAR_ADAPTER = "hci1"
+CAR_ADDRESS = "00:AA:01:01:00:01"
+
+BLUEZ = "org.bluez"
+
+
+class LabFailure(Exception):
+    """The lab itself could not be set up: the scenario cannot say anything."""
+
+
+# ---------------------------------------------------------------- TAP
+
+class Tap:
+    """TAP 13 for the launcher and meson: numbered test points with YAML-ish
+    diagnostics. Without an explicit plan the plan is printed by done()."""
+
+    def __init__(self, plan=None, out=None):
+        self.out = out or sys.stdout
+        self.count = 0
+        self.failed = 0
+        self.planned = None
+        if plan is not None:
+            self.plan(plan)
+
+    def _print(self, line):
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def plan(self, n):
+        self.planned = n
+        self._print(f"1..{n}")
+
+    def ok(self, cond, description, diagnostics=None):
+        self.count += 1
+        if not cond:
+            self.failed += 1
+        self._print(f"{'ok' if cond else 'not ok'} {self.count} - {description}")
+        if diagnostics is not None and not cond:
+            self.diag(diagnostics)
+        return bool(cond)
+
+    def skip(self, description, reason):
+        self.count += 1
+        self._print(f"ok {self.count} - {description} # SKIP {reason}")
+
+    def diag(self, message):
+        if not isinstance(message, str):
+            message = json.dumps(message, indent=2, sort_keys=True, default=str)
+        for line in message.splitlines() or [""]:
+            self._print(f"# {line}")
+
+    def bail(self, reason):
+        self._print(f"Bail out! {reason}")
+        return 1
+
+    def done(self):
+        if self.planned is None:
+            self._print(f"1..{self.count}")
+        elif self.planned != self.count:
+            self.diag(f"planned {self.planned} tests but ran {self.count}")
+            return 1
+        return 1 if self.failed else 0
+
+
+# ---------------------------------------------------------------- waiting
+
+def setup_mainloop():
+    dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+
+
+def wait_until(predicate, timeout, what="condition", interval=0.05):
+    """Polls PREDICATE (with a deadline) while serving the GLib main loop, so D-Bus
+    calls to our own objects (agents, profiles) are answered meanwhile. Returns the
+    predicate's value; raises LabFailure on timeout."""
+    ctx = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise LabFailure(f"timed out after {timeout}s waiting for {what}")
+        end = time.monotonic() + interval
+        while time.monotonic() < end:
+            if not ctx.iteration(False):
+                time.sleep(0.01)
+
+
+def call(method, *args, timeout=30, **kwargs):
+    """A D-Bus method call that keeps serving the main loop while it is pending (our
+    own agent may be called back meanwhile). Returns the reply or raises the
+    dbus.exceptions.DBusException."""
+    state = {}
+    method(*args, timeout=timeout,
+           reply_handler=lambda *r: state.setdefault("reply", r),
+           error_handler=lambda e: state.setdefault("error", e), **kwargs)
+    wait_until(lambda: state, timeout + 5, what=f"a reply to {getattr(method, '_method_name', method)}")
+    if "error" in state:
+        raise state["error"]
+    reply = state["reply"]
+    return reply[0] if len(reply) == 1 else (reply or None)
+
+
+# ---------------------------------------------------------------- BlueZ helpers
+
+def system_bus():
+    return dbus.SystemBus()
+
+
+def adapter_path(adapter):
+    return f"/org/bluez/{adapter}"
+
+
+def device_path(adapter, address):
+    return f"/org/bluez/{adapter}/dev_{address.replace(':', '_')}"
+
+
+def managed_objects(bus):
+    om = dbus.Interface(bus.get_object(BLUEZ, "/"), "org.freedesktop.DBus.ObjectManager")
+    return om.GetManagedObjects()
+
+
+def props(bus, path, interface):
+    """All properties of INTERFACE on PATH, as plain Python values, or None."""
+    try:
+        obj = bus.get_object(BLUEZ, path)
+        raw = dbus.Interface(obj, "org.freedesktop.DBus.Properties").GetAll(interface)
+    except dbus.exceptions.DBusException:
+        return None
+    return plain(raw)
+
+
+def set_prop(bus, path, interface, name, value):
+    obj = bus.get_object(BLUEZ, path)
+    dbus.Interface(obj, "org.freedesktop.DBus.Properties").Set(interface, name, value)
+
+
+def plain(value):
+    """dbus types to JSON-able Python values."""
+    if isinstance(value, dbus.Boolean):
+        return bool(value)
+    if isinstance(value, (dbus.Byte, dbus.Int16, dbus.Int32, dbus.Int64, dbus.UInt16,
+                          dbus.UInt32, dbus.UInt64)):
+        return int(value)
+    if isinstance(value, (dbus.String, dbus.ObjectPath, dbus.Signature)):
+        return str(value)
+    if isinstance(value, dbus.Array) and value.signature == "y":
+        return [int(b) for b in value]
+    if isinstance(value, (dbus.Array, list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (dbus.Dictionary, dict)):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def bond_state(bus, adapter, address):
+    """{"exists", "paired", "bonded", "trusted"} of ADDRESS as seen from ADAPTER."""
+    p = props(bus, device_path(adapter, address), "org.bluez.Device1")
+    if p is None:
+        return {"exists": False, "paired": False, "bonded": False, "trusted": False}
+    return {"exists": True, "paired": p.get("Paired", False),
+            # Bonded is a BlueZ 5.66 addition; without it, a stored key is Paired.
+            "bonded": p.get("Bonded", p.get("Paired", False)),
+            "trusted": p.get("Trusted", False)}
+
+
+def main_conf(device_id=None, name=None, extra=""):
+    """Text of a bluetoothd main.conf. One bluetoothd serves both emulated
+    controllers, so DEVICE_ID ("bluetooth:VVVV:PPPP:DDDD") is the car's Device ID as
+    the phone sees it (and the phone's too)."""
+    lines = ["[General]", "JustWorksRepairing = always", "DiscoverableTimeout = 0",
+             "PairableTimeout = 0"]
+    if device_id:
+        lines.append(f"DeviceID = {device_id}")
+    if name:
+        lines.append(f"Name = {name}")
+    return "\n".join(lines) + "\n" + extra
+
+
+# ---------------------------------------------------------------- the lab
+
+class Lab:
+    def __init__(self):
+        with open(os.path.join(RESULTS, "lab.json")) as f:
+            self.env = json.load(f)
+        self.src = self.env["LAB_SRC"]
+        self.build = self.env["LAB_BUILD"]
+        self.carguardd_path = self.env.get("LAB_CARGUARDD") or None
+        self.carguard_path = self.env.get("LAB_CARGUARD") or None
+        self.procs = {}
+        self.bus = None
+        self.bluetoothd_conf = None
+        self.carguardd = None
+        setup_mainloop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # -- processes
+
+    def log_path(self, name):
+        return os.path.join(RESULTS, name)
+
+    def spawn(self, name, argv, stdout=None, **kwargs):
+        """Starts a tracked process; its stderr (and stdout unless given) goes to
+        NAME.log in the run's log directory."""
+        log = open(self.log_path(f"{name}.log"), "ab")
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=log if stdout is None else stdout,
+                                stderr=log, **kwargs)
+        self.procs[name] = proc
+        return proc
+
+    def stop(self, name, sig=signal.SIGTERM, timeout=10):
+        """Stops a tracked process; returns its exit status."""
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return proc.returncode
+
+    def close(self):
+        for name in reversed(list(self.procs)):
+            self.stop(name, timeout=5)
+
+    # -- D-Bus and BlueZ
+
+    def start_system_bus(self):
+        os.makedirs("/run/dbus", exist_ok=True)
+        subprocess.run(["dbus-daemon", "--system", "--fork", "--nopidfile"], check=True)
+        wait_until(lambda: os.path.exists("/run/dbus/system_bus_socket"), 20, "the system bus")
+        self.bus = system_bus()
+
+    def name_has_owner(self, name):
+        dbus_obj = self.bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+        return bool(dbus.Interface(dbus_obj, "org.freedesktop.DBus").NameHasOwner(name))
+
+    def start_bluetoothd(self, conf_text=None):
+        """bluetoothd -n with main.conf CONF_TEXT (kept for restart_bluetoothd)."""
+        if conf_text is not None:
+            self.bluetoothd_conf = conf_text
+        conf = "/run/carguard-lab-main.conf"
+        with open(conf, "w") as f:
+            f.write(self.bluetoothd_conf or main_conf())
+        self.spawn("bluetoothd", ["/usr/libexec/bluetooth/bluetoothd", "-n", "-d", "-f", conf])
+        wait_until(lambda: self.name_has_owner(BLUEZ), 30, "bluetoothd on the system bus")
+
+    def restart_bluetoothd(self, sig=signal.SIGTERM):
+        self.stop("bluetoothd", sig)
+        wait_until(lambda: not self.name_has_owner(BLUEZ), 10, "bluetoothd to leave the bus")
+        self.start_bluetoothd()
+        self.wait_adapters()
+        for adapter in (PHONE_ADAPTER, CAR_ADAPTER):
+            self.power(adapter)
+
+    def start_btmon(self):
+        self.spawn("btmon", ["btmon", "-T"])  # its text goes to btmon.log
+
+    def start_btvirt(self):
+        warm_up_kernel_crypto()
+        self.spawn("btvirt", ["stdbuf", "-oL", "-eL", "btvirt", "-l2"])
+
+    def adapters(self):
+        return sorted(str(p).rsplit("/", 1)[1] for p, ifs in managed_objects(self.bus).items()
+                      if "org.bluez.Adapter1" in ifs)
+
+    def wait_adapters(self, names=(PHONE_ADAPTER, CAR_ADAPTER), timeout=60):
+        wait_until(lambda: all(n in self.adapters() for n in names), timeout,
+                   f"adapters {' '.join(names)} on D-Bus")
+
+    def power(self, adapter, on=True, timeout=20):
+        path = adapter_path(adapter)
+        set_prop(self.bus, path, "org.bluez.Adapter1", "Powered", dbus.Boolean(on))
+        wait_until(lambda: props(self.bus, path, "org.bluez.Adapter1")["Powered"] == on,
+                   timeout, f"{adapter} powered {'on' if on else 'off'}")
+
+    def bluetooth_up(self, main_conf_text=None):
+        """The whole Bluetooth stack: system bus, btmon, bluetoothd, two emulated
+        controllers (hci0 = phone, hci1 = car), both powered."""
+        self.start_system_bus()
+        self.start_btmon()
+        self.start_bluetoothd(main_conf_text)
+        self.start_btvirt()
+        try:
+            self.wait_adapters(timeout=45)
+        except LabFailure as e:
+            # Seen under heavy host load: the first emulated controller never
+            # answers its Reset. A fresh btvirt gets fresh controllers.
+            print(f"labkit: {e}; restarting btvirt", file=sys.stderr, flush=True)
+            self.stop("btvirt")
+            wait_until(lambda: not self.adapters(), 30, "the emulated controllers to go")
+            self.start_btvirt()
+            self.wait_adapters()
+        for adapter in (PHONE_ADAPTER, CAR_ADAPTER):
+            self.power(adapter)
+
+    # -- carguardd
+
+    def write_policy(self, root, files):
+        """Writes a policy root: FILES maps paths relative to ROOT (e.g.
+        "etc/carguard/vendors.d/acme.conf") to their text."""
+        for rel, text in files.items():
+            path = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        return root
+
+    def start_carguardd(self, root, args=(), wait_name=None, timeout=30):
+        """carguardd --foreground --root ROOT, stderr to carguardd.log. With WAIT_NAME,
+        waits until it owns that bus name."""
+        if not self.carguardd_path:
+            raise LabFailure("carguardd is not built in " + self.build)
+        self.carguardd = self.spawn("carguardd", [self.carguardd_path, "--foreground", "--root", root, *args])
+        if wait_name:
+            wait_until(lambda: self.carguardd.poll() is not None or self.name_has_owner(wait_name),
+                       timeout, f"carguardd to own {wait_name}")
+            if self.carguardd.poll() is not None:
+                raise LabFailure(f"carguardd exited with {self.carguardd.returncode}")
+        return self.carguardd
+
+    def stop_carguardd(self):
+        return self.stop("carguardd", signal.SIGTERM)
+
+    def kill_carguardd(self):
+        return self.stop("carguardd", signal.SIGKILL)
+
+    def carguard(self, *args, root=None):
+        """Runs the carguard CLI; returns CompletedProcess (text)."""
+        if not self.carguard_path:
+            raise LabFailure("the carguard CLI is not built in " + self.build)
+        argv = [self.carguard_path] + (["--root", root] if root else []) + list(args)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+    # -- the phone and the car
+
+    def start_phone(self, agent=True, services=None, timeout=60):
+        """phone.py in the background on hci0; returns once its servers are
+        registered. Its events go to phone-events.jsonl."""
+        argv = [PYTHON, os.path.join(GUEST, "phone.py"), "--events", self.log_path("phone-events.jsonl")]
+        if not agent:
+            argv.append("--no-agent")
+        if services:
+            argv += ["--services", ",".join(services)]
+        proc = self.spawn("phone", argv, stdout=subprocess.PIPE)
+        line = _readline_with_deadline(proc.stdout, timeout)
+        if line.strip() != "ready":
+            raise LabFailure(f"the phone did not come up (said {line!r}, exit {proc.poll()})")
+        return proc
+
+    def phone_events(self):
+        try:
+            with open(self.log_path("phone-events.jsonl")) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def run_car(self, timeout=240, **options):
+        """Runs car.py once (pair, then connect every service) and returns its JSON
+        report. OPTIONS become car.py flags: pairing="just-works"|"numeric"|None,
+        name=, cls="4,32", services=[...]."""
+        argv = [PYTHON, os.path.join(GUEST, "car.py")]
+        for key, value in options.items():
+            if value is None:
+                continue
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, (list, tuple)):
+                value = ",".join(value)
+            argv += [flag, str(value)]
+        with open(self.log_path("car.log"), "ab") as log:
+            out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=log, timeout=timeout)
+        try:
+            report = json.loads(out.stdout)
+        except ValueError:
+            raise LabFailure(f"car.py printed no report (exit {out.returncode}): {out.stdout[-500:]!r}")
+        with open(self.log_path("car-reports.jsonl"), "a") as f:
+            f.write(json.dumps(report) + "\n")
+        return report
+
+
+def warm_up_kernel_crypto():
+    """btvirt's emulated controllers need AES-ECB and AES-CMAC through AF_ALG. The
+    first use makes the kernel load and instantiate them (through the lab's modprobe
+    over 9p); doing it here keeps that out of the controllers' HCI command timeout."""
+    import socket
+    for kind, name in (("skcipher", "ecb(aes)"), ("hash", "cmac(aes)")):
+        try:
+            with socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0) as s:
+                s.bind((kind, name))
+        except OSError as e:
+            print(f"labkit: AF_ALG {name}: {e}", file=sys.stderr, flush=True)
+
+
+def _readline_with_deadline(stream, timeout):
+    import select
+    r, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline().decode(errors="replace") if r else ""
