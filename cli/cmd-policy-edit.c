@@ -6,7 +6,7 @@
 #include "cg-document-private.h"
 #include "cg-schema-private.h"
 #include "cli-output.h"
-#include "cli-policy-edit.h"
+#include "cg-policy-edit.h"
 #include "cli.h"
 #include "cmd-policy.h"
 
@@ -220,9 +220,9 @@ typedef enum {
 } EditKind;
 
 static gboolean
-check_existence (const CliPolicyEdit *edit, const char *vendor_id, EditKind kind, GError **error)
+check_existence (const CgPolicyEdit *edit, const char *vendor_id, EditKind kind, GError **error)
 {
-  gboolean exists = edit->state == CLI_POLICY_FILE_ADMIN || edit->state == CLI_POLICY_FILE_SHIPPED;
+  gboolean exists = edit->state == CG_POLICY_FILE_ADMIN || edit->state == CG_POLICY_FILE_SHIPPED;
 
   if (kind == EDIT_ADD && exists) {
     g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID,
@@ -240,24 +240,24 @@ static int
 edit_vendor (CliGlobals *globals, const char *vendor_id, EditKind kind, CliTarget *target,
              char **args)
 {
-  g_auto (CliPolicyEdit) edit = { NULL };
+  g_auto (CgPolicyEdit) edit = { NULL };
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
   g_autoptr (GError) error = NULL;
 
-  if (!cli_vendor_id_is_valid (vendor_id))
+  if (!cg_vendor_id_is_valid (vendor_id))
     return cli_usage_error (g_get_prgname (),
                             "'%s' is not a vendor id ([A-Za-z0-9][A-Za-z0-9_.-]*)", vendor_id);
-  if (!cli_policy_edit_begin (&edit, globals->root, vendor_id, diagnostics, &error)
+  if (!cg_policy_edit_begin (&edit, globals->root, vendor_id, diagnostics, &error)
       || !check_existence (&edit, vendor_id, kind, &error))
     return report_failure (diagnostics, error);
   if (kind == EDIT_ADD) {
-    cli_policy_edit_start_empty (&edit);
+    cg_policy_edit_start_empty (&edit);
     if (!cg_document_set (edit.doc, "Vendor", 0, "Name", vendor_id, &error))
       return report_failure (diagnostics, error);
   }
   if (!select_device (edit.doc, target, kind != EDIT_UNSET, &error)
       || !apply_arguments (edit.doc, target, args, kind != EDIT_UNSET, &error)
-      || !cli_policy_edit_commit (&edit, diagnostics, &error))
+      || !cg_policy_edit_commit (&edit, diagnostics, &error))
     return report_failure (diagnostics, error);
   return CLI_EXIT_OK;
 }
@@ -329,7 +329,7 @@ cmd_policy_remove (CliGlobals *globals, int argc, char **argv)
       "Remove a vendor. A vendor shipped in /usr/lib is masked instead: a symlink to\n"
       "/dev/null in /etc/carguard/vendors.d hides it.",
       NULL);
-  g_auto (CliPolicyEdit) edit = { NULL };
+  g_auto (CgPolicyEdit) edit = { NULL };
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
   g_autoptr (GError) error = NULL;
 
@@ -337,11 +337,11 @@ cmd_policy_remove (CliGlobals *globals, int argc, char **argv)
     return CLI_EXIT_USAGE;
   if (argc != 2)
     return cli_usage_error (g_get_prgname (), "expected one VENDOR");
-  if (!cli_vendor_id_is_valid (argv[1]))
+  if (!cg_vendor_id_is_valid (argv[1]))
     return cli_usage_error (g_get_prgname (), "'%s' is not a vendor id", argv[1]);
-  if (!cli_policy_edit_begin (&edit, globals->root, argv[1], diagnostics, &error)
+  if (!cg_policy_edit_begin (&edit, globals->root, argv[1], diagnostics, &error)
       || !check_existence (&edit, argv[1], EDIT_SET, &error)
-      || !cli_policy_edit_commit_removal (&edit, diagnostics, &error))
+      || !cg_policy_edit_commit_removal (&edit, diagnostics, &error))
     return report_failure (diagnostics, error);
   return CLI_EXIT_OK;
 }
@@ -349,17 +349,17 @@ cmd_policy_remove (CliGlobals *globals, int argc, char **argv)
 static int
 edit_defaults (CliGlobals *globals, CliTarget *target, char **set_args, char **unset_args)
 {
-  g_auto (CliPolicyEdit) edit = { NULL };
+  g_auto (CgPolicyEdit) edit = { NULL };
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
   g_autoptr (GError) error = NULL;
 
-  if (!cli_policy_edit_begin (&edit, globals->root, NULL, diagnostics, &error))
+  if (!cg_policy_edit_begin (&edit, globals->root, NULL, diagnostics, &error))
     return report_failure (diagnostics, error);
   if (edit.doc == NULL)
-    cli_policy_edit_start_empty (&edit);
+    cg_policy_edit_start_empty (&edit);
   if (!apply_arguments (edit.doc, target, unset_args, FALSE, &error)
       || !apply_arguments (edit.doc, target, set_args, TRUE, &error)
-      || !cli_policy_edit_commit (&edit, diagnostics, &error))
+      || !cg_policy_edit_commit (&edit, diagnostics, &error))
     return report_failure (diagnostics, error);
   return CLI_EXIT_OK;
 }

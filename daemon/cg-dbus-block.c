@@ -5,12 +5,12 @@
 
 #include "cg-dbus-block.h"
 #include "cg-document-private.h"
-#include "cli-policy-edit.h"
+#include "cg-policy-edit.h"
 
 static void
-block_file_start (CliPolicyEdit *edit)
+block_file_start (CgPolicyEdit *edit)
 {
-  cli_policy_edit_start_empty (edit);
+  cg_policy_edit_start_empty (edit);
   cg_document_add_section (edit->doc, "Vendor");
   cg_document_set (edit->doc, "Vendor", 0, "Name", "Blocked on this machine", NULL);
   cg_document_set (edit->doc, "Vendor", 0, "Comment",
@@ -101,11 +101,11 @@ gboolean
 cg_dbus_block_persist (const char *root, const CgBlockTarget *target, GPtrArray *diagnostics,
                        GError **error)
 {
-  g_auto (CliPolicyEdit) edit = { NULL };
+  g_auto (CgPolicyEdit) edit = { NULL };
 
-  if (!cli_policy_edit_begin (&edit, root, CG_BLOCK_VENDOR_ID, diagnostics, error))
+  if (!cg_policy_edit_begin (&edit, root, CG_BLOCK_VENDOR_ID, diagnostics, error))
     return FALSE;
-  if (edit.state == CLI_POLICY_FILE_MASKED) {
+  if (edit.state == CG_POLICY_FILE_MASKED) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s is masked; unmask it to block devices",
                  edit.display_path);
     return FALSE;
@@ -114,5 +114,5 @@ cg_dbus_block_persist (const char *root, const CgBlockTarget *target, GPtrArray 
     block_file_start (&edit);
   if (!block_add_target (edit.doc, target, error))
     return FALSE;
-  return cli_policy_edit_commit (&edit, diagnostics, error);
+  return cg_policy_edit_commit (&edit, diagnostics, error);
 }

@@ -36,6 +36,17 @@ cg_policy_file_free (CgPolicyFile *file)
   g_free (file);
 }
 
+gboolean
+cg_vendor_id_is_valid (const char *id)
+{
+  if (id == NULL || !g_ascii_isalnum (id[0]))
+    return FALSE;
+  for (const char *c = id; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && *c != '_' && *c != '.' && *c != '-')
+      return FALSE;
+  return TRUE;
+}
+
 char *
 cg_policy_vendor_id_from_name (const char *basename)
 {
@@ -43,12 +54,9 @@ cg_policy_vendor_id_from_name (const char *basename)
 
   if (g_str_has_suffix (basename, ".conf"))
     len -= strlen (".conf");
-  if (len == 0 || !g_ascii_isalnum (basename[0]))
-    return NULL;
-  for (gsize i = 1; i < len; i++)
-    if (!g_ascii_isalnum (basename[i]) && strchr ("_.-", basename[i]) == NULL)
-      return NULL;
-  return g_strndup (basename, len);
+  g_autofree char *id = g_strndup (basename, len);
+
+  return cg_vendor_id_is_valid (id) ? g_steal_pointer (&id) : NULL;
 }
 
 /* The section being read: which one, and the keys it has had so far. */

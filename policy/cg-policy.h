@@ -91,6 +91,9 @@ const CgVendor *cg_policy_lookup_vendor (const CgPolicy *policy, const char *id)
 const char *const *cg_policy_get_files (const CgPolicy *policy);
 const CgGrant *cg_policy_get_default (const CgPolicy *policy, gboolean car_class);
 
+/* [A-Za-z0-9][A-Za-z0-9_.-]*: a vendor file's name without .conf. */
+gboolean cg_vendor_id_is_valid (const char *id);
+
 const char *cg_vendor_get_id (const CgVendor *vendor);   /* file stem: "byd" */
 const char *cg_vendor_get_name (const CgVendor *vendor); /* Name= of [Vendor], or the id */
 const char *cg_vendor_get_file (const CgVendor *vendor);

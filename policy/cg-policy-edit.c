@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "cli-policy-edit.h"
+#include "cg-policy-edit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "cg-policy.h"
 
 void
-cli_policy_edit_clear (CliPolicyEdit *edit)
+cg_policy_edit_clear (CgPolicyEdit *edit)
 {
   g_clear_pointer (&edit->store, cg_store_free);
   g_clear_pointer (&edit->root, g_free);
@@ -20,17 +20,6 @@ cli_policy_edit_clear (CliPolicyEdit *edit)
   g_clear_pointer (&edit->shipped_path, g_free);
   g_clear_pointer (&edit->display_path, g_free);
   g_clear_pointer (&edit->doc, cg_document_free);
-}
-
-gboolean
-cli_vendor_id_is_valid (const char *id)
-{
-  if (id == NULL || !g_ascii_isalnum (id[0]))
-    return FALSE;
-  for (const char *c = id; *c != '\0'; c++)
-    if (!g_ascii_isalnum (*c) && *c != '_' && *c != '.' && *c != '-')
-      return FALSE;
-  return TRUE;
 }
 
 static char *
@@ -65,7 +54,7 @@ exists_without_following (const char *host_path)
 }
 
 static gboolean
-read_document (CliPolicyEdit *edit, const char *path, GPtrArray *diagnostics, GError **error)
+read_document (CgPolicyEdit *edit, const char *path, GPtrArray *diagnostics, GError **error)
 {
   g_autofree char *host_path = cg_store_resolve (edit->store, path);
   g_autofree char *text = NULL;
@@ -85,7 +74,7 @@ read_document (CliPolicyEdit *edit, const char *path, GPtrArray *diagnostics, GE
 }
 
 static void
-warn_if_runtime_override (CliPolicyEdit *edit, const char *vendor_id)
+warn_if_runtime_override (CgPolicyEdit *edit, const char *vendor_id)
 {
   g_autofree char *runtime_path = policy_path (CG_POLICY_DIR_RUNTIME, vendor_id);
   g_autofree char *host_path = cg_store_resolve (edit->store, runtime_path);
@@ -96,8 +85,8 @@ warn_if_runtime_override (CliPolicyEdit *edit, const char *vendor_id)
 }
 
 gboolean
-cli_policy_edit_begin (CliPolicyEdit *edit, const char *root, const char *vendor_id,
-                       GPtrArray *diagnostics, GError **error)
+cg_policy_edit_begin (CgPolicyEdit *edit, const char *root, const char *vendor_id,
+                      GPtrArray *diagnostics, GError **error)
 {
   g_autofree char *admin_host = NULL;
   g_autofree char *shipped_host = NULL;
@@ -118,22 +107,22 @@ cli_policy_edit_begin (CliPolicyEdit *edit, const char *root, const char *vendor
   shipped_host = cg_store_resolve (edit->store, edit->shipped_path);
   if (exists_without_following (admin_host)) {
     if (is_mask (admin_host)) {
-      edit->state = CLI_POLICY_FILE_MASKED;
+      edit->state = CG_POLICY_FILE_MASKED;
       return TRUE;
     }
-    edit->state = CLI_POLICY_FILE_ADMIN;
+    edit->state = CG_POLICY_FILE_ADMIN;
     return read_document (edit, edit->admin_path, diagnostics, error);
   }
   if (exists_without_following (shipped_host) && !is_mask (shipped_host)) {
-    edit->state = CLI_POLICY_FILE_SHIPPED;
+    edit->state = CG_POLICY_FILE_SHIPPED;
     return read_document (edit, edit->shipped_path, diagnostics, error);
   }
-  edit->state = CLI_POLICY_FILE_ABSENT;
+  edit->state = CG_POLICY_FILE_ABSENT;
   return TRUE;
 }
 
 void
-cli_policy_edit_start_empty (CliPolicyEdit *edit)
+cg_policy_edit_start_empty (CgPolicyEdit *edit)
 {
   g_clear_pointer (&edit->doc, cg_document_free);
   edit->doc = cg_document_new_empty (edit->display_path);
@@ -157,7 +146,7 @@ rename_diagnostics (GPtrArray *diagnostics, guint first, const char *from, const
 /* Loads the whole policy with text standing in for the admin file, as `policy check
  * FILE` does: the candidate goes to a private directory under its own name. */
 static gboolean
-validate (CliPolicyEdit *edit, const char *text, gsize len, GPtrArray *diagnostics, GError **error)
+validate (CgPolicyEdit *edit, const char *text, gsize len, GPtrArray *diagnostics, GError **error)
 {
   g_autofree char *dir = g_dir_make_tmp ("carguard-edit-XXXXXX", error);
   g_autofree char *candidate = NULL;
@@ -179,7 +168,7 @@ validate (CliPolicyEdit *edit, const char *text, gsize len, GPtrArray *diagnosti
 }
 
 gboolean
-cli_policy_edit_commit (CliPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
+cg_policy_edit_commit (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
 {
   gsize len = 0;
   g_autofree char *text = cg_document_to_data (edit->doc, &len);
@@ -190,7 +179,7 @@ cli_policy_edit_commit (CliPolicyEdit *edit, GPtrArray *diagnostics, GError **er
 }
 
 gboolean
-cli_policy_edit_commit_removal (CliPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
+cg_policy_edit_commit_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
 {
   g_autofree char *shipped_host = cg_store_resolve (edit->store, edit->shipped_path);
 
