@@ -43,6 +43,8 @@ RFCOMM_SERVICES = {
 L2CAP_SERVICES = {"a2dp": 25, "avrcp": 23, "pan": 15}
 ALL_SERVICES = ["hfp", "hsp", "a2dp", "avrcp", "pbap", "map", "opp", "pan"]
 CONNECT_TIMEOUT = 20
+# A head unit keeps calls and media up while it browses the phone.
+KEPT_OPEN = ("hfp", "hsp", "a2dp", "avrcp")
 
 
 class Agent(dbus.service.Object):
@@ -96,6 +98,7 @@ class Car:
         self.adapter = labkit.adapter_path(labkit.CAR_ADAPTER)
         self.phone_path = labkit.device_path(labkit.CAR_ADAPTER, PHONE)
         self.agent = None
+        self.kept = []
 
     # -- identity
 
@@ -164,14 +167,18 @@ class Car:
 
     # -- services
 
-    def rfcomm(self, channel):
+    def rfcomm(self, channel, retry=True):
         s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM)
         s.settimeout(CONNECT_TIMEOUT)
         s.bind((CAR, 0))
         try:
             s.connect((PHONE, channel))
-        except BaseException:
+        except OSError as e:
             s.close()
+            # A connect that races the teardown of the RFCOMM session whose last
+            # channel just closed is reset; a head unit tries again on a new session.
+            if retry and e.errno == errno.ECONNRESET:
+                return self.rfcomm(channel, retry=False)
             raise
         return s
 
@@ -246,12 +253,20 @@ class Car:
             result["errno"] = errno_name(e)
             return result
         result["connected"] = True
-        with sock:
-            try:
-                result.update(self.use(name, sock))
-            except (OSError, socket.timeout) as e:
-                result["use_errno"] = errno_name(e)
+        try:
+            result.update(self.use(name, sock))
+        except (OSError, socket.timeout) as e:
+            result["use_errno"] = errno_name(e)
+        if name in KEPT_OPEN:
+            self.kept.append(sock)
+        else:
+            sock.close()
         return result
+
+    def hang_up(self):
+        for sock in self.kept:
+            sock.close()
+        self.kept = []
 
     def bonds(self):
         return {"car": labkit.bond_state(self.bus, labkit.CAR_ADAPTER, PHONE),
@@ -277,6 +292,7 @@ def run(pairing="just-works", services=ALL_SERVICES, name=None, cls="4,32"):
     report["sdp"] = {f"0x{k:04x}": v for k, v in (channels or {}).items()}
     for svc in services:
         report["services"][svc] = car.connect_service(svc, channels)
+    car.hang_up()
     report["bond"] = car.bonds()
     return report
 

@@ -15,6 +15,7 @@ run's log directory (/run/lab in the guest, DIR/lab/runs/ID on the host)."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -267,9 +268,27 @@ class Lab:
 
     # -- D-Bus and BlueZ
 
+    def system_bus_config(self):
+        """The system bus as Debian configures it, plus carguardd's bus policy from
+        the source tree (the guest runs the host root, where carguard is not
+        installed), minus service activation: the lab runs no polkit, and an
+        activated polkitd would know no carguard actions."""
+        path = "/run/carguard-lab-system-bus.conf"
+        ours = os.path.join(self.src, "data", "org.carguard.Daemon1.conf")
+        with open("/usr/share/dbus-1/system.conf") as f:
+            text = f.read()
+        text = text.replace("<standard_system_servicedirs/>", "")
+        text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
+        if os.path.exists(ours):
+            text = text.replace("</busconfig>", f"  <include>{ours}</include>\n</busconfig>")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
     def start_system_bus(self):
         os.makedirs("/run/dbus", exist_ok=True)
-        subprocess.run(["dbus-daemon", "--system", "--fork", "--nopidfile"], check=True)
+        subprocess.run(["dbus-daemon", f"--config-file={self.system_bus_config()}", "--fork",
+                        "--nopidfile"], check=True)
         wait_until(lambda: os.path.exists("/run/dbus/system_bus_socket"), 20, "the system bus")
         self.bus = system_bus()
 
@@ -373,6 +392,26 @@ class Lab:
             raise LabFailure("the carguard CLI is not built in " + self.build)
         argv = [self.carguard_path] + (["--root", root] if root else []) + list(args)
         return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+    def explain(self, root, **facts):
+        """`carguard --root ROOT policy explain --json` with FACTS as options
+        (bt_address="..." becomes --bt-address=...). Returns (json or None, error)."""
+        if not self.carguard_path:
+            return None, "the carguard CLI is not built"
+        opts = [f"--{k.replace('_', '-')}={v}" for k, v in facts.items() if v is not None]
+        tries = (["--root", root, "policy", "explain", "--json", *opts],
+                 ["policy", "explain", "--root", root, "--json", *opts])
+        error = None
+        for argv in tries:
+            out = subprocess.run([self.carguard_path, *argv], capture_output=True, text=True, timeout=60)
+            if out.returncode == 0:
+                try:
+                    return json.loads(out.stdout), None
+                except ValueError:
+                    error = f"explain printed no JSON: {out.stdout[:200]!r}"
+            else:
+                error = out.stderr.strip() or f"exit {out.returncode}"
+        return None, error
 
     # -- the phone and the car
 

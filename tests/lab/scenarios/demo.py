@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The narrated demo (tests/lab/demo): a head unit from an untrusted vendor pairs
+with a phone, tries to pull contacts, messages, files and a network link over
+Bluetooth, then is plugged in over USB. Each step shows carguard's decision with
+its rule (`carguard policy explain`) beside what the car actually got.
+
+With carguardd built and running, the phone is guarded. Without it, the demo shows
+the unguarded baseline and says so. Test points only say that each step ran: what
+the car got is shown, not judged (the guard scenarios judge it)."""
+
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import labkit  # noqa: E402
+import usblab  # noqa: E402
+
+CAR_NAME = "Untrusted Motors HU"
+CAR_DEVICE_ID = "bluetooth:004B:2001:0100"  # 0x004B: an automotive supplier's company id
+ROOT = "/tmp/carguard-demo"
+POLICY = {
+    "etc/carguard/carguard.conf":
+        "[Default]\nPairing=ask\nProfiles=a2dp avrcp hfp hsp hid\nUSBMode=charge-only\n"
+        "[CarDefault]\nPreset=audio-only\n",
+    "etc/carguard/vendors.d/untrusted-motors.conf":
+        "[Vendor]\nName=Untrusted Motors\nComment=Head units nobody has vetted: audio only.\n"
+        "[Match]\nDeviceID=bluetooth:v004B\n[Policy]\nPreset=audio-only\n",
+    # The car's side of the lab sees the phone as a device too; the lab phone is
+    # vetted so that only what the car gets is on show.
+    "etc/carguard/vendors.d/lab-phone.conf":
+        f"[Vendor]\nName=Lab phone\n[Device]\nBluetoothAddress={labkit.PHONE_ADDRESS}\nPreset=trusted\n",
+}
+
+STEPS = [
+    # (title, car report key, profile name in the policy)
+    ("Contacts (PBAP)", "pbap", "pbap"),
+    ("Messages (MAP)", "map", "map"),
+    ("Files (OPP)", "opp", "opp"),
+    ("Network (PAN)", "pan", "pan"),
+    ("Calls (HFP)", "hfp", "hfp"),
+    ("Music (A2DP)", "a2dp", "a2dp"),
+    ("Remote control (AVRCP)", "avrcp", "avrcp"),
+]
+
+tap = labkit.Tap()
+say = tap.diag
+
+
+def row(step, decision, got, rule=None):
+    say(f"  {step:<24} carguard: {decision:<34} the car got: {got}")
+    if rule:
+        say(f"  {'':<24}          rule: {rule}")
+
+
+def got_text(key, r):
+    if not r:
+        return "(not tried)"
+    if not r.get("connected"):
+        return f"nothing: connection refused ({r.get('errno')})"
+    if key == "pbap":
+        return f"THE PHONEBOOK: {r.get('vcards')} vCards" if r.get("vcards") else f"a socket ({r.get('obex')})"
+    if key == "map":
+        return f"THE MESSAGES: {r.get('messages')} in the listing" if r.get("messages") else f"a socket ({r.get('obex')})"
+    if key == "opp":
+        return "pushed a file to the phone" if r.get("pushed") else f"a socket ({r.get('obex')})"
+    if key == "pan":
+        return "A NETWORK LINK to the phone (BNEP up)" if r.get("bnep") == "ok" else f"a socket ({r.get('bnep')})"
+    if key == "hfp":
+        return "a hands-free link" + (" (AT answered)" if r.get("at") == "ok" else "")
+    if key == "a2dp":
+        return f"an audio link ({r.get('sources', 0)} source endpoint)"
+    return "connected"
+
+
+def bt_decision(explain, profile):
+    if explain is None:
+        return "(no decision: no carguard CLI)", None
+    bt = explain.get("bluetooth", {})
+    prof = bt.get("profiles", {})
+    if profile in prof.get("allowed", []):
+        return f"allow {profile}", bt.get("rule")
+    if profile in prof.get("denied", []):
+        return f"DENY {profile}", bt.get("rule")
+    return f"{profile}: not listed", bt.get("rule")
+
+
+def start_guard(lab):
+    """carguardd on the policy above, if it is built and comes up; else None."""
+    if not lab.carguardd_path:
+        return None, "carguardd is not built"
+    try:
+        lab.start_carguardd(ROOT, args=["--debug"], wait_name="org.carguard.Daemon1")
+        labkit.wait_until(lambda: "default agent" in open(lab.log_path("carguardd.log"),
+                                                          errors="replace").read(),
+                          30, "carguardd to register its Bluetooth agent")
+        return True, None
+    except (labkit.LabFailure, OSError) as e:
+        lab.stop_carguardd()
+        return None, str(e)
+
+
+def bluetooth_steps(lab, guarded):
+    say("")
+    say(f"The car \"{CAR_NAME}\" ({labkit.CAR_ADDRESS}, class car audio, Device ID {CAR_DEVICE_ID})")
+    say("pairs with the phone and then, like any head unit, opens every service it can.")
+    report = lab.run_car(pairing="just-works", name=CAR_NAME, cls="4,32")
+    phone_view = labkit.props(lab.bus, labkit.device_path(labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS),
+                              "org.bluez.Device1") or {}
+    explain, err = lab.explain(
+        ROOT, bt_address=labkit.CAR_ADDRESS,
+        bt_class=hex(report["car"]["class"] or 0x200420),
+        bt_name=phone_view.get("Name", CAR_NAME),
+        bt_modalias=phone_view.get("Modalias") or "bluetooth:v004Bp2001d0100")
+    if explain is None:
+        say(f"(carguard policy explain is not available: {err})")
+    say("")
+    say("Step 1: the car asks to pair")
+    bond = report["bond"]
+    got = ("paired; the phone keeps a bond" if bond["phone"]["bonded"] else
+           "no bond on the phone") + (f" (Pair: {report['pair_error']})" if report["pair_error"] else "")
+    bt = (explain or {}).get("bluetooth", {})
+    row("Pairing", f"{bt.get('pairing', '(unknown)')}" + (" (blocked)" if bt.get("block") else ""),
+        got, bt.get("rule"))
+    tap.ok(True, "demo step ran: pairing")
+    for n, (title, key, profile) in enumerate(STEPS, start=2):
+        say("")
+        say(f"Step {n}: the car goes for {title.lower()}")
+        decision, rule = bt_decision(explain, profile)
+        result = report["services"].get(key)
+        row(title, decision, got_text(key, result), rule)
+        tap.ok(result is not None, f"demo step ran: {key}")
+    return explain
+
+
+def modprobe(lab, *args):
+    subprocess.run(["/sbin/modprobe", "-d", lab.env["LAB_KROOT"], *args], check=True)
+
+
+def usb_step(lab, guarded, explain):
+    say("")
+    say(f"Step {len(STEPS) + 2}: the car is plugged in over USB (the phone is the USB device)")
+    usblab.ensure_configfs()
+    usblab.cleanup_all_gadgets()
+    if os.path.isdir("/sys/module/dummy_hcd"):
+        modprobe(lab, "-r", "dummy_hcd")  # unplugged
+    gadget = usblab.PhoneGadget()
+    gadget.create(bind=False)
+    try:
+        modprobe(lab, "dummy_hcd")  # the cable goes in
+        usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "the phone's USB controller")
+        if not guarded:
+            gadget.bind()  # an unguarded phone offers its network function at once
+        port = usblab.port_for_udc("dummy_udc.0")
+        # Nothing at all may happen (charge only): this is a deadline, not a sleep.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (port.enumerated() and port.netdev()):
+            time.sleep(0.2)
+        rep = port.report()
+        if rep["netdev"]:
+            got = f"A NETWORK INTERFACE to the phone ({rep['netdev']}, {rep['vendor']}:{rep['product']})"
+        elif rep["enumerated"]:
+            got = f"a USB device {rep['vendor']}:{rep['product']} but no network interface"
+        else:
+            got = "nothing but power (no USB device appeared)"
+        usb = (explain or {}).get("usb", {})
+        row("USB", usb.get("mode", "(no decision: no carguard CLI)"), got, usb.get("rule"))
+        tap.ok(True, "demo step ran: usb")
+    finally:
+        gadget.destroy()
+
+
+def main():
+    with labkit.Lab() as lab:
+        lab.write_policy(ROOT, POLICY)
+        lab.bluetooth_up(labkit.main_conf(device_id=CAR_DEVICE_ID))
+        guarded, why = start_guard(lab)
+        lab.start_phone(agent=not guarded)
+        say("=" * 100)
+        if guarded:
+            say("GUARDED: carguardd is running on the phone with the policy below.")
+        else:
+            say("UNGUARDED BASELINE: carguardd is NOT running on this phone"
+                f" ({why}).")
+            say("What follows is what any car gets from an unguarded phone today;")
+            say("the 'carguard' column is what the policy WOULD decide.")
+        say("=" * 100)
+        say("Policy (--root " + ROOT + "):")
+        for rel, text in POLICY.items():
+            say(f"  /{rel}:")
+            for line in text.splitlines():
+                say(f"      {line}")
+        explain = None
+        try:
+            explain = bluetooth_steps(lab, guarded)
+        except Exception:
+            say(traceback.format_exc())
+            tap.ok(False, "the Bluetooth part of the demo ran")
+        try:
+            usb_step(lab, guarded, explain)
+        except Exception:
+            say(traceback.format_exc())
+            tap.ok(False, "the USB part of the demo ran")
+        say("")
+        say("=" * 100)
+        say("GUARDED run: the rows above are carguard at work." if guarded else
+            "UNGUARDED BASELINE: nothing stopped the car. Build carguardd to see the guarded run.")
+        say("=" * 100)
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
