@@ -6,6 +6,7 @@ deadlines. The phone and the car are two of btvirt's emulated controllers."""
 
 import errno
 import os
+import signal  # noqa: F401 (scenarios signal carguardd)
 import socket
 import subprocess
 import threading
@@ -150,7 +151,16 @@ class Stack:
     def set_adapter(self, hci, prop, value):
         props = dbus.Interface(self.bus.get_object("org.bluez", f"/org/bluez/{hci}"),
                                "org.freedesktop.DBus.Properties")
-        props.Set("org.bluez.Adapter1", prop, dbus.Boolean(value, variant_level=1))
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                props.Set("org.bluez.Adapter1", prop, dbus.Boolean(value, variant_level=1))
+                return
+            except dbus.DBusException as e:
+                # A controller still initialising answers Busy; anything else is real.
+                if "Busy" not in e.get_dbus_name() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     @staticmethod
     def wait(cond, timeout, what):

@@ -27,7 +27,7 @@ Preset=audio-only
 """
 HOSTILE_NAME = (b"<b>Car</b>\x1b[31m\x01\x7f\xff\xfe" + "\u00e9".encode() * 120)[:248]
 
-tap = bt.Tap(16)
+tap = bt.Tap(17)
 stack = bt.Stack()
 tap.note(f"phone {bt.PHONE_HCI} {bt.PHONE}, car {bt.CAR_HCI} {bt.CAR}")
 # The car's own view of the phone is also a device carguardd sees; the lab phone is
@@ -62,7 +62,9 @@ def wait_quiet(cond, timeout):
 
 
 # ---- baseline: unguarded
-accept = bt.Agent(bus, "/lab/phone/agent")
+phone_bus = bt.dbus.SystemBus(private=True)
+accept = bt.Agent(phone_bus, "/lab/phone/agent")
+am = bt.agent_manager(phone_bus)
 am.RegisterAgent("/lab/phone/agent", "DisplayYesNo")
 am.RequestDefaultAgent("/lab/phone/agent")
 err = bt.car_pair(bus)
@@ -87,10 +89,19 @@ rc, sock = bt.car_rfcomm_connect()
 tap.check(rc == 0, "vetted: the car opens PBAP", os.strerror(rc) if rc else None)
 
 # ---- (f) a policy edit while connected
+loads = cg.log().count("policy loaded")
 r = cg.policy_cli("set", "pool", f"--device={bt.CAR}", "Preset=block")
 tap.note(f"policy set block: rc={r.returncode} {r.stderr.strip()}")
+reloaded = wait_quiet(lambda: cg.log().count("policy loaded") > loads, 10)
+tap.check(reloaded, "edit: carguardd reloads the policy after the CLI edit")
+if not reloaded:
+    tap.note("no reload after the CLI edit: sending SIGHUP so enforcement is still checked")
+    cg.proc.send_signal(bt.signal.SIGHUP)
 closed = bt.socket_closed_by_peer(sock, 20) if sock else False
-tap.check(closed, "edit: the car's open PBAP socket is closed after the edit blocks it")
+enforced = wait_quiet(lambda: "disconnected" in cg.log() or "bond removed" in cg.log(), 10)
+tap.check(closed and enforced,
+          "edit: the car's open PBAP socket is closed by carguard after the edit blocks it",
+          f"closed={closed} enforced={enforced}")
 removed = wait_quiet(lambda: not stack.bonded(bt.PHONE_HCI, bt.CAR), 20)
 tap.check(removed, "edit: the phone's bond with the car is removed")
 if sock:
@@ -107,6 +118,7 @@ before = cg.log().count("registered as BlueZ's default agent")
 stack.restart_bluetoothd()
 back = wait_quiet(lambda: cg.log().count("registered as BlueZ's default agent") > before, 30)
 tap.check(back, "restart: carguard's agent registers again with the new bluetoothd")
+profile.remove_from_connection()
 profile = bt.register_pbap_server(bus)
 err = bt.car_pair(bus)
 tap.check(err is not None and both_sides_unbonded(),
