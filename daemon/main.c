@@ -15,6 +15,7 @@
 #include "cg-policy-keeper.h"
 #include "cg-service.h"
 #include "cg-usb-gadget-guard.h"
+#include "cg-usb-host-guard.h"
 #include "cg-usb-uevent.h"
 
 typedef struct {
@@ -108,6 +109,8 @@ main (int argc, char **argv)
   g_autoptr (CgBluetoothGuard) bluetooth_guard = NULL;
   g_autoptr (CgUsbUeventMonitor) uevent_monitor = NULL;
   g_autoptr (CgUsbGadgetGuard) usb_gadget_guard = NULL;
+  g_autoptr (CgUsbHostGuard) usb_host_guard = NULL;
+  g_autoptr (GError) hotplug_error = NULL;
   g_autoptr (GError) uevent_error = NULL;
   g_autoptr (GError) bluetooth_error = NULL;
   g_autoptr (CgDbusService) dbus_service = NULL;
@@ -146,6 +149,12 @@ main (int argc, char **argv)
   if (uevent_monitor != NULL)
     cg_usb_gadget_guard_listen (usb_gadget_guard, uevent_monitor);
   cg_usb_gadget_guard_recheck (usb_gadget_guard);
+  usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
+  if (!cg_usb_host_guard_start_hotplug (usb_host_guard, &hotplug_error))
+    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
+  if (uevent_monitor != NULL)
+    cg_usb_host_guard_listen (usb_host_guard, uevent_monitor);
+  cg_usb_host_guard_start (usb_host_guard);
 
   daemon = (CgDaemon){ .loop = loop, .keeper = keeper };
   g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);

@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <libusb.h>
+#include <poll.h>
+#include <string.h>
+
+#include "cg-document.h"
+#include "cg-explain.h"
+#include "cg-sysfs.h"
+#include "cg-usb-decision.h"
+#include "cg-usb-descriptor.h"
+#include "cg-usb-host-guard.h"
+
+/* The longest `descriptors` read: a device's configurations are at most 64 KiB each,
+ * and anything past the first config's worth of interfaces does not change a verdict. */
+#define HOST_DESCRIPTORS_MAX 65536
+#define HOST_PRESENT_RULE "[USBHost] PresentDevices=authorize"
+
+typedef enum {
+  HOST_CHARGE_ONLY,
+  HOST_ASKING, /* unauthorized until a person answers */
+  HOST_DATA,
+  HOST_PRESENT_AT_START, /* left authorized by PresentDevices=authorize */
+} HostAccess;
+
+/* One device from its arrival to its removal. */
+typedef struct {
+  char *name; /* sysfs name, "1-1" */
+  guint64 devnum;
+  HostAccess access;
+  gboolean decided_by_answer;
+  guint pending_id;
+  CgUsbVerdict verdict;
+  char *product; /* hostile; sanitised by the log and the registry */
+  char *serial;
+  guint16 vid;
+  guint16 pid;
+} HostDevice;
+
+struct _CgUsbHostGuard {
+  GObject parent_instance;
+  CgPolicyKeeper *keeper;
+  CgPending *pending;
+  CgDeviceRegistry *registry;
+  CgHwdb *hwdb;
+  CgSysfs *sysfs;
+  gulong policy_changed_id;
+  GHashTable *devices; /* name -> HostDevice */
+
+  libusb_context *usb;
+  libusb_hotplug_callback_handle hotplug;
+  gboolean has_hotplug;
+  GHashTable *usb_sources; /* fd -> GSource id */
+};
+
+G_DEFINE_FINAL_TYPE (CgUsbHostGuard, cg_usb_host_guard, G_TYPE_OBJECT)
+
+/* What sysfs tells of an unauthorized device. */
+typedef struct {
+  guint64 devnum;
+  gboolean authorized;
+  gboolean has_id;
+  guint16 vid;
+  guint16 pid;
+  char *manufacturer;
+  char *product;
+  char *serial;
+  char *connect_type;
+  gboolean has_descriptors;
+  CgUsbDescriptors descriptors;
+} HostDeviceFacts;
+
+static void
+host_device_facts_clear (HostDeviceFacts *facts)
+{
+  g_clear_pointer (&facts->manufacturer, g_free);
+  g_clear_pointer (&facts->product, g_free);
+  g_clear_pointer (&facts->serial, g_free);
+  g_clear_pointer (&facts->connect_type, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostDeviceFacts, host_device_facts_clear)
+
+static void
+host_device_free (HostDevice *device)
+{
+  cg_usb_verdict_clear (&device->verdict);
+  g_free (device->name);
+  g_free (device->product);
+  g_free (device->serial);
+  g_free (device);
+}
+
+gboolean
+cg_usb_present_devices_from_string (const char *value, CgUsbPresentDevices *out)
+{
+  if (g_strcmp0 (value, "authorize") == 0)
+    *out = CG_USB_PRESENT_AUTHORIZE;
+  else if (g_strcmp0 (value, "judge") == 0)
+    *out = CG_USB_PRESENT_JUDGE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- sysfs */
+
+static char *
+host_attr_path (const char *name, const char *attr)
+{
+  return g_build_filename (CG_USB_DEVICES_DIR, name, attr, NULL);
+}
+
+static char *
+host_read_attr (CgUsbHostGuard *self, const char *name, const char *attr)
+{
+  g_autofree char *path = host_attr_path (name, attr);
+
+  return cg_sysfs_read_text (self->sysfs, path, CG_SYSFS_ATTR_MAX, NULL);
+}
+
+static gboolean
+host_read_hex (CgUsbHostGuard *self, const char *name, const char *attr, guint64 max, guint64 *out)
+{
+  g_autofree char *path = host_attr_path (name, attr);
+
+  return cg_sysfs_read_hex (self->sysfs, path, max, out, NULL);
+}
+
+static gboolean
+host_write_attr (CgUsbHostGuard *self, const char *name, const char *attr, const char *value,
+                 GError **error)
+{
+  g_autofree char *path = host_attr_path (name, attr);
+
+  return cg_sysfs_write_text (self->sysfs, path, value, error);
+}
+
+/* devnum and authorized are decimal; a missing one reads as 0. */
+static guint64
+host_read_decimal (CgUsbHostGuard *self, const char *name, const char *attr)
+{
+  g_autofree char *text = host_read_attr (self, name, attr);
+
+  return text != NULL ? g_ascii_strtoull (text, NULL, 10) : 0;
+}
+
+static void
+host_read_descriptors (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
+{
+  g_autofree char *path = host_attr_path (name, "descriptors");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = cg_sysfs_read_bytes (self->sysfs, path, HOST_DESCRIPTORS_MAX, &error);
+  gsize len = 0;
+  const guint8 *data;
+
+  if (bytes == NULL) {
+    g_debug ("USB %s: no descriptors: %s", name, error->message);
+    return;
+  }
+  data = g_bytes_get_data (bytes, &len);
+  /* A malformed tail still leaves the interfaces before it: judged on those. */
+  if (!cg_usb_descriptors_parse (data, len, &facts->descriptors, &error))
+    cg_usb_log_enforced (name, "malformed descriptors", NULL, error);
+  facts->has_descriptors = facts->descriptors.vid != 0 || facts->descriptors.n_interfaces > 0;
+}
+
+static void
+host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
+{
+  guint64 vid = 0, pid = 0;
+  g_autofree char *port = g_build_filename (name, "port", NULL);
+
+  *facts = (HostDeviceFacts){ 0 };
+  facts->devnum = host_read_decimal (self, name, "devnum");
+  facts->authorized = host_read_decimal (self, name, "authorized") != 0;
+  facts->has_id = host_read_hex (self, name, "idVendor", G_MAXUINT16, &vid)
+                  && host_read_hex (self, name, "idProduct", G_MAXUINT16, &pid);
+  facts->vid = vid;
+  facts->pid = pid;
+  facts->manufacturer = host_read_attr (self, name, "manufacturer");
+  facts->product = host_read_attr (self, name, "product");
+  facts->serial = host_read_attr (self, name, "serial");
+  facts->connect_type = host_read_attr (self, port, "connect_type");
+  host_read_descriptors (self, name, facts);
+}
+
+/* "1-1.2" -> "usb1": the root hub whose interface policy covers the device. */
+static char *
+host_root_hub_of (const char *name)
+{
+  const char *dash = strchr (name, '-');
+
+  if (dash == NULL || dash == name)
+    return NULL;
+  return g_strdup_printf ("usb%.*s", (int)(dash - name), name);
+}
+
+static gboolean
+host_name_is_device (const char *name)
+{
+  return name != NULL && g_ascii_isdigit (name[0]) && strchr (name, '-') != NULL
+         && strchr (name, ':') == NULL && strchr (name, '/') == NULL;
+}
+
+static gboolean
+host_name_is_root_hub (const char *name)
+{
+  return name != NULL && g_str_has_prefix (name, "usb") && name[3] != '\0'
+         && strspn (name + 3, "0123456789") == strlen (name + 3);
+}
+
+/* ---------------------------------------------------------------- config */
+
+static const char *
+host_main_policy_file (const CgPolicy *policy)
+{
+  const char *const *files = cg_policy_get_files (policy);
+  const char *main_file = NULL;
+
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
+    if (g_str_has_suffix (files[i], "/" CG_POLICY_MAIN_FILE))
+      main_file = files[i];
+  return main_file;
+}
+
+/* [USBHost] PresentDevices= of the carguard.conf in force; authorize when unset or
+ * unknown, so a typo never locks out the keyboard. */
+static CgUsbPresentDevices
+host_load_present_devices (CgUsbHostGuard *self)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  const char *main_file = host_main_policy_file (policy);
+  const char *root = cg_policy_keeper_get_root (self->keeper);
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (CgDocument) doc = NULL;
+  CgUsbPresentDevices mode = CG_USB_PRESENT_AUTHORIZE;
+  const char *value;
+  gsize len = 0;
+
+  if (main_file == NULL)
+    return mode;
+  path = g_build_filename (root != NULL ? root : "/", main_file, NULL);
+  if (!g_file_get_contents (path, &text, &len, NULL))
+    return mode;
+  doc = cg_document_parse (path, text, len, diagnostics);
+  value = doc != NULL ? cg_document_get (doc, "USBHost", 0, "PresentDevices") : NULL;
+  if (value != NULL && !cg_usb_present_devices_from_string (value, &mode))
+    g_warning ("[USBHost] PresentDevices=%s is neither authorize nor judge; using authorize",
+               value);
+  return mode;
+}
+
+/* ---------------------------------------------------------------- registry */
+
+static const char *
+host_access_to_string (HostAccess access)
+{
+  switch (access) {
+    case HOST_DATA:
+    case HOST_PRESENT_AT_START:
+      return "data";
+    case HOST_ASKING:
+      return "ask";
+    case HOST_CHARGE_ONLY:
+    default:
+      return "charge-only";
+  }
+}
+
+static void
+host_publish (CgUsbHostGuard *self, HostDevice *device, gboolean enforced)
+{
+  CgDeviceReport report;
+
+  if (self->registry == NULL)
+    return;
+  report
+      = (CgDeviceReport){ .transport = "usb",
+                          .device = device->name,
+                          .name = device->product,
+                          .has_usb_id = TRUE,
+                          .usb_vid = device->vid,
+                          .usb_pid = device->pid,
+                          .usb_serial = device->serial,
+                          .vendor = device->verdict.vendor,
+                          .decision = host_access_to_string (device->access),
+                          .rule = device->verdict.rule != NULL ? device->verdict.rule : "default",
+                          .enforced = enforced,
+                          .pending_id = device->pending_id };
+  cg_device_registry_publish (self->registry, &report);
+}
+
+/* ---------------------------------------------------------------- enforcement */
+
+static gboolean
+host_grant_has_allowlist (const CgGrant *grant)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (grant->usb_interfaces); i++)
+    if (grant->usb_interfaces[i] != 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One interface ("1-1:1.0") of an authorized device: authorized when its class is
+ * allowed, kept unauthorized (no driver) if not. Returns whether it is allowed. */
+static gboolean
+host_enforce_interface (CgUsbHostGuard *self, HostDevice *device, const char *iface)
+{
+  guint64 iface_class = 0;
+  gboolean allowed, authorized;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *action = NULL;
+
+  if (!host_read_hex (self, iface, "bInterfaceClass", G_MAXUINT8, &iface_class))
+    return FALSE;
+  allowed = cg_grant_allows_usb_interface (&device->verdict.grant, (guint8)iface_class);
+  authorized = host_read_decimal (self, iface, "authorized") != 0;
+  if (allowed != authorized
+      && !host_write_attr (self, iface, "authorized", allowed ? "1" : "0", &error)) {
+    cg_usb_log_enforced (device->name, "interface authorization", &device->verdict, error);
+    return FALSE;
+  }
+  action = g_strdup_printf ("interface %s (class %02x) %s", iface, (guint)iface_class,
+                            allowed ? "authorized" : "kept unauthorized");
+  cg_usb_log_enforced (device->name, action, &device->verdict, NULL);
+  return allowed;
+}
+
+/* Authorizing an interface attaches no driver: drivers_probe does, once every allowed
+ * interface is authorized (a CDC driver claims its data interface from the control
+ * interface's probe, which fails while the data interface is still unauthorized). */
+static void
+host_probe_interface (CgUsbHostGuard *self, HostDevice *device, const char *iface)
+{
+  g_autofree char *driver = g_build_filename (CG_USB_DEVICES_DIR, iface, "driver", NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!cg_sysfs_exists (self->sysfs, driver)
+      && !cg_sysfs_write_text (self->sysfs, CG_USB_DRIVERS_PROBE, iface, &error))
+    g_debug ("USB %s: probing %s: %s", device->name, iface, error->message);
+}
+
+static void
+host_enforce_interfaces (CgUsbHostGuard *self, HostDevice *device)
+{
+  g_autoptr (GPtrArray) names = cg_sysfs_list (self->sysfs, CG_USB_DEVICES_DIR);
+  g_autoptr (GPtrArray) allowed = g_ptr_array_new ();
+  g_autofree char *prefix = g_strconcat (device->name, ":", NULL);
+
+  for (guint i = 0; i < names->len; i++)
+    if (g_str_has_prefix (names->pdata[i], prefix)
+        && host_enforce_interface (self, device, names->pdata[i]))
+      g_ptr_array_add (allowed, names->pdata[i]);
+  for (guint i = 0; i < allowed->len; i++)
+    host_probe_interface (self, device, allowed->pdata[i]);
+}
+
+static void
+host_authorize (CgUsbHostGuard *self, HostDevice *device)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hub = host_root_hub_of (device->name);
+  gboolean allowlist = host_grant_has_allowlist (&device->verdict.grant);
+
+  /* With an allowlist no interface may get a driver before it is judged: the bus's
+   * interface default goes to 0 before the device is configured. */
+  if (allowlist && hub != NULL
+      && !host_write_attr (self, hub, "interface_authorized_default", "0", &error)) {
+    cg_usb_log_enforced (device->name, "interface lock", &device->verdict, error);
+    return;
+  }
+  if (host_read_decimal (self, device->name, "authorized") == 0) {
+    if (!host_write_attr (self, device->name, "authorized", "1", &error)) {
+      cg_usb_log_enforced (device->name, "authorization", &device->verdict, error);
+      return;
+    }
+    cg_usb_log_enforced (device->name, "authorized: data", &device->verdict, NULL);
+  }
+  /* Without an allowlist this only matters when an earlier allowlist locked the bus. */
+  host_enforce_interfaces (self, device);
+}
+
+static void
+host_deauthorize (CgUsbHostGuard *self, HostDevice *device)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (host_read_decimal (self, device->name, "authorized") == 0) {
+    cg_usb_log_enforced (device->name, "unauthorized: charge-only", &device->verdict, NULL);
+    return;
+  }
+  if (!host_write_attr (self, device->name, "authorized", "0", &error)) {
+    cg_usb_log_enforced (device->name, "deauthorization", &device->verdict, error);
+    return;
+  }
+  cg_usb_log_enforced (device->name, "deauthorized: charge-only", &device->verdict, NULL);
+}
+
+static void
+host_enforce (CgUsbHostGuard *self, HostDevice *device)
+{
+  if (device->access == HOST_PRESENT_AT_START)
+    return;
+  if (device->access == HOST_DATA)
+    host_authorize (self, device);
+  else
+    host_deauthorize (self, device);
+  host_publish (self, device, TRUE);
+}
+
+/* ---------------------------------------------------------------- judging */
+
+static HostDevice *
+host_find_pending (CgUsbHostGuard *self, guint id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((HostDevice *)value)->pending_id == id)
+      return value;
+  return NULL;
+}
+
+static void
+host_on_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  HostDevice *device = id != 0 ? host_find_pending (self, id) : NULL;
+  g_autofree char *decision = NULL;
+
+  if (device == NULL)
+    return; /* withdrawn: the device went */
+  device->pending_id = 0;
+  device->decided_by_answer = TRUE;
+  device->access = answer == CG_PENDING_ANSWER_ALLOW ? HOST_DATA : HOST_CHARGE_ONLY;
+  decision = g_strdup_printf ("%s (%s)", answer == CG_PENDING_ANSWER_ALLOW ? "allow once" : "deny",
+                              cg_pending_reason_to_string (reason));
+  cg_usb_log_decision (device->name, device->product, &device->verdict, decision);
+  host_enforce (self, device);
+}
+
+static void
+host_withdraw_question (CgUsbHostGuard *self, HostDevice *device)
+{
+  guint id = device->pending_id;
+
+  /* Zeroed first: the cancel calls back into host_on_answer. */
+  device->pending_id = 0;
+  if (id != 0 && self->pending != NULL)
+    cg_pending_cancel (self->pending, id);
+}
+
+static void
+host_ask (CgUsbHostGuard *self, HostDevice *device)
+{
+  if (self->pending == NULL) {
+    device->access = HOST_CHARGE_ONLY;
+    cg_usb_log_decision (device->name, device->product, &device->verdict, "deny (nobody to ask)");
+    return;
+  }
+  device->access = HOST_ASKING;
+  device->pending_id = cg_pending_add (self->pending, "usb", device->name, device->product, "data",
+                                       host_on_answer, self, NULL);
+}
+
+static void
+host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *seen)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  g_auto (CgOrganizations) organizations = { 0 };
+  CgFacts facts = { .has_usb_id = seen->has_id,
+                    .usb_vid = seen->vid,
+                    .usb_pid = seen->pid,
+                    .usb_manufacturer = seen->manufacturer,
+                    .usb_product = seen->product,
+                    .usb_serial = seen->serial,
+                    .usb_interface_classes = seen->descriptors.classes,
+                    .n_usb_interface_classes = seen->descriptors.n_classes };
+
+  if (self->hwdb != NULL)
+    cg_hwdb_fill_organizations (self->hwdb, &facts, &organizations);
+  cg_usb_verdict_clear (&device->verdict);
+  cg_usb_decide (policy, &facts, &device->verdict);
+  cg_usb_log_decision (device->name, device->product, &device->verdict, NULL);
+  if (device->verdict.mode == CG_USB_MODE_DATA)
+    device->access = HOST_DATA;
+  else if (device->verdict.mode == CG_USB_MODE_ASK)
+    host_ask (self, device);
+  else
+    device->access = HOST_CHARGE_ONLY;
+}
+
+static HostDevice *
+host_device_new (const char *name, const HostDeviceFacts *seen)
+{
+  HostDevice *device = g_new0 (HostDevice, 1);
+
+  device->name = g_strdup (name);
+  device->devnum = seen->devnum;
+  device->product = g_strdup (seen->product);
+  device->serial = g_strdup (seen->serial);
+  device->vid = seen->vid;
+  device->pid = seen->pid;
+  return device;
+}
+
+/* PresentDevices=authorize: what is authorized now (the keyboard) stays, as it was. */
+static void
+host_keep_present (CgUsbHostGuard *self, HostDevice *device)
+{
+  device->access = HOST_PRESENT_AT_START;
+  device->verdict.mode = CG_USB_MODE_DATA;
+  device->verdict.rule = g_strdup (HOST_PRESENT_RULE);
+  cg_usb_log_decision (device->name, device->product, &device->verdict, "data (present at start)");
+  host_publish (self, device, TRUE);
+}
+
+static void
+host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
+                     CgUsbPresentDevices present)
+{
+  g_auto (HostDeviceFacts) seen = { 0 };
+  HostDevice *known = g_hash_table_lookup (self->devices, name);
+  HostDevice *device;
+
+  if (!host_name_is_device (name))
+    return;
+  host_read_facts (self, name, &seen);
+  if (seen.devnum == 0)
+    return; /* gone already */
+  if (known != NULL && known->devnum == seen.devnum)
+    return; /* the other wake-up judged it */
+  if (known != NULL)
+    cg_usb_host_guard_device_removed (self, name);
+  device = host_device_new (name, &seen);
+  g_hash_table_replace (self->devices, device->name, device);
+  if (seen.connect_type != NULL) {
+    g_autofree char *port = cg_sanitize_string (seen.connect_type, 64);
+    g_debug ("USB %s: port connect type %s", name, port);
+  }
+  if (at_start && present == CG_USB_PRESENT_AUTHORIZE && seen.authorized) {
+    host_keep_present (self, device);
+    return;
+  }
+  host_judge (self, device, &seen);
+  host_enforce (self, device);
+}
+
+/* Devices on this bus are enumerated unauthorized from now on. */
+static void
+host_lock_root_hub (CgUsbHostGuard *self, const char *hub)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!host_name_is_root_hub (hub))
+    return;
+  if (!host_write_attr (self, hub, "authorized_default", "0", &error))
+    cg_usb_log_enforced (hub, "authorized_default=0", NULL, error);
+  else
+    g_debug ("USB %s: new devices start unauthorized", hub);
+}
+
+/* ---------------------------------------------------------------- wake-ups */
+
+static void
+host_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    HostDevice *device = value;
+    g_auto (HostDeviceFacts) seen = { 0 };
+
+    /* A person's answer stands for this connection; the keyboard kept at start too. */
+    if (device->decided_by_answer || device->access == HOST_PRESENT_AT_START
+        || device->access == HOST_ASKING)
+      continue;
+    host_read_facts (self, device->name, &seen);
+    host_judge (self, device, &seen);
+    host_enforce (self, device);
+  }
+}
+
+static void
+host_on_uevent (CgUsbUeventMonitor *monitor, const char *action, const char *subsystem,
+                const char *devpath, gpointer user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  g_autofree char *name = NULL;
+
+  if (g_strcmp0 (subsystem, "usb") != 0 || devpath == NULL)
+    return;
+  name = g_path_get_basename (devpath);
+  if (g_strcmp0 (action, "add") == 0 && host_name_is_root_hub (name))
+    host_lock_root_hub (self, name);
+  else if (g_strcmp0 (action, "add") == 0)
+    cg_usb_host_guard_device_added (self, name);
+  else if (g_strcmp0 (action, "remove") == 0)
+    cg_usb_host_guard_device_removed (self, name);
+}
+
+static void
+host_on_overflow (CgUsbUeventMonitor *monitor, gpointer user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  g_autoptr (GPtrArray) names = cg_sysfs_list (self->sysfs, CG_USB_DEVICES_DIR);
+
+  for (guint i = 0; i < names->len; i++)
+    if (host_name_is_root_hub (names->pdata[i]))
+      host_lock_root_hub (self, names->pdata[i]);
+    else
+      cg_usb_host_guard_device_added (self, names->pdata[i]);
+}
+
+/* "B-P1.P2..." as sysfs names it, or "usbB" for a root hub. */
+static char *
+host_libusb_name (libusb_device *dev)
+{
+  guint8 ports[8];
+  int n = libusb_get_port_numbers (dev, ports, sizeof ports);
+  GString *name;
+
+  if (n < 0)
+    return NULL;
+  if (n == 0)
+    return g_strdup_printf ("usb%u", libusb_get_bus_number (dev));
+  name = g_string_new (NULL);
+  g_string_append_printf (name, "%u-%u", libusb_get_bus_number (dev), ports[0]);
+  for (int i = 1; i < n; i++)
+    g_string_append_printf (name, ".%u", ports[i]);
+  return g_string_free (name, FALSE);
+}
+
+static int LIBUSB_CALL
+host_on_hotplug (libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event,
+                 void *user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  g_autofree char *name = host_libusb_name (dev);
+
+  if (name == NULL)
+    return 0;
+  if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED && host_name_is_root_hub (name))
+    host_lock_root_hub (self, name);
+  else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED)
+    cg_usb_host_guard_device_added (self, name);
+  else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT)
+    cg_usb_host_guard_device_removed (self, name);
+  return 0; /* stay registered */
+}
+
+static gboolean
+host_on_libusb_fd (int fd, GIOCondition condition, gpointer user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  struct timeval zero = { 0, 0 };
+
+  libusb_handle_events_timeout_completed (self->usb, &zero, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void LIBUSB_CALL
+host_on_pollfd_added (int fd, short events, void *user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  GIOCondition condition = G_IO_ERR | G_IO_HUP;
+  guint id;
+
+  if (events & POLLIN)
+    condition |= G_IO_IN;
+  if (events & POLLOUT)
+    condition |= G_IO_OUT;
+  id = g_unix_fd_add (fd, condition, host_on_libusb_fd, self);
+  g_hash_table_replace (self->usb_sources, GINT_TO_POINTER (fd), GUINT_TO_POINTER (id));
+}
+
+static void LIBUSB_CALL
+host_on_pollfd_removed (int fd, void *user_data)
+{
+  CgUsbHostGuard *self = user_data;
+  gpointer id;
+
+  if (g_hash_table_lookup_extended (self->usb_sources, GINT_TO_POINTER (fd), NULL, &id)) {
+    g_source_remove (GPOINTER_TO_UINT (id));
+    g_hash_table_remove (self->usb_sources, GINT_TO_POINTER (fd));
+  }
+}
+
+/* ---------------------------------------------------------------- object */
+
+static void
+host_stop_libusb (CgUsbHostGuard *self)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  if (self->usb == NULL)
+    return;
+  if (self->has_hotplug)
+    libusb_hotplug_deregister_callback (self->usb, self->hotplug);
+  self->has_hotplug = FALSE;
+  libusb_set_pollfd_notifiers (self->usb, NULL, NULL, NULL);
+  g_hash_table_iter_init (&iter, self->usb_sources);
+  while (g_hash_table_iter_next (&iter, NULL, &id))
+    g_source_remove (GPOINTER_TO_UINT (id));
+  g_hash_table_remove_all (self->usb_sources);
+  libusb_exit (self->usb);
+  self->usb = NULL;
+}
+
+static void
+cg_usb_host_guard_dispose (GObject *object)
+{
+  CgUsbHostGuard *self = CG_USB_HOST_GUARD (object);
+  GHashTableIter iter;
+  gpointer value;
+
+  host_stop_libusb (self);
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    host_withdraw_question (self, value);
+  g_hash_table_remove_all (self->devices);
+  if (self->keeper != NULL)
+    g_clear_signal_handler (&self->policy_changed_id, self->keeper);
+  g_clear_object (&self->keeper);
+  g_clear_object (&self->pending);
+  g_clear_object (&self->registry);
+  G_OBJECT_CLASS (cg_usb_host_guard_parent_class)->dispose (object);
+}
+
+static void
+cg_usb_host_guard_finalize (GObject *object)
+{
+  CgUsbHostGuard *self = CG_USB_HOST_GUARD (object);
+
+  g_hash_table_unref (self->devices);
+  g_hash_table_unref (self->usb_sources);
+  cg_sysfs_free (self->sysfs);
+  G_OBJECT_CLASS (cg_usb_host_guard_parent_class)->finalize (object);
+}
+
+static void
+cg_usb_host_guard_class_init (CgUsbHostGuardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cg_usb_host_guard_dispose;
+  G_OBJECT_CLASS (klass)->finalize = cg_usb_host_guard_finalize;
+}
+
+static void
+cg_usb_host_guard_init (CgUsbHostGuard *self)
+{
+  self->devices
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)host_device_free);
+  self->usb_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
+}
+
+CgUsbHostGuard *
+cg_usb_host_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceRegistry *registry,
+                       CgHwdb *hwdb, const char *sysfs_root)
+{
+  CgUsbHostGuard *self = g_object_new (CG_TYPE_USB_HOST_GUARD, NULL);
+
+  self->keeper = g_object_ref (keeper);
+  self->pending = pending != NULL ? g_object_ref (pending) : NULL;
+  self->registry = registry != NULL ? g_object_ref (registry) : NULL;
+  self->hwdb = hwdb;
+  self->sysfs = cg_sysfs_new (sysfs_root);
+  self->policy_changed_id
+      = g_signal_connect (keeper, "changed", G_CALLBACK (host_on_policy_changed), self);
+  return self;
+}
+
+gboolean
+cg_usb_host_guard_start_hotplug (CgUsbHostGuard *guard, GError **error)
+{
+  const struct libusb_pollfd **fds;
+  int rc = libusb_init (&guard->usb);
+
+  if (rc != 0) {
+    guard->usb = NULL;
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libusb: %s", libusb_strerror (rc));
+    return FALSE;
+  }
+  if (!libusb_has_capability (LIBUSB_CAP_HAS_HOTPLUG)) {
+    host_stop_libusb (guard);
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "libusb has no hotplug");
+    return FALSE;
+  }
+  libusb_set_pollfd_notifiers (guard->usb, host_on_pollfd_added, host_on_pollfd_removed, guard);
+  fds = libusb_get_pollfds (guard->usb);
+  for (guint i = 0; fds != NULL && fds[i] != NULL; i++)
+    host_on_pollfd_added (fds[i]->fd, fds[i]->events, guard);
+  libusb_free_pollfds (fds);
+  rc = libusb_hotplug_register_callback (
+      guard->usb, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
+      LIBUSB_HOTPLUG_NO_FLAGS, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
+      LIBUSB_HOTPLUG_MATCH_ANY, host_on_hotplug, guard, &guard->hotplug);
+  if (rc != LIBUSB_SUCCESS) {
+    host_stop_libusb (guard);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libusb hotplug: %s", libusb_strerror (rc));
+    return FALSE;
+  }
+  guard->has_hotplug = TRUE;
+  return TRUE;
+}
+
+void
+cg_usb_host_guard_listen (CgUsbHostGuard *guard, CgUsbUeventMonitor *monitor)
+{
+  g_signal_connect_object (monitor, "uevent", G_CALLBACK (host_on_uevent), guard, 0);
+  g_signal_connect_object (monitor, "overflow", G_CALLBACK (host_on_overflow), guard, 0);
+}
+
+void
+cg_usb_host_guard_start (CgUsbHostGuard *guard)
+{
+  g_autoptr (GPtrArray) names = cg_sysfs_list (guard->sysfs, CG_USB_DEVICES_DIR);
+  CgUsbPresentDevices present = host_load_present_devices (guard);
+
+  /* Hubs first: whatever plugs in while the present devices are read starts locked. */
+  for (guint i = 0; i < names->len; i++)
+    host_lock_root_hub (guard, names->pdata[i]);
+  for (guint i = 0; i < names->len; i++)
+    host_device_arrived (guard, names->pdata[i], TRUE, present);
+}
+
+void
+cg_usb_host_guard_device_added (CgUsbHostGuard *guard, const char *name)
+{
+  host_device_arrived (guard, name, FALSE, CG_USB_PRESENT_JUDGE);
+}
+
+void
+cg_usb_host_guard_device_removed (CgUsbHostGuard *guard, const char *name)
+{
+  HostDevice *device = g_hash_table_lookup (guard->devices, name);
+
+  if (device == NULL)
+    return;
+  host_withdraw_question (guard, device);
+  cg_usb_log_enforced (name, "detached", &device->verdict, NULL);
+  if (guard->registry != NULL)
+    cg_device_registry_remove (guard->registry, "usb", name);
+  g_hash_table_remove (guard->devices, name);
+}
+
+guint
+cg_usb_host_guard_get_pending_id (CgUsbHostGuard *guard, const char *name)
+{
+  HostDevice *device = g_hash_table_lookup (guard->devices, name);
+
+  return device != NULL ? device->pending_id : 0;
+}

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host-role USB guard against a FAKE sysfs tree (a temporary root): sysfs
+ * attributes are plain files, so what the guard writes to `authorized` is what the
+ * kernel would get. What the kernel then does (no driver, no netdev) is asserted in the
+ * lab (tests/lab/scenarios/usb-guard-host.py). */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cg-pending.h"
+#include "cg-policy-keeper.h"
+#include "cg-usb-host-guard.h"
+
+#define DEV "sys/bus/usb/devices/"
+
+typedef struct {
+  char *root;
+  CgPolicyKeeper *keeper;
+  CgPending *pending;
+  CgDeviceRegistry *registry;
+  CgUsbHostGuard *guard;
+} HostFixture;
+
+static HostFixture fixture;
+
+static void
+write_file (const char *relative, const char *text)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+}
+
+static void
+write_bytes (const char *relative, const guint8 *data, gsize len)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+
+  ck_assert (g_file_set_contents (path, (const char *)data, len, NULL));
+}
+
+static char *
+read_attr (const char *relative)
+{
+  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
+  char *text = NULL;
+
+  ck_assert_msg (g_file_get_contents (path, &text, NULL, NULL), "%s", relative);
+  return g_strstrip (text);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL) {
+    g_unlink (path);
+    return;
+  }
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    remove_tree (child);
+  }
+  g_rmdir (path);
+}
+
+/* A device as the kernel shows it with authorized_default=0: strings and descriptors
+ * readable, not authorized. Interfaces 1.0 (cdc 02) and 1.1 (mass storage 08) exist
+ * unauthorized, as with interface_authorized_default=0 once the device is configured. */
+static void
+fake_device (const char *name, const char *vid, const char *devnum, const char *authorized)
+{
+  static const guint8 descriptors[]
+      = { 18, 1, 0,    2,   0xef, 2, 1, 64, 0x98, 0x1c, 1,  0, 0, 1, 1, 2, 3, 1, 9, 2, 27, 0, 2,
+          1,  0, 0x80, 250, 9,    4, 0, 0,  1,    2,    13, 0, 0, 9, 4, 1, 0, 2, 8, 6, 80, 0 };
+  const char *const attrs[][2] = {
+    { "idVendor", vid },
+    { "idProduct", "0001" },
+    { "devnum", devnum },
+    { "authorized", authorized },
+    { "product", "Car\x1b[31m Head Unit $(reboot)" },
+    { "manufacturer", "ALPINE" },
+    { "serial", "HU0001" },
+    { "port/connect_type", "hotplug" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (attrs); i++) {
+    g_autofree char *path = g_strconcat (DEV, name, "/", attrs[i][0], NULL);
+    write_file (path, attrs[i][1]);
+  }
+  {
+    g_autofree char *path = g_strconcat (DEV, name, "/descriptors", NULL);
+    write_bytes (path, descriptors, sizeof descriptors);
+  }
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *cls = g_strdup_printf ("%s%s:1.%u/bInterfaceClass", DEV, name, i);
+    g_autofree char *auth = g_strdup_printf ("%s%s:1.%u/authorized", DEV, name, i);
+    write_file (cls, i == 0 ? "02" : "08");
+    write_file (auth, "0");
+  }
+}
+
+static void
+host_setup_with (const char *main_conf)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture.root = g_dir_make_tmp ("cg-usb-host-XXXXXX", &error);
+  ck_assert_ptr_nonnull (fixture.root);
+  write_file ("etc/carguard/carguard.conf", main_conf);
+  write_file ("etc/carguard/vendors.d/alpine.conf",
+              "[Vendor]\nName=Alpine\n[Match]\nUSB=1c98\n[Policy]\nPreset=charge-only\n");
+  write_file ("etc/carguard/vendors.d/dock.conf",
+              "[Vendor]\nName=Dock\n[Match]\nUSB=1d6b\n[Policy]\nPreset=trusted\n");
+  write_file ("etc/carguard/vendors.d/stick.conf",
+              "[Vendor]\nName=Stick\n[Match]\nUSB=0781\n"
+              "[Policy]\nUSBMode=data\nUSBInterfaces=mass-storage\n");
+  write_file (DEV "usb1/authorized_default", "1");
+  write_file (DEV "usb1/interface_authorized_default", "1");
+  write_file ("sys/bus/usb/drivers_probe", "");
+  fixture.keeper = cg_policy_keeper_new (fixture.root);
+  ck_assert_msg (cg_policy_keeper_reload (fixture.keeper, &error), "%s",
+                 error ? error->message : "");
+  fixture.pending = cg_pending_new (0);
+  fixture.registry = cg_device_registry_new ();
+  fixture.guard = cg_usb_host_guard_new (fixture.keeper, fixture.pending, fixture.registry, NULL,
+                                         fixture.root);
+}
+
+static void
+host_setup (void)
+{
+  host_setup_with ("[Default]\nPreset=charge-only\n");
+}
+
+static void
+host_teardown (void)
+{
+  g_clear_object (&fixture.guard);
+  g_clear_object (&fixture.pending);
+  g_clear_object (&fixture.registry);
+  g_clear_object (&fixture.keeper);
+  remove_tree (fixture.root);
+  g_clear_pointer (&fixture.root, g_free);
+}
+
+static void
+assert_attr (const char *relative, const char *expected)
+{
+  g_autofree char *value = read_attr (relative);
+
+  ck_assert_str_eq (value, expected);
+}
+
+START_TEST (test_root_hubs_locked_at_start)
+{
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "usb1/authorized_default", "0");
+}
+END_TEST
+
+START_TEST (test_present_keyboard_stays_authorized)
+{
+  const CgDeviceRecord *record;
+
+  fake_device ("1-2", "046d", "2", "1"); /* the keyboard, authorized by the kernel */
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "1-2/authorized", "1");
+  record = cg_device_registry_lookup (fixture.registry, "usb/1-2");
+  ck_assert_ptr_nonnull (record);
+  ck_assert_str_eq (record->decision, "data");
+}
+END_TEST
+
+START_TEST (test_car_vendor_stays_unauthorized)
+{
+  const CgDeviceRecord *record;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-1", "1c98", "3", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "1-1/authorized", "0");
+  record = cg_device_registry_lookup (fixture.registry, "usb/1-1");
+  ck_assert_ptr_nonnull (record);
+  ck_assert_str_eq (record->decision, "charge-only");
+  ck_assert_str_eq (record->vendor, "alpine");
+  ck_assert (record->enforced);
+  /* The registry holds the hostile product name sanitised. */
+  ck_assert_ptr_null (strchr (record->name, '\x1b'));
+}
+END_TEST
+
+START_TEST (test_trusted_vendor_authorized_with_interfaces)
+{
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-1", "1d6b", "4", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "1-1/authorized", "1");
+  assert_attr (DEV "1-1:1.0/authorized", "1");
+  assert_attr (DEV "1-1:1.1/authorized", "1");
+}
+END_TEST
+
+START_TEST (test_interface_allowlist)
+{
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-1", "0781", "5", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "usb1/interface_authorized_default", "0");
+  assert_attr (DEV "1-1/authorized", "1");
+  assert_attr (DEV "1-1:1.0/authorized", "0"); /* cdc: no network */
+  assert_attr (DEV "1-1:1.1/authorized", "1"); /* mass storage */
+  assert_attr ("sys/bus/usb/drivers_probe", "1-1:1.1");
+}
+END_TEST
+
+START_TEST (test_reload_reauthorizes_and_deauthorizes)
+{
+  g_autoptr (GError) error = NULL;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-1", "1c98", "6", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "1-1/authorized", "0");
+
+  write_file ("etc/carguard/vendors.d/alpine.conf",
+              "[Vendor]\nName=Alpine\n[Match]\nUSB=1c98\n[Policy]\nPreset=trusted\n");
+  ck_assert (cg_policy_keeper_reload (fixture.keeper, &error));
+  assert_attr (DEV "1-1/authorized", "1");
+
+  write_file ("etc/carguard/vendors.d/alpine.conf",
+              "[Vendor]\nName=Alpine\n[Match]\nUSB=1c98\n[Policy]\nPreset=block\n");
+  ck_assert (cg_policy_keeper_reload (fixture.keeper, &error));
+  assert_attr (DEV "1-1/authorized", "0");
+}
+END_TEST
+
+START_TEST (test_ask_authorizes_only_on_allow)
+{
+  guint id;
+  const CgDeviceRecord *record;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-3", "abcd", "7", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-3");
+  id = cg_usb_host_guard_get_pending_id (fixture.guard, "1-3");
+  ck_assert_uint_ne (id, 0);
+  assert_attr (DEV "1-3/authorized", "0");
+  record = cg_device_registry_lookup (fixture.registry, "usb/1-3");
+  ck_assert_str_eq (record->decision, "ask");
+  ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  assert_attr (DEV "1-3/authorized", "1");
+}
+END_TEST
+
+START_TEST (test_ask_removed_withdraws_question)
+{
+  guint id;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-3", "abcd", "8", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-3");
+  id = cg_usb_host_guard_get_pending_id (fixture.guard, "1-3");
+  ck_assert_uint_ne (id, 0);
+  cg_usb_host_guard_device_removed (fixture.guard, "1-3");
+  ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
+  ck_assert_ptr_null (cg_device_registry_lookup (fixture.registry, "usb/1-3"));
+}
+END_TEST
+
+START_TEST (test_judge_present_devices)
+{
+  fake_device ("1-1", "1c98", "2", "1"); /* a head unit left authorized before carguardd */
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "1-1/authorized", "0");
+}
+END_TEST
+
+START_TEST (test_present_devices_values)
+{
+  CgUsbPresentDevices mode;
+
+  ck_assert (cg_usb_present_devices_from_string ("authorize", &mode));
+  ck_assert_int_eq (mode, CG_USB_PRESENT_AUTHORIZE);
+  ck_assert (cg_usb_present_devices_from_string ("judge", &mode));
+  ck_assert_int_eq (mode, CG_USB_PRESENT_JUDGE);
+  ck_assert (!cg_usb_present_devices_from_string ("deny", &mode));
+}
+END_TEST
+
+static void
+host_setup_ask (void)
+{
+  host_setup_with ("[Default]\nPreset=charge-only\nUSBMode=ask\n");
+}
+
+static void
+host_setup_judge (void)
+{
+  host_setup_with ("[Default]\nPreset=charge-only\n[USBHost]\nPresentDevices=judge\n");
+}
+
+int
+main (void)
+{
+  Suite *suite = suite_create ("usb-host-guard");
+  TCase *tc = tcase_create ("fake-sysfs");
+  TCase *ask = tcase_create ("ask");
+  TCase *judge = tcase_create ("present-judge");
+  SRunner *runner;
+  int failed;
+
+  tcase_add_checked_fixture (tc, host_setup, host_teardown);
+  tcase_add_test (tc, test_root_hubs_locked_at_start);
+  tcase_add_test (tc, test_present_keyboard_stays_authorized);
+  tcase_add_test (tc, test_car_vendor_stays_unauthorized);
+  tcase_add_test (tc, test_trusted_vendor_authorized_with_interfaces);
+  tcase_add_test (tc, test_interface_allowlist);
+  tcase_add_test (tc, test_reload_reauthorizes_and_deauthorizes);
+  tcase_add_test (tc, test_present_devices_values);
+  suite_add_tcase (suite, tc);
+  tcase_add_checked_fixture (ask, host_setup_ask, host_teardown);
+  tcase_add_test (ask, test_ask_authorizes_only_on_allow);
+  tcase_add_test (ask, test_ask_removed_withdraws_question);
+  suite_add_tcase (suite, ask);
+  tcase_add_checked_fixture (judge, host_setup_judge, host_teardown);
+  tcase_add_test (judge, test_judge_present_devices);
+  suite_add_tcase (suite, judge);
+  runner = srunner_create (suite);
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
