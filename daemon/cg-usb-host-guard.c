@@ -49,6 +49,7 @@ struct _CgUsbHostGuard {
   CgSysfs *sysfs;
   gulong policy_changed_id;
   GHashTable *devices; /* name -> HostDevice */
+  gboolean enabled;    /* [USBHost] Guard=, read at start */
 
   libusb_context *usb;
   libusb_hotplug_callback_handle hotplug;
@@ -226,10 +227,9 @@ host_main_policy_file (const CgPolicy *policy)
   return main_file;
 }
 
-/* [USBHost] PresentDevices= of the carguard.conf in force; authorize when unset or
- * unknown, so a typo never locks out the keyboard. */
-static CgUsbPresentDevices
-host_load_present_devices (CgUsbHostGuard *self)
+/* The [USBHost] section of the carguard.conf in force, or NULL. */
+static CgDocument *
+host_load_config (CgUsbHostGuard *self)
 {
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
   const char *main_file = host_main_policy_file (policy);
@@ -237,21 +237,32 @@ host_load_present_devices (CgUsbHostGuard *self)
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
-  g_autoptr (CgDocument) doc = NULL;
-  CgUsbPresentDevices mode = CG_USB_PRESENT_AUTHORIZE;
-  const char *value;
   gsize len = 0;
 
   if (main_file == NULL)
-    return mode;
+    return NULL;
   path = g_build_filename (root != NULL ? root : "/", main_file, NULL);
   if (!g_file_get_contents (path, &text, &len, NULL))
-    return mode;
-  doc = cg_document_parse (path, text, len, diagnostics);
-  value = doc != NULL ? cg_document_get (doc, "USBHost", 0, "PresentDevices") : NULL;
-  if (value != NULL && !cg_usb_present_devices_from_string (value, &mode))
+    return NULL;
+  return cg_document_parse (path, text, len, diagnostics);
+}
+
+/* PresentDevices=: authorize when unset or unknown, so a typo never locks out the
+ * keyboard. Guard=no: the host role is off (a phone whose only USB port is the
+ * device role; the lab, whose car side shares the phone's kernel). */
+static CgUsbPresentDevices
+host_config_present_devices (const CgDocument *doc, gboolean *guard_on)
+{
+  CgUsbPresentDevices mode = CG_USB_PRESENT_AUTHORIZE;
+  const char *present = doc != NULL ? cg_document_get (doc, "USBHost", 0, "PresentDevices") : NULL;
+  const char *guard = doc != NULL ? cg_document_get (doc, "USBHost", 0, "Guard") : NULL;
+
+  if (present != NULL && !cg_usb_present_devices_from_string (present, &mode))
     g_warning ("[USBHost] PresentDevices=%s is neither authorize nor judge; using authorize",
-               value);
+               present);
+  *guard_on = g_strcmp0 (guard, "no") != 0;
+  if (guard != NULL && *guard_on && g_strcmp0 (guard, "yes") != 0)
+    g_warning ("[USBHost] Guard=%s is neither yes nor no; guarding", guard);
   return mode;
 }
 
@@ -530,7 +541,7 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
   HostDevice *known = g_hash_table_lookup (self->devices, name);
   HostDevice *device;
 
-  if (!host_name_is_device (name))
+  if (!self->enabled || !host_name_is_device (name))
     return;
   host_read_facts (self, name, &seen);
   if (seen.devnum == 0)
@@ -559,7 +570,7 @@ host_lock_root_hub (CgUsbHostGuard *self, const char *hub)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!host_name_is_root_hub (hub))
+  if (!self->enabled || !host_name_is_root_hub (hub))
     return;
   if (!host_write_attr (self, hub, "authorized_default", "0", &error))
     cg_usb_log_enforced (hub, "authorized_default=0", NULL, error);
@@ -825,8 +836,15 @@ void
 cg_usb_host_guard_start (CgUsbHostGuard *guard)
 {
   g_autoptr (GPtrArray) names = cg_sysfs_list (guard->sysfs, CG_USB_DEVICES_DIR);
-  CgUsbPresentDevices present = host_load_present_devices (guard);
+  g_autoptr (CgDocument) config = host_load_config (guard);
+  gboolean guard_on = TRUE;
+  CgUsbPresentDevices present = host_config_present_devices (config, &guard_on);
 
+  guard->enabled = guard_on;
+  if (!guard_on) {
+    g_message ("USB host guard off: [USBHost] Guard=no");
+    return;
+  }
   /* Hubs first: whatever plugs in while the present devices are read starts locked. */
   for (guint i = 0; i < names->len; i++)
     host_lock_root_hub (guard, names->pdata[i]);

@@ -134,6 +134,16 @@ main (int argc, char **argv)
   pending = cg_pending_new (0);
   hwdb = cg_hwdb_new (NULL);
   registry = cg_device_registry_new ();
+  uevent_monitor = cg_usb_uevent_monitor_new (&uevent_error);
+  if (uevent_monitor == NULL)
+    g_warning ("USB guards get no uevents: %s", uevent_error->message);
+  /* The root hubs are locked before the bus name, carguardd's sign of life, is taken. */
+  usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
+  if (!cg_usb_host_guard_start_hotplug (usb_host_guard, &hotplug_error))
+    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
+  if (uevent_monitor != NULL)
+    cg_usb_host_guard_listen (usb_host_guard, uevent_monitor);
+  cg_usb_host_guard_start (usb_host_guard);
   dbus_service = daemon_start_dbus (keeper, registry, pending, hwdb, &dbus_error);
   if (dbus_service == NULL) {
     g_printerr ("carguardd: %s\n", dbus_error->message);
@@ -142,19 +152,10 @@ main (int argc, char **argv)
   bluetooth_guard = cg_bluetooth_guard_new (keeper, pending, &bluetooth_error);
   if (bluetooth_guard == NULL)
     g_warning ("Bluetooth guard not started: %s", bluetooth_error->message);
-  uevent_monitor = cg_usb_uevent_monitor_new (&uevent_error);
-  if (uevent_monitor == NULL)
-    g_warning ("USB guards get no uevents: %s", uevent_error->message);
   usb_gadget_guard = cg_usb_gadget_guard_new (keeper, pending, registry, "/");
   if (uevent_monitor != NULL)
     cg_usb_gadget_guard_listen (usb_gadget_guard, uevent_monitor);
   cg_usb_gadget_guard_recheck (usb_gadget_guard);
-  usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
-  if (!cg_usb_host_guard_start_hotplug (usb_host_guard, &hotplug_error))
-    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
-  if (uevent_monitor != NULL)
-    cg_usb_host_guard_listen (usb_host_guard, uevent_monitor);
-  cg_usb_host_guard_start (usb_host_guard);
 
   daemon = (CgDaemon){ .loop = loop, .keeper = keeper };
   g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);

@@ -16,8 +16,10 @@ static const CgSchemaKey main_keys[] = {
   /* Read by carguardd's USB gadget guard (daemon/cg-usb-config.c), which validates them. */
   { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
   { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
-  /* Read by carguardd's USB host guard (daemon/cg-usb-host-guard.c): authorize | judge. */
+  /* Read by carguardd's USB host guard (daemon/cg-usb-host-guard.c), which validates them:
+   * PresentDevices=authorize|judge, Guard=yes|no. */
   { "USBHost", "PresentDevices", CG_VALUE_TEXT, 0 },
+  { "USBHost", "Guard", CG_VALUE_TEXT, 0 },
 };
 
 /* Order matters for cg_schema_section_for_key: the first section holding a key wins,

@@ -294,6 +294,22 @@ START_TEST (test_present_devices_values)
 }
 END_TEST
 
+START_TEST (test_guard_off_leaves_hubs_alone)
+{
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "usb1/authorized_default", "1");
+  fake_device ("1-1", "1c98", "9", "1");
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "1-1/authorized", "1");
+}
+END_TEST
+
+static void
+host_setup_off (void)
+{
+  host_setup_with ("[Default]\nPreset=charge-only\n[USBHost]\nGuard=no\n");
+}
+
 static void
 host_setup_ask (void)
 {
@@ -313,6 +329,7 @@ main (void)
   TCase *tc = tcase_create ("fake-sysfs");
   TCase *ask = tcase_create ("ask");
   TCase *judge = tcase_create ("present-judge");
+  TCase *off = tcase_create ("guard-off");
   SRunner *runner;
   int failed;
 
@@ -332,6 +349,9 @@ main (void)
   tcase_add_checked_fixture (judge, host_setup_judge, host_teardown);
   tcase_add_test (judge, test_judge_present_devices);
   suite_add_tcase (suite, judge);
+  tcase_add_checked_fixture (off, host_setup_off, host_teardown);
+  tcase_add_test (off, test_guard_off_leaves_hubs_alone);
+  suite_add_tcase (suite, off);
   runner = srunner_create (suite);
   srunner_run_all (runner, CK_NORMAL);
   failed = srunner_ntests_failed (runner);
