@@ -24,6 +24,9 @@ PBAP_SERVER_UUID = "0000112f-0000-1000-8000-00805f9b34fb"
 PBAP_CHANNEL = 19
 RESULTS = "/run/lab"
 
+# The GLib loop runs in a thread (agents and profiles answer while the main thread makes
+# blocking calls); dbus-python corrupts its heap unless told about threads first.
+dbus.mainloop.glib.threads_init()
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 
