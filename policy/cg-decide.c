@@ -37,12 +37,10 @@ lookup (const CgPolicy *policy, Matches *m, CgMatchKind kind, guint64 value)
   add_found (m, g_hash_table_lookup (policy->index, &key));
 }
 
-static gboolean
-glob_fact (const CgRuleEntry *entry, const char *fact)
+static void
+add_found_glob (gpointer entry, gpointer user_data)
 {
-  if (fact == NULL)
-    return FALSE;
-  return cg_glob_match (entry->item.text, fact, strnlen (fact, CG_MATCH_TEXT_MAX));
+  add_found (user_data, entry);
 }
 
 static void
@@ -50,11 +48,8 @@ match_globs (const CgPolicy *policy, Matches *m, CgMatchKind kind, const char *f
 {
   if (fact == NULL)
     return;
-  for (guint i = 0; i < policy->globs->len; i++) {
-    const CgRuleEntry *entry = g_ptr_array_index (policy->globs, i);
-    if (entry->item.kind == kind && glob_fact (entry, fact))
-      add_found (m, entry);
-  }
+  cg_glob_index_match (policy->globs[cg_glob_kind_slot (kind)], fact,
+                       strnlen (fact, CG_MATCH_TEXT_MAX), add_found_glob, m);
 }
 
 static void

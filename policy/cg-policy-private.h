@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "cg-glob-index.h"
 #include "cg-policy.h"
 #include "cg-schema-private.h"
 
@@ -71,6 +72,22 @@ struct _CgVendor {
   GPtrArray *device_grants; /* CgGrant *, owned */
 };
 
+/* The text kinds matched by glob: Name, USBManufacturer, USBProduct, Organization. */
+#define CG_GLOB_KINDS 4
+G_STATIC_ASSERT (CG_MATCH_ORGANIZATION - CG_MATCH_BT_NAME + 1 == CG_GLOB_KINDS);
+
+static inline gboolean
+cg_match_kind_is_glob (CgMatchKind kind)
+{
+  return kind >= CG_MATCH_BT_NAME && kind <= CG_MATCH_ORGANIZATION;
+}
+
+static inline guint
+cg_glob_kind_slot (CgMatchKind kind)
+{
+  return (guint)(kind - CG_MATCH_BT_NAME);
+}
+
 struct _CgPolicy {
   gint ref_count;
   GPtrArray *vendors; /* CgVendor *, sorted by id */
@@ -82,9 +99,9 @@ struct _CgPolicy {
   CgRuleEntry car_rule;
   GHashTable *index;   /* gint64 * (in the entry) -> CgRuleEntry *: addresses, ids, OUIs */
   GHashTable *serials; /* USB serial -> CgRuleEntry * */
-  GPtrArray *globs;    /* CgRuleEntry *: Name, USBManufacturer, USBProduct, Organization */
-  GPtrArray *classes;  /* CgRuleEntry *: Class, USBInterfaceClass */
-  GPtrArray *entries;  /* owns every CgRuleEntry */
+  CgGlobIndex *globs[CG_GLOB_KINDS]; /* CgRuleEntry *, one index per cg_glob_kind_slot() */
+  GPtrArray *classes;                /* CgRuleEntry *: Class, USBInterfaceClass */
+  GPtrArray *entries;                /* owns every CgRuleEntry */
 };
 
 /* Bounded glob: '*' any run, '?' one byte, '\' quotes the next byte. O(len(p) * len(t)). */

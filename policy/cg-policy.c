@@ -65,7 +65,8 @@ policy_new (void)
   policy->files = g_ptr_array_new_with_free_func (g_free);
   policy->index = g_hash_table_new (g_int64_hash, g_int64_equal);
   policy->serials = g_hash_table_new (g_str_hash, g_str_equal);
-  policy->globs = g_ptr_array_new ();
+  for (guint i = 0; i < CG_GLOB_KINDS; i++)
+    policy->globs[i] = cg_glob_index_new ();
   policy->classes = g_ptr_array_new ();
   policy->entries = g_ptr_array_new_with_free_func ((GDestroyNotify)rule_entry_free);
   return policy;
@@ -85,7 +86,8 @@ cg_policy_unref (CgPolicy *policy)
     return;
   g_hash_table_unref (policy->index);
   g_hash_table_unref (policy->serials);
-  g_ptr_array_unref (policy->globs);
+  for (guint i = 0; i < CG_GLOB_KINDS; i++)
+    cg_glob_index_free (policy->globs[i]);
   g_ptr_array_unref (policy->classes);
   g_ptr_array_unref (policy->entries);
   g_hash_table_unref (policy->vendor_by_id);
@@ -154,13 +156,6 @@ report_conflict (Builder *b, const CgRuleEntry *entry, const CgRuleEntry *earlie
                                       earlier->rule.line));
 }
 
-static gboolean
-is_text_kind (CgMatchKind kind)
-{
-  return kind == CG_MATCH_BT_NAME || kind == CG_MATCH_USB_MANUFACTURER
-         || kind == CG_MATCH_USB_PRODUCT_NAME || kind == CG_MATCH_ORGANIZATION;
-}
-
 /* Indexes one rule; a second claim on the same identifier at the same level is an error. */
 static void
 index_entry (Builder *b, CgRuleEntry *entry)
@@ -173,12 +168,12 @@ index_entry (Builder *b, CgRuleEntry *entry)
     earlier = g_hash_table_lookup (policy->serials, entry->item.text);
     if (earlier == NULL)
       g_hash_table_insert (policy->serials, entry->item.text, entry);
-  } else if (is_text_kind (kind)) {
+  } else if (cg_match_kind_is_glob (kind)) {
     g_autofree char *claim = g_strdup_printf ("%d\x1f%s", kind, entry->item.text);
     earlier = g_hash_table_lookup (b->text_claims, claim);
     if (earlier == NULL) {
       g_hash_table_insert (b->text_claims, g_steal_pointer (&claim), entry);
-      g_ptr_array_add (policy->globs, entry);
+      cg_glob_index_add (policy->globs[cg_glob_kind_slot (kind)], entry->item.text, entry);
     }
   } else {
     earlier = g_hash_table_lookup (policy->index, &entry->key);

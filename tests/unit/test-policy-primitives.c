@@ -317,6 +317,42 @@ START_TEST (test_glob)
 }
 END_TEST
 
+/* Globs are filed by literal prefix: every glob whose prefix the name starts with must
+ * still be found, including ones that start with a wildcard and overlapping prefixes. */
+START_TEST (test_glob_index_finds_every_match)
+{
+  const char *names[] = { "a.conf", "b.conf", "c.conf", "d.conf", "e.conf" };
+  const char *texts[] = {
+    "[Vendor]\n[Match]\nName=\"Head*\"\n",        "[Vendor]\n[Match]\nName=\"Head Unit 7*\"\n",
+    "[Vendor]\n[Match]\nName=\"Head Unit 8*\"\n", "[Vendor]\n[Match]\nName=\"*Unit 7\"\n",
+    "[Vendor]\n[Match]\nName=\"Hea?\"\n",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 5, NULL, &error);
+  g_auto (CgDecision) unit7 = { 0 };
+  g_auto (CgDecision) head = { 0 };
+  const CgFacts unit7_facts = { .bt_name = "Head Unit 7" };
+  const CgFacts head_facts = { .bt_name = "Heax" };
+  g_autoptr (GHashTable) vendors = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &unit7_facts, CG_TRANSPORT_BLUETOOTH, &unit7);
+  for (guint i = 0; i < unit7.rules->len; i++) {
+    const CgRule *rule = g_ptr_array_index (unit7.rules, i);
+    g_hash_table_add (vendors, (gpointer)cg_vendor_get_id (rule->vendor));
+  }
+  ck_assert_uint_eq (g_hash_table_size (vendors), 3);
+  ck_assert (g_hash_table_contains (vendors, "a"));
+  ck_assert (g_hash_table_contains (vendors, "b"));
+  ck_assert (g_hash_table_contains (vendors, "d"));
+
+  cg_policy_decide (policy, &head_facts, CG_TRANSPORT_BLUETOOTH, &head);
+  ck_assert_uint_eq (head.rules->len, 1);
+  ck_assert_str_eq (cg_vendor_get_id (((const CgRule *)g_ptr_array_index (head.rules, 0))->vendor),
+                    "e");
+}
+END_TEST
+
 static Suite *
 primitives_suite (void)
 {
@@ -336,6 +372,7 @@ primitives_suite (void)
   tcase_add_test (ids, test_bt_address_and_class);
   tcase_add_test (ids, test_grant_restrict);
   tcase_add_test (ids, test_glob);
+  tcase_add_test (ids, test_glob_index_finds_every_match);
   suite_add_tcase (s, doc);
   suite_add_tcase (s, ids);
   return s;
