@@ -661,6 +661,8 @@ host_on_hotplug (libusb_context *ctx, libusb_device *dev, libusb_hotplug_event e
 
   if (name == NULL)
     return 0;
+  g_debug ("USB %s: libusb hotplug: %s", name,
+           event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? "arrived" : "left");
   if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED && host_name_is_root_hub (name))
     host_lock_root_hub (self, name);
   else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED)
