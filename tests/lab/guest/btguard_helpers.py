@@ -9,7 +9,7 @@ import os
 import signal  # noqa: F401 (scenarios signal carguardd)
 import socket
 import subprocess
-import threading
+import sys
 import time
 
 import dbus
@@ -24,9 +24,8 @@ PBAP_SERVER_UUID = "0000112f-0000-1000-8000-00805f9b34fb"
 PBAP_CHANNEL = 19
 RESULTS = "/run/lab"
 
-# The GLib loop runs in a thread (agents and profiles answer while the main thread makes
-# blocking calls); dbus-python corrupts its heap unless told about threads first.
-dbus.mainloop.glib.threads_init()
+# dbus-python is not safe with exported objects served from a second thread, so the
+# scenario only makes blocking calls; the phone's objects live in PhoneServer's process.
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 
@@ -76,8 +75,6 @@ class Stack:
         self.procs = []
         os.makedirs("/run/dbus", exist_ok=True)
         subprocess.run(["dbus-daemon", "--fork", f"--config-file={self.bus_config()}"], check=True)
-        self.loop = GLib.MainLoop()
-        threading.Thread(target=self.loop.run, daemon=True).start()
         self.bus = dbus.SystemBus()
         self.spawn("btvirt", ["btvirt", "-l3"])
         self.start_bluetoothd()
@@ -251,14 +248,8 @@ def register_pbap_server(bus):
 
 
 def car_pair(bus, timeout=40):
-    """The car pairs with the phone through its own NoInputNoOutput agent, as a head
-    unit does. Returns None on success, else the D-Bus error name."""
-    agent = Agent(bus, "/lab/car/agent")
-    am = agent_manager(bus)
-    try:
-        am.RegisterAgent("/lab/car/agent", "NoInputNoOutput")
-    except dbus.DBusException:
-        pass
+    """The car pairs with the phone. Returns None on success, else the D-Bus error name.
+    Both sides are adapters of one bluetoothd, so its default agent answers for both."""
     path = dev_path(CAR_HCI, PHONE)
     adapter = dbus.Interface(bus.get_object("org.bluez", f"/org/bluez/{CAR_HCI}"), "org.bluez.Adapter1")
     if not has_object(bus, path):
@@ -279,12 +270,36 @@ def car_pair(bus, timeout=40):
         return None
     except dbus.DBusException as e:
         return e.get_dbus_name()
-    finally:
-        try:
-            am.UnregisterAgent("/lab/car/agent")
-        except dbus.DBusException:
-            pass
-        agent.remove_from_connection()
+
+
+class PhoneServer:
+    """The phone's PBAP server (and, for the unguarded runs, an accept-all default agent)
+    in a process of its own with its own main loop."""
+
+    def __init__(self, with_agent=False):
+        argv = [sys.executable, os.path.realpath(__file__), "phone-serve"]
+        if with_agent:
+            argv.append("--agent")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"phone server did not start: {line!r}")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _phone_serve(with_agent):
+    bus = dbus.SystemBus()
+    keep = [register_pbap_server(bus)]
+    if with_agent:
+        keep.append(Agent(bus, "/lab/phone/agent"))
+        am = agent_manager(bus)
+        am.RegisterAgent("/lab/phone/agent", "DisplayYesNo")
+        am.RequestDefaultAgent("/lab/phone/agent")
+    print("ready", flush=True)
+    GLib.MainLoop().run()
 
 
 def has_object(bus, path):
@@ -368,3 +383,7 @@ class Carguardd:
         """carguard policy COMMAND --root R ARGS...: the edit path a person uses."""
         return subprocess.run([LAB["LAB_CARGUARD"], "policy", command, "--root", self.root,
                                *args], capture_output=True, text=True)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["phone-serve"]:
+    _phone_serve("--agent" in sys.argv)

@@ -44,8 +44,6 @@ Preset=trusted
 """
 bus = stack.bus
 car_dev = bt.dev_path(bt.PHONE_HCI, bt.CAR)
-profile = bt.register_pbap_server(bus)
-am = bt.agent_manager(bus)
 
 
 def both_sides_unbonded():
@@ -66,18 +64,14 @@ def wait_quiet(cond, timeout):
 
 
 # ---- baseline: unguarded
-phone_bus = bt.dbus.SystemBus(private=True)
-accept = bt.Agent(phone_bus, "/lab/phone/agent")
-am = bt.agent_manager(phone_bus)
-am.RegisterAgent("/lab/phone/agent", "DisplayYesNo")
-am.RequestDefaultAgent("/lab/phone/agent")
+phone = bt.PhoneServer(with_agent=True)
 err = bt.car_pair(bus)
 tap.check(err is None and stack.bonded(bt.PHONE_HCI, bt.CAR), "baseline: unguarded, the car pairs", err)
 rc, sock = bt.car_rfcomm_connect()
 tap.check(rc == 0, "baseline: unguarded, the car opens PBAP", os.strerror(rc) if rc else None)
 if sock:
     sock.close()
-am.UnregisterAgent("/lab/phone/agent")
+phone.stop()
 forget_both()
 
 # ---- (c) vetted pool car, allowed by address
@@ -87,6 +81,7 @@ cg.write("etc/carguard/vendors.d/lab-phone.conf", PHONE_CONF)
 r = cg.policy_cli("add", "pool", f"--device={bt.CAR}", "Preset=trusted")
 tap.note(f"policy add pool: rc={r.returncode} {r.stderr.strip()}")
 cg.start()
+phone = bt.PhoneServer()
 err = bt.car_pair(bus)
 tap.check(err is None and stack.bonded(bt.PHONE_HCI, bt.CAR), "vetted: the car pairs through carguard", err)
 rc, sock = bt.car_rfcomm_connect()
@@ -122,8 +117,8 @@ before = cg.log().count("registered as BlueZ's default agent")
 stack.restart_bluetoothd()
 back = wait_quiet(lambda: cg.log().count("registered as BlueZ's default agent") > before, 30)
 tap.check(back, "restart: carguard's agent registers again with the new bluetoothd")
-profile.remove_from_connection()
-profile = bt.register_pbap_server(bus)
+phone.stop()
+phone = bt.PhoneServer()
 err = bt.car_pair(bus)
 tap.check(err is not None and both_sides_unbonded(),
           "restart: the policy still holds (the blocked car cannot pair)", f"Pair returned {err}")
@@ -148,12 +143,13 @@ if sock:
 cg.stop()
 forget_both()
 r = cg.policy_cli("add", "pool", f"--device={bt.CAR}", "Preset=block")
-am.RegisterAgent("/lab/phone/agent", "DisplayYesNo")
-am.RequestDefaultAgent("/lab/phone/agent")
+phone.stop()
+phone = bt.PhoneServer(with_agent=True)
 err = bt.car_pair(bus)
 made = err is None and stack.bonded(bt.PHONE_HCI, bt.CAR)
 tap.note(f"bond made while carguardd was stopped: {made} ({err})")
-am.UnregisterAgent("/lab/phone/agent")
+phone.stop()
+phone = bt.PhoneServer()
 cg.start()
 tap.check(made and wait_quiet(lambda: not stack.bonded(bt.PHONE_HCI, bt.CAR), 20),
           "behind the back: the bond is removed after carguardd starts")
@@ -170,6 +166,7 @@ except UnicodeDecodeError:
 tap.check(not bad and utf8, "hostile names: carguardd's log has no control bytes, valid UTF-8",
           f"{len(bad)} control bytes, utf8={utf8}")
 
+phone.stop()
 cg.stop()
 stack.stop()
 sys.exit(1 if tap.failed else 0)
