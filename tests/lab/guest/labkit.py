@@ -331,9 +331,26 @@ class Lab:
 
     def power(self, adapter, on=True, timeout=20):
         path = adapter_path(adapter)
-        set_prop(self.bus, path, "org.bluez.Adapter1", "Powered", dbus.Boolean(on))
-        wait_until(lambda: props(self.bus, path, "org.bluez.Adapter1")["Powered"] == on,
-                   timeout, f"{adapter} powered {'on' if on else 'off'}")
+        what = f"{adapter} powered {'on' if on else 'off'}"
+
+        def done():
+            p = props(self.bus, path, "org.bluez.Adapter1")
+            return p is not None and p.get("Powered") == on
+
+        deadline = time.monotonic() + timeout
+        while not done():
+            try:
+                set_prop(self.bus, path, "org.bluez.Adapter1", "Powered", dbus.Boolean(on))
+            except dbus.exceptions.DBusException as e:
+                # bluetoothd powers new adapters itself (AutoEnable); a Set that
+                # meets its power-on half-way is Busy, and the state follows.
+                if e.get_dbus_name() != "org.bluez.Error.Busy":
+                    raise
+            try:
+                wait_until(done, max(0.1, min(5, deadline - time.monotonic())), what)
+            except LabFailure:
+                if time.monotonic() >= deadline:
+                    raise
 
     def bluetooth_up(self, main_conf_text=None):
         """The whole Bluetooth stack: system bus, btmon, bluetoothd, two emulated
@@ -354,6 +371,29 @@ class Lab:
             self.wait_adapters()
         for adapter in (PHONE_ADAPTER, CAR_ADAPTER):
             self.power(adapter)
+
+    def forget(self, pairs=((CAR_ADAPTER, PHONE_ADDRESS), (PHONE_ADAPTER, CAR_ADDRESS)), timeout=30):
+        """Removes the devices (bond included) of PAIRS [(adapter, address)...]. Waits
+        for the link to drop first: a RemoveDevice racing bluetoothd's own removal at
+        disconnect leaves a half-removed device that cannot pair again."""
+        paths = [(adapter, device_path(adapter, address)) for adapter, address in pairs]
+
+        def idle():
+            return all(not (props(self.bus, p, "org.bluez.Device1") or {}).get("Connected")
+                       for _, p in paths)
+
+        wait_until(idle, timeout, "the links to drop")
+        for adapter, path in paths:
+            if props(self.bus, path, "org.bluez.Device1") is None:
+                continue
+            a = dbus.Interface(self.bus.get_object(BLUEZ, adapter_path(adapter)), "org.bluez.Adapter1")
+            try:
+                a.RemoveDevice(path)
+            except dbus.exceptions.DBusException as e:
+                if e.get_dbus_name() != "org.bluez.Error.DoesNotExist":
+                    raise
+        wait_until(lambda: all(props(self.bus, p, "org.bluez.Device1") is None for _, p in paths),
+                   timeout, "the devices to be removed")
 
     # -- carguardd
 

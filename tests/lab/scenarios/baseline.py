@@ -65,9 +65,7 @@ def bluetooth(lab):
            "the phone sees the car's Device ID", {"Modalias": phone_dev.get("Modalias")})
 
     # Numeric comparison: forget the bond on both sides, pair again.
-    for adapter, addr in ((labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS), (labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS)):
-        a = lab.bus.get_object(labkit.BLUEZ, labkit.adapter_path(adapter))
-        labkit.dbus.Interface(a, "org.bluez.Adapter1").RemoveDevice(labkit.device_path(adapter, addr))
+    lab.forget()
     report2 = lab.run_car(pairing="numeric", services=["pbap"])
     confirmed = [c for c in report2.get("car_agent", []) if c[0] == "RequestConfirmation"]
     tap.ok(report2["pair_error"] is None and report2["paired"] and confirmed,
