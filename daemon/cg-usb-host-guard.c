@@ -32,6 +32,10 @@ typedef struct {
   guint64 devnum;
   HostAccess access;
   gboolean decided_by_answer;
+  /* The decision entry waits until the kernel has the verdict: on the way to
+   * `authorized`, the log (a file or the journal) is the slowest step. */
+  gboolean decision_unlogged;
+  char *decision_note; /* what decided, when not the policy's mode ("allow once ...") */
   guint pending_id;
   CgUsbVerdict verdict;
   char *product; /* hostile; sanitised by the log and the registry */
@@ -89,6 +93,7 @@ host_device_free (HostDevice *device)
 {
   cg_usb_verdict_clear (&device->verdict);
   g_free (device->name);
+  g_free (device->decision_note);
   g_free (device->product);
   g_free (device->serial);
   g_free (device);
@@ -308,6 +313,23 @@ host_publish (CgUsbHostGuard *self, HostDevice *device, gboolean enforced)
 
 /* ---------------------------------------------------------------- enforcement */
 
+static void
+host_defer_decision_log (HostDevice *device, const char *note)
+{
+  g_free (device->decision_note);
+  device->decision_note = g_strdup (note);
+  device->decision_unlogged = TRUE;
+}
+
+static void
+host_log_decision (HostDevice *device)
+{
+  if (!device->decision_unlogged)
+    return;
+  device->decision_unlogged = FALSE;
+  cg_usb_log_decision (device->name, device->product, &device->verdict, device->decision_note);
+}
+
 static gboolean
 host_grant_has_allowlist (const CgGrant *grant)
 {
@@ -382,16 +404,20 @@ host_authorize (CgUsbHostGuard *self, HostDevice *device)
    * interface default goes to 0 before the device is configured. */
   if (allowlist && hub != NULL
       && !host_write_attr (self, hub, "interface_authorized_default", "0", &error)) {
+    host_log_decision (device);
     cg_usb_log_enforced (device->name, "interface lock", &device->verdict, error);
     return;
   }
   if (host_read_decimal (self, device->name, "authorized") == 0) {
-    if (!host_write_attr (self, device->name, "authorized", "1", &error)) {
-      cg_usb_log_enforced (device->name, "authorization", &device->verdict, error);
+    gboolean written = host_write_attr (self, device->name, "authorized", "1", &error);
+
+    host_log_decision (device);
+    cg_usb_log_enforced (device->name, written ? "authorized: data" : "authorization",
+                         &device->verdict, error);
+    if (!written)
       return;
-    }
-    cg_usb_log_enforced (device->name, "authorized: data", &device->verdict, NULL);
   }
+  host_log_decision (device);
   /* Without an allowlist this only matters when an earlier allowlist locked the bus. */
   host_enforce_interfaces (self, device);
 }
@@ -417,10 +443,12 @@ host_enforce (CgUsbHostGuard *self, HostDevice *device)
 {
   if (device->access == HOST_PRESENT_AT_START)
     return;
-  if (device->access == HOST_DATA)
+  if (device->access == HOST_DATA) {
     host_authorize (self, device);
-  else
+  } else {
+    host_log_decision (device);
     host_deauthorize (self, device);
+  }
   host_publish (self, device, TRUE);
 }
 
@@ -453,7 +481,7 @@ host_on_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gpoint
   device->access = answer == CG_PENDING_ANSWER_ALLOW ? HOST_DATA : HOST_CHARGE_ONLY;
   decision = g_strdup_printf ("%s (%s)", answer == CG_PENDING_ANSWER_ALLOW ? "allow once" : "deny",
                               cg_pending_reason_to_string (reason));
-  cg_usb_log_decision (device->name, device->product, &device->verdict, decision);
+  host_defer_decision_log (device, decision);
   host_enforce (self, device);
 }
 
@@ -499,13 +527,15 @@ host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *see
     cg_hwdb_fill_organizations (self->hwdb, &facts, &organizations);
   cg_usb_verdict_clear (&device->verdict);
   cg_usb_decide (policy, &facts, &device->verdict);
-  cg_usb_log_decision (device->name, device->product, &device->verdict, NULL);
-  if (device->verdict.mode == CG_USB_MODE_DATA)
+  host_defer_decision_log (device, NULL);
+  if (device->verdict.mode == CG_USB_MODE_DATA) {
     device->access = HOST_DATA;
-  else if (device->verdict.mode == CG_USB_MODE_ASK)
+  } else if (device->verdict.mode == CG_USB_MODE_ASK) {
+    host_log_decision (device);
     host_ask (self, device);
-  else
+  } else {
     device->access = HOST_CHARGE_ONLY;
+  }
 }
 
 static HostDevice *
@@ -534,6 +564,17 @@ host_keep_present (CgUsbHostGuard *self, HostDevice *device)
 }
 
 static void
+host_log_port (const char *name, const HostDeviceFacts *seen)
+{
+  g_autofree char *connect_type = NULL;
+
+  if (seen->connect_type == NULL)
+    return;
+  connect_type = cg_sanitize_string (seen->connect_type, 64);
+  g_debug ("USB %s: port connect type %s", name, connect_type);
+}
+
+static void
 host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
                      CgUsbPresentDevices present)
 {
@@ -552,16 +593,13 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
     cg_usb_host_guard_device_removed (self, name);
   device = host_device_new (name, &seen);
   g_hash_table_replace (self->devices, device->name, device);
-  if (seen.connect_type != NULL) {
-    g_autofree char *port = cg_sanitize_string (seen.connect_type, 64);
-    g_debug ("USB %s: port connect type %s", name, port);
-  }
   if (at_start && present == CG_USB_PRESENT_AUTHORIZE && seen.authorized) {
     host_keep_present (self, device);
-    return;
+  } else {
+    host_judge (self, device, &seen);
+    host_enforce (self, device);
   }
-  host_judge (self, device, &seen);
-  host_enforce (self, device);
+  host_log_port (name, &seen);
 }
 
 /* Devices on this bus are enumerated unauthorized from now on. */
