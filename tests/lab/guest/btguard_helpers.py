@@ -71,8 +71,13 @@ def dev_path(adapter, address):
 class Stack:
     """dbus-daemon, btvirt -l2 and bluetoothd, with a GLib loop in a thread."""
 
-    def __init__(self):
+    def __init__(self, attach=False):
         self.procs = []
+        if attach:
+            global PHONE, PHONE_HCI, CAR, CAR_HCI
+            self.bus = dbus.SystemBus()
+            (PHONE_HCI, PHONE), (CAR_HCI, CAR) = sorted(self.adapters().items())[:2]
+            return
         os.makedirs("/run/dbus", exist_ok=True)
         subprocess.run(["dbus-daemon", "--fork", f"--config-file={self.bus_config()}"], check=True)
         self.bus = dbus.SystemBus()
@@ -248,8 +253,20 @@ def register_pbap_server(bus):
 
 
 def car_pair(bus, timeout=40):
-    """The car pairs with the phone. Returns None on success, else the D-Bus error name.
-    Both sides are adapters of one bluetoothd, so its default agent answers for both."""
+    """The car pairs with the phone through its own NoInputNoOutput agent, as a head unit
+    does, in a process of its own. Returns None on success, else the D-Bus error name."""
+    r = subprocess.run([sys.executable, os.path.realpath(__file__), "car-pair", str(timeout)],
+                       capture_output=True, text=True, timeout=timeout + 40)
+    out = r.stdout.strip().splitlines()
+    result = out[-1] if out else f"no result (rc {r.returncode}): {r.stderr.strip()[-200:]}"
+    return None if result == "paired" else result
+
+
+def _car_pair_main(timeout):
+    bus = dbus.SystemBus()
+    agent = Agent(bus, "/lab/car/agent")  # noqa: F841 (served while pairing)
+    agent_manager(bus).RegisterAgent("/lab/car/agent", "NoInputNoOutput")
+    found = Stack(attach=True)
     path = dev_path(CAR_HCI, PHONE)
     adapter = dbus.Interface(bus.get_object("org.bluez", f"/org/bluez/{CAR_HCI}"), "org.bluez.Adapter1")
     if not has_object(bus, path):
@@ -258,18 +275,23 @@ def car_pair(bus, timeout=40):
         except dbus.DBusException:
             pass  # the device object is what is needed; Pair reports real failures
     if not has_object(bus, path):
-        # ConnectDevice's temporary object can be gone already: find the phone instead.
         adapter.StartDiscovery()
         try:
-            Stack.wait(lambda: has_object(bus, path), 30, "the car to discover the phone")
+            found.wait(lambda: has_object(bus, path), 30, "the car to discover the phone")
         finally:
             adapter.StopDiscovery()
+    loop = GLib.MainLoop()
+    result = []
+
+    def done(value):
+        result.append(value)
+        loop.quit()
+
     dev = dbus.Interface(bus.get_object("org.bluez", path), "org.bluez.Device1")
-    try:
-        dev.Pair(timeout=timeout)
-        return None
-    except dbus.DBusException as e:
-        return e.get_dbus_name()
+    dev.Pair(reply_handler=lambda: done("paired"),
+             error_handler=lambda e: done(e.get_dbus_name()), timeout=timeout)
+    loop.run()
+    print(result[0], flush=True)
 
 
 class PhoneServer:
@@ -387,3 +409,5 @@ class Carguardd:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["phone-serve"]:
     _phone_serve("--agent" in sys.argv)
+elif __name__ == "__main__" and sys.argv[1:2] == ["car-pair"]:
+    _car_pair_main(int(sys.argv[2]))
