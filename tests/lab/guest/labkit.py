@@ -16,6 +16,7 @@ run's log directory (/run/lab in the guest, DIR/lab/runs/ID on the host)."""
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -513,6 +514,5 @@ def warm_up_kernel_crypto():
 
 
 def _readline_with_deadline(stream, timeout):
-    import select
     r, _, _ = select.select([stream], [], [], timeout)
     return stream.readline().decode(errors="replace") if r else ""

@@ -265,7 +265,7 @@ def main():
     labkit.set_prop(bus, path, "org.bluez.Adapter1", "Alias", dbus.String(args.name))
     labkit.set_prop(bus, path, "org.bluez.Adapter1", "Pairable", dbus.Boolean(True))
     labkit.set_prop(bus, path, "org.bluez.Adapter1", "Discoverable", dbus.Boolean(True))
-    objects = register(bus, args.services.split(","), not args.no_agent, events)  # noqa: F841
+    objects = register(bus, args.services.split(","), not args.no_agent, events)
     # Major class phone (2), minor smartphone (3 << 2).
     subprocess.run(["btmgmt", "--index", "0", "class", "2", "12"], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, timeout=20)
@@ -275,6 +275,8 @@ def main():
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)
     loop.run()
+    for obj in objects:
+        obj.remove_from_connection()
 
 
 if __name__ == "__main__":
