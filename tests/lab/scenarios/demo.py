@@ -128,7 +128,7 @@ def bluetooth_steps(lab, guarded):
     tap.ok(True, "demo step ran: pairing")
     for n, (title, key, profile) in enumerate(STEPS, start=2):
         say("")
-        say(f"Step {n}: the car goes for {title.lower()}")
+        say(f"Step {n}: the car goes for {title}")
         decision, rule = bt_decision(explain, profile)
         result = report["services"].get(key)
         row(title, decision, got_text(key, result), rule)
