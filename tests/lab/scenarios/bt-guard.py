@@ -31,7 +31,7 @@ Preset=audio-only
 HOSTILE_NAME = b"<b>Car</b>\x1b[31m\x01\x7f" + "\u00e9".encode() * 115 + b"X"
 assert len(HOSTILE_NAME) == 248
 
-tap = bt.Tap(17)
+tap = bt.Tap(16)
 stack = bt.Stack()
 tap.note(f"phone {bt.PHONE_HCI} {bt.PHONE}, car {bt.CAR_HCI} {bt.CAR}")
 # The car's own view of the phone is also a device carguardd sees; the lab phone is
