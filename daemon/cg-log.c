@@ -44,7 +44,7 @@ log_write_stderr (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
   for (gsize i = 0; i < n_fields; i++)
     if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
       message = log_field_string (&fields[i]);
-  g_string_append_printf (line, "[%d]: <%s> %s", (int) getpid (), log_level_to_priority (level),
+  g_string_append_printf (line, "[%d]: <%s> %s", (int)getpid (), log_level_to_priority (level),
                           message ? message : "");
   for (gsize i = 0; i < n_fields; i++) {
     const char *value = log_field_string (&fields[i]);

@@ -19,8 +19,9 @@ void cg_log_setup (gboolean debug);
 
 /* One structured entry. Field values must already be sanitised (cg_sanitize_string);
  * fields is a NULL-terminated list of KEY, VALUE pairs, e.g.
- *   cg_log_event (G_LOG_LEVEL_INFO, CG_MESSAGE_ID_DECISION, "device=…", "CARGUARD_DEVICE", addr, NULL) */
-void cg_log_event (GLogLevelFlags level, const char *message_id, const char *message, ...)
-    G_GNUC_NULL_TERMINATED;
+ *   cg_log_event (G_LOG_LEVEL_INFO, CG_MESSAGE_ID_DECISION, "device=…", "CARGUARD_DEVICE", addr,
+ * NULL) */
+void cg_log_event (GLogLevelFlags level, const char *message_id, const char *message,
+                   ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS

@@ -27,7 +27,10 @@ enum { SIGNAL_ADDED, SIGNAL_RESOLVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CgPending, cg_pending, G_TYPE_OBJECT)
-G_DEFINE_QUARK (cg - pending - error - quark, cg_pending_error)
+/* The quark's name is one token, not an expression clang-format may space out. */
+/* clang-format off */
+G_DEFINE_QUARK (cg-pending-error-quark, cg_pending_error)
+/* clang-format on */
 
 static void
 pending_decision_clear (CgPendingDecision *decision)

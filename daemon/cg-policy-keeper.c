@@ -98,8 +98,8 @@ policy_keeper_log_loaded (CgPolicyKeeper *self)
 {
   const char *const *files = cg_policy_get_files (self->policy);
   g_autofree char *n_vendors = g_strdup_printf ("%u", cg_policy_get_n_vendors (self->policy));
-  g_autofree char *message = g_strdup_printf ("policy loaded: %s vendors from %u files",
-                                              n_vendors, g_strv_length ((GStrv) files));
+  g_autofree char *message = g_strdup_printf ("policy loaded: %s vendors from %u files", n_vendors,
+                                              g_strv_length ((GStrv)files));
 
   for (guint i = 0; files[i] != NULL; i++)
     g_debug ("policy file %s", files[i]);
@@ -144,9 +144,12 @@ policy_keeper_on_file_changed (GFileMonitor *monitor, GFile *file, GFile *other,
                                GFileMonitorEvent event, gpointer user_data)
 {
   CgPolicyKeeper *self = user_data;
-  g_autofree char *name = g_file_get_basename (file);
+  /* An atomic write is a rename of ".NAME.XXXXXX" onto NAME: the name that counts is
+   * the one the file has after the event. */
+  GFile *changed = event == G_FILE_MONITOR_EVENT_RENAMED && other != NULL ? other : file;
+  g_autofree char *name = g_file_get_basename (changed);
 
-  /* Our own temp files (".NAME.XXXXXX") and the lock change on every edit. */
+  /* Our own temp files and the lock change on every edit; alone they change nothing. */
   if (name == NULL || name[0] == '.')
     return;
   g_clear_handle_id (&self->settle_id, g_source_remove);

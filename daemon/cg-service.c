@@ -54,5 +54,5 @@ cg_service_start_watchdog (void)
 
   if (sd_watchdog_enabled (0, &usec) <= 0 || usec == 0)
     return 0;
-  return g_timeout_add ((guint) (usec / 2000), service_watchdog_ping, NULL);
+  return g_timeout_add ((guint)(usec / 2000), service_watchdog_ping, NULL);
 }

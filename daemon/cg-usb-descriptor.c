@@ -12,7 +12,10 @@
 #define USB_DT_CONFIG_SIZE 9
 #define USB_DT_INTERFACE_SIZE 9
 
-G_DEFINE_QUARK (cg - usb - descriptor - error - quark, cg_usb_descriptor_error)
+/* The quark's name is one token, not an expression clang-format may space out. */
+/* clang-format off */
+G_DEFINE_QUARK (cg-usb-descriptor-error-quark, cg_usb_descriptor_error)
+/* clang-format on */
 
 static guint16
 descriptor_le16 (const guint8 *p)

@@ -123,7 +123,7 @@ main (int argc, char **argv)
   if (!daemon_parse_args (&argc, &argv, &root, &foreground, &debug))
     return EXIT_FAILURE;
   /* Without --foreground carguardd still does not fork: systemd runs it as Type=notify. */
-  (void) foreground;
+  (void)foreground;
   cg_log_setup (debug);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -5,8 +5,10 @@
 
 #include <check.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cg-policy-keeper.h"
+#include "cg-store.h"
 
 typedef struct {
   char *root;
@@ -121,13 +123,19 @@ START_TEST (test_file_change_reloads)
   g_autoptr (CgPolicyKeeper) keeper = cg_policy_keeper_new (fixture.root);
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GError) error = NULL;
+  g_autoptr (CgStore) store = NULL;
+  const char *new_text = "[CarDefault]\nPreset=block\n";
   guint give_up_id;
 
   ck_assert (cg_policy_keeper_reload (keeper, &error));
   cg_policy_keeper_watch (keeper);
   g_signal_connect (keeper, "changed", G_CALLBACK (on_keeper_changed), loop);
 
-  write_policy_file ("etc/carguard/carguard.conf", "[CarDefault]\nPreset=block\n");
+  /* Through the store, as `carguard policy` writes: a rename of a dot-file onto the name. */
+  store = cg_store_new (fixture.root);
+  ck_assert_msg (
+      cg_store_write (store, "/etc/carguard/carguard.conf", new_text, strlen (new_text), &error),
+      "%s", error ? error->message : "");
   /* A deadline, not a sleep: the loop ends on the "changed" signal. */
   give_up_id = g_timeout_add_seconds (30, on_give_up, NULL);
   g_main_loop_run (loop);
