@@ -21,7 +21,7 @@ def asking(rec):
 def main():
     t = lib.Tap(10)
     root = "/tmp/cg-root"
-    lib.write_policy(root, "[Default]\nPreset=charge-only\nUSBMode=ask\n")
+    lib.write_policy(root, "[Default]\nPreset=charge-only\nUSBMode=ask\n" + lib.PHONE_ROLE_ONLY)
     bus = lib.start_system_bus()
     lib.car_detach()
     usblab.ensure_configfs()

@@ -122,6 +122,12 @@ def start_system_bus():
     return dbus.SystemBus()
 
 
+# The lab's car is this same kernel's host bus (dummy_hcd). A phone-role scenario turns
+# the laptop-role guard off, so what the car sees is decided by the gadget guard alone and
+# "no data path" cannot pass because the host side happened to be locked.
+PHONE_ROLE_ONLY = "[USBHost]\nGuard=no\n"
+
+
 def write_policy(root, main_conf, vendors=None):
     os.makedirs(os.path.join(root, "etc/carguard/vendors.d"), exist_ok=True)
     with open(os.path.join(root, "etc/carguard/carguard.conf"), "w") as f:

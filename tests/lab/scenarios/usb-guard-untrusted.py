@@ -19,7 +19,7 @@ usblab = lib.usblab
 def main():
     t = lib.Tap(9)
     root = "/tmp/cg-root"
-    lib.write_policy(root, "[Default]\nPreset=charge-only\n")
+    lib.write_policy(root, "[Default]\nPreset=charge-only\n" + lib.PHONE_ROLE_ONLY)
     bus = lib.start_system_bus()
     lib.car_detach()
     usblab.ensure_configfs()
