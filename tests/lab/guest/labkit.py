@@ -154,11 +154,11 @@ def managed_objects(bus):
     return om.GetManagedObjects()
 
 
-def props(bus, path, interface):
+def props(bus, path, interface, timeout=10):
     """All properties of INTERFACE on PATH, as plain Python values, or None."""
     try:
-        obj = bus.get_object(BLUEZ, path)
-        raw = dbus.Interface(obj, "org.freedesktop.DBus.Properties").GetAll(interface)
+        obj = bus.get_object(BLUEZ, path, introspect=False)
+        raw = dbus.Interface(obj, "org.freedesktop.DBus.Properties").GetAll(interface, timeout=timeout)
     except dbus.exceptions.DBusException:
         return None
     return plain(raw)
@@ -264,8 +264,29 @@ class Lab:
         return proc.returncode
 
     def close(self):
+        self.record_processes()
         for name in reversed(list(self.procs)):
             self.stop(name, timeout=5)
+
+    def record_processes(self):
+        """What every process the scenario started was doing at the end (state,
+        wait channel, kernel stack), in processes.log: the first thing to read when
+        a daemon stopped answering."""
+        with open(self.log_path("processes.log"), "a") as log:
+            for name, proc in self.procs.items():
+                log.write(f"== {name} pid {proc.pid} exit {proc.poll()}\n")
+                if proc.poll() is not None:
+                    continue
+                for entry in ("status", "wchan", "stack", "syscall"):
+                    try:
+                        with open(f"/proc/{proc.pid}/{entry}") as f:
+                            text = f.read()
+                    except OSError as e:
+                        text = f"({e})"
+                    if entry == "status":
+                        text = "".join(l for l in text.splitlines(True)
+                                       if l.startswith(("State", "Threads")))
+                    log.write(f"-- {entry}\n{text.rstrip()}\n")
 
     # -- D-Bus and BlueZ
 
