@@ -268,6 +268,25 @@ class Car:
             sock.close()
         self.kept = []
 
+    def wait_services_resolved(self, timeout=20):
+        """Lets bluetoothd finish its own SDP browses after pairing (the car's side
+        of the phone, and the phone's reverse browse of the car) before the car's
+        own SDP and connects. One bluetoothd serves both sides here, and its SDP
+        server can block for good in accept() when a browse of its own is torn
+        down mid-connect; a real head unit would also browse before connecting."""
+        phone_side = labkit.device_path(labkit.PHONE_ADAPTER, CAR)
+
+        def resolved():
+            car = labkit.props(self.bus, self.phone_path, "org.bluez.Device1") or {}
+            phone = labkit.props(self.bus, phone_side, "org.bluez.Device1") or {}
+            return car.get("ServicesResolved") and phone.get("ServicesResolved")
+
+        try:
+            labkit.wait_until(resolved, timeout, "ServicesResolved on both sides")
+            return True
+        except labkit.LabFailure:
+            return False
+
     def bonds(self):
         return {"car": labkit.bond_state(self.bus, labkit.CAR_ADAPTER, PHONE),
                 "phone": labkit.bond_state(self.bus, labkit.PHONE_ADAPTER, CAR)}
@@ -288,6 +307,8 @@ def run(pairing="just-works", services=ALL_SERVICES, name=None, cls="4,32"):
         report["car_agent"] = car.agent.calls
     report["bond"] = car.bonds()
     report["paired"] = report["bond"]["car"]["paired"]
+    if report["paired"]:
+        report["services_resolved"] = car.wait_services_resolved()
     channels = car.sdp_channels() if services else None
     report["sdp"] = {f"0x{k:04x}": v for k, v in (channels or {}).items()}
     for svc in services:

@@ -263,7 +263,24 @@ class Lab:
                 proc.wait()
         return proc.returncode
 
+    def bluetoothd_blocked_in_accept(self):
+        """bluetoothd's SDP server accepts with a blocking accept(); when the incoming
+        connection is torn down between poll() and accept() (seen here when the
+        same bluetoothd's own SDP client on the other controller gives up), it blocks
+        for good and answers nothing. Worth naming when a scenario fails."""
+        proc = self.procs.get("bluetoothd")
+        if proc is None or proc.poll() is not None:
+            return False
+        try:
+            with open(f"/proc/{proc.pid}/stack") as f:
+                return "l2cap_sock_accept" in f.read()
+        except OSError:
+            return False
+
     def close(self):
+        if self.bluetoothd_blocked_in_accept():
+            print("# labkit: bluetoothd is blocked in accept() on an L2CAP socket (its SDP server);"
+                  " everything Bluetooth after that timed out. See processes.log.", flush=True)
         self.record_processes()
         for name in reversed(list(self.procs)):
             self.stop(name, timeout=5)
