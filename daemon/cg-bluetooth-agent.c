@@ -3,6 +3,7 @@
 
 #include "cg-bluetooth-agent.h"
 #include "cg-bluetooth-decide.h"
+#include "cg-bluetooth-publish.h"
 #include "cg-bluez-device.h"
 #include "cg-decision-log.h"
 #include "cg-log.h"
@@ -53,6 +54,7 @@ struct _CgBluetoothAgent {
   GDBusObjectManager *devices;
   CgPolicyKeeper *keeper;
   CgPending *pending;
+  CgDeviceRegistry *registry;  /* NULL: decisions are only logged */
   CgBluetoothSession *session; /* borrowed */
   CgHwdb *hwdb;                /* borrowed */
   guint registration_id;
@@ -111,6 +113,7 @@ cg_bluetooth_agent_dispose (GObject *object)
     self->registration_id = 0;
   }
   g_clear_object (&self->pending);
+  g_clear_object (&self->registry);
   g_clear_object (&self->keeper);
   g_clear_object (&self->devices);
   g_clear_object (&self->bus);
@@ -191,6 +194,15 @@ agent_answer (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, const c
 }
 
 static void
+agent_publish (CgBluetoothAgent *self, const CgBluezDevice *device, const char *answer,
+               guint pending_id)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+
+  cg_bluetooth_publish (self->registry, policy, device, answer, pending_id, TRUE);
+}
+
+static void
 agent_on_ask_resolved (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
 {
   AgentAsk *ask = user_data;
@@ -201,6 +213,7 @@ agent_on_ask_resolved (guint id, CgPendingAnswer answer, CgPendingReason reason,
 
   g_hash_table_remove (self->asks, GUINT_TO_POINTER (id));
   cg_decision_log_bluetooth (ask->device, "pair", NULL, &ask->outcome, how);
+  agent_publish (self, ask->device, cg_pending_answer_to_string (answer), 0);
   if (ask->invocation == NULL) {
     if (allow)
       cg_bluetooth_session_approve_pairing (self->session, ask->device->object_path);
@@ -255,6 +268,8 @@ agent_ask_person (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, con
   id = cg_pending_add (self->pending, "bluetooth", device->address, device->name_display, "pair",
                        agent_on_ask_resolved, ask, agent_ask_free);
   g_hash_table_insert (self->asks, GUINT_TO_POINTER (id), ask);
+  /* Published with its question, so AllowOnce finds it and the listing names the rule. */
+  agent_publish (self, ask->device, NULL, id);
 }
 
 /* ---- deciding ----------------------------------------------------------------------- */
@@ -300,6 +315,9 @@ agent_decide_call (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, co
     return;
   }
   cg_decision_log_bluetooth (device, uuid ? "service" : "pair", uuid, &outcome, NULL);
+  /* Services are listed by the device's record; one Decision per pairing is enough. */
+  if (uuid == NULL)
+    cg_bluetooth_publish (self->registry, policy, device, NULL, 0, TRUE);
   agent_answer (self, invocation, method, device, outcome.verdict == CG_BT_VERDICT_ALLOW, uuid);
 }
 
@@ -419,8 +437,8 @@ agent_on_bluez_vanished (GDBusConnection *connection, const char *name, gpointer
 
 CgBluetoothAgent *
 cg_bluetooth_agent_new (GDBusConnection *bus, GDBusObjectManager *devices, CgPolicyKeeper *keeper,
-                        CgPending *pending, CgBluetoothSession *session, CgHwdb *hwdb,
-                        GError **error)
+                        CgPending *pending, CgDeviceRegistry *registry, CgBluetoothSession *session,
+                        CgHwdb *hwdb, GError **error)
 {
   static const GDBusInterfaceVTable vtable = { .method_call = agent_method_call };
   g_autoptr (CgBluetoothAgent) self = g_object_new (CG_TYPE_BLUETOOTH_AGENT, NULL);
@@ -432,6 +450,7 @@ cg_bluetooth_agent_new (GDBusConnection *bus, GDBusObjectManager *devices, CgPol
   self->devices = g_object_ref (devices);
   self->keeper = g_object_ref (keeper);
   self->pending = g_object_ref (pending);
+  self->registry = registry != NULL ? g_object_ref (registry) : NULL;
   self->session = session;
   self->hwdb = hwdb;
   self->registration_id = g_dbus_connection_register_object (

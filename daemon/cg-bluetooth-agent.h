@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "cg-bluetooth-session.h"
+#include "cg-device-registry.h"
 #include "cg-hwdb.h"
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
@@ -21,11 +22,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CgBluetoothAgent, cg_bluetooth_agent, CG, BLUETOOTH_AGENT, GObject)
 
 /* devices: an object manager client on org.bluez, for the facts of the device asked
- * about. session and hwdb are borrowed and must outlive the agent. */
+ * about. Pairing decisions are published into registry (may be NULL). session and hwdb
+ * are borrowed and must outlive the agent. */
 CgBluetoothAgent *cg_bluetooth_agent_new (GDBusConnection *bus, GDBusObjectManager *devices,
                                           CgPolicyKeeper *keeper, CgPending *pending,
-                                          CgBluetoothSession *session, CgHwdb *hwdb,
-                                          GError **error);
+                                          CgDeviceRegistry *registry, CgBluetoothSession *session,
+                                          CgHwdb *hwdb, GError **error);
 
 /* TRUE once BlueZ accepted the registration as default agent. */
 gboolean cg_bluetooth_agent_is_registered (CgBluetoothAgent *agent);

@@ -83,6 +83,7 @@ cg_bluetooth_decide (const CgPolicy *policy, const CgFacts *facts, const CgBtReq
   outcome_set_rules (out, &decision);
   out->block = decision.grant.block;
   out->all_uuids = decision.grant.all_uuids;
+  out->profiles = decision.grant.profiles;
 
   if (request->kind == CG_BT_REQUEST_SERVICE) {
     out->profile = request->uuid ? cg_profile_from_uuid (request->uuid) : CG_PROFILE_UNKNOWN;

@@ -34,11 +34,12 @@ typedef enum {
 /* The answer to one request, with what a log entry needs to say why. */
 typedef struct {
   CgBtVerdict verdict;
-  gboolean block;     /* the grant also blocks the device */
-  gboolean all_uuids; /* the grant allows any service (a device that may stay Trusted) */
-  CgProfile profile;  /* service requests: the profile the UUID belongs to */
-  char *rule;         /* "file:line" of the winning rule, or "default" */
-  char *vendor;       /* vendor id of the winning rule, or NULL */
+  gboolean block;        /* the grant also blocks the device */
+  gboolean all_uuids;    /* the grant allows any service (a device that may stay Trusted) */
+  CgProfile profile;     /* service requests: the profile the UUID belongs to */
+  CgProfileSet profiles; /* the profiles the grant names (what a device listing shows) */
+  char *rule;            /* "file:line" of the winning rule, or "default" */
+  char *vendor;          /* vendor id of the winning rule, or NULL */
 } CgBtOutcome;
 
 void cg_bt_outcome_clear (CgBtOutcome *outcome);

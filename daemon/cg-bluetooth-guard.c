@@ -33,7 +33,8 @@ cg_bluetooth_guard_free (CgBluetoothGuard *guard)
 }
 
 CgBluetoothGuard *
-cg_bluetooth_guard_new (CgPolicyKeeper *keeper, CgPending *pending, GError **error)
+cg_bluetooth_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceRegistry *registry,
+                        GError **error)
 {
   g_autoptr (CgBluetoothGuard) guard = g_new0 (CgBluetoothGuard, 1);
 
@@ -49,11 +50,11 @@ cg_bluetooth_guard_new (CgPolicyKeeper *keeper, CgPending *pending, GError **err
     return NULL;
   guard->hwdb = cg_hwdb_new (NULL);
   guard->session = cg_bluetooth_session_new ();
-  guard->agent = cg_bluetooth_agent_new (guard->bus, guard->devices, keeper, pending,
+  guard->agent = cg_bluetooth_agent_new (guard->bus, guard->devices, keeper, pending, registry,
                                          guard->session, guard->hwdb, error);
   if (guard->agent == NULL)
     return NULL;
-  guard->watcher
-      = cg_bluetooth_watcher_new (guard->bus, guard->devices, keeper, guard->session, guard->hwdb);
+  guard->watcher = cg_bluetooth_watcher_new (guard->bus, guard->devices, keeper, registry,
+                                             guard->session, guard->hwdb);
   return g_steal_pointer (&guard);
 }

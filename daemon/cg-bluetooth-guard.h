@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "cg-device-registry.h"
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
 
@@ -12,9 +13,10 @@ G_BEGIN_DECLS
  * sharing what was granted this session. */
 typedef struct _CgBluetoothGuard CgBluetoothGuard;
 
-/* Connects to the system bus; works whether or not bluetoothd runs yet. */
+/* Connects to the system bus; works whether or not bluetoothd runs yet. Decisions are
+ * published into registry (may be NULL). */
 CgBluetoothGuard *cg_bluetooth_guard_new (CgPolicyKeeper *keeper, CgPending *pending,
-                                          GError **error);
+                                          CgDeviceRegistry *registry, GError **error);
 void cg_bluetooth_guard_free (CgBluetoothGuard *guard);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgBluetoothGuard, cg_bluetooth_guard_free)
 

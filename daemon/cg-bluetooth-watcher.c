@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cg-bluetooth-decide.h"
+#include "cg-bluetooth-publish.h"
 #include "cg-bluetooth-watcher.h"
 #include "cg-bluez-device.h"
 #include "cg-decision-log.h"
@@ -12,6 +13,7 @@ struct _CgBluetoothWatcher {
   GDBusConnection *bus;
   GDBusObjectManager *devices;
   CgPolicyKeeper *keeper;
+  CgDeviceRegistry *registry;  /* NULL: nothing is published */
   CgBluetoothSession *session; /* borrowed */
   CgHwdb *hwdb;                /* borrowed */
   GHashTable *removing;        /* object paths whose bond removal is under way */
@@ -46,6 +48,7 @@ cg_bluetooth_watcher_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->keeper, self);
   g_clear_object (&self->devices);
   g_clear_object (&self->keeper);
+  g_clear_object (&self->registry);
   g_clear_object (&self->bus);
   G_OBJECT_CLASS (cg_bluetooth_watcher_parent_class)->dispose (object);
 }
@@ -246,8 +249,10 @@ watcher_carry_out (CgBluetoothWatcher *self, const CgBluezDevice *device,
                                 g_ptr_array_index (plan->disconnect_uuids, i));
 }
 
+/* publish: the device is new to the watcher or the policy changed, so its record must
+ * be (re)published even when nothing is to be done; otherwise only an action is news. */
 static void
-watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy)
+watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy, gboolean publish)
 {
   g_autoptr (CgBluezDevice) device = cg_bluez_device_new_from_proxy (proxy, self->hwdb);
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
@@ -271,6 +276,8 @@ watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy)
   };
   cg_bluez_device_get_facts (device, &facts);
   cg_bluetooth_plan (policy, &facts, &state, &plan);
+  if (publish || !cg_bt_plan_is_empty (&plan))
+    cg_bluetooth_publish (self->registry, policy, device, NULL, 0, TRUE);
   if (cg_bt_plan_is_empty (&plan))
     return;
   cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
@@ -295,7 +302,7 @@ cg_bluetooth_watcher_enforce_all (CgBluetoothWatcher *watcher)
     g_autoptr (GDBusProxy) proxy = object_get_device (l->data);
     if (proxy == NULL)
       continue;
-    watcher_enforce_device (watcher, proxy);
+    watcher_enforce_device (watcher, proxy, TRUE);
     n++;
   }
   g_list_free_full (objects, g_object_unref);
@@ -310,7 +317,7 @@ watcher_on_object_added (GDBusObjectManager *manager, GDBusObject *object, gpoin
   g_autoptr (GDBusProxy) proxy = object_get_device (object);
 
   if (proxy != NULL)
-    watcher_enforce_device (user_data, proxy);
+    watcher_enforce_device (user_data, proxy, TRUE);
 }
 
 static void
@@ -328,6 +335,7 @@ watcher_on_object_removed (GDBusObjectManager *manager, GDBusObject *object, gpo
 
   g_hash_table_remove (self->removing, path);
   cg_bluetooth_session_forget_device (self->session, path);
+  cg_bluetooth_publish_removed (self->registry, path);
 }
 
 static gboolean
@@ -355,7 +363,7 @@ watcher_on_properties_changed (GDBusObjectManagerClient *manager, GDBusObjectPro
   /* Services are authorised per connection: after a disconnect BlueZ asks again. */
   if (g_variant_lookup (changed, "Connected", "b", &connected) && !connected)
     cg_bluetooth_session_forget_services (self->session, g_dbus_proxy_get_object_path (proxy));
-  watcher_enforce_device (self, proxy);
+  watcher_enforce_device (self, proxy, FALSE);
 }
 
 static void
@@ -371,13 +379,14 @@ watcher_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
 
 CgBluetoothWatcher *
 cg_bluetooth_watcher_new (GDBusConnection *bus, GDBusObjectManager *devices, CgPolicyKeeper *keeper,
-                          CgBluetoothSession *session, CgHwdb *hwdb)
+                          CgDeviceRegistry *registry, CgBluetoothSession *session, CgHwdb *hwdb)
 {
   CgBluetoothWatcher *self = g_object_new (CG_TYPE_BLUETOOTH_WATCHER, NULL);
 
   self->bus = g_object_ref (bus);
   self->devices = g_object_ref (devices);
   self->keeper = g_object_ref (keeper);
+  self->registry = registry != NULL ? g_object_ref (registry) : NULL;
   self->session = session;
   self->hwdb = hwdb;
   g_signal_connect (devices, "object-added", G_CALLBACK (watcher_on_object_added), self);

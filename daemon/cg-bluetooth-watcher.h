@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "cg-bluetooth-session.h"
+#include "cg-device-registry.h"
 #include "cg-hwdb.h"
 #include "cg-policy-keeper.h"
 
@@ -17,11 +18,12 @@ G_BEGIN_DECLS
 #define CG_TYPE_BLUETOOTH_WATCHER (cg_bluetooth_watcher_get_type ())
 G_DECLARE_FINAL_TYPE (CgBluetoothWatcher, cg_bluetooth_watcher, CG, BLUETOOTH_WATCHER, GObject)
 
-/* session and hwdb are borrowed and must outlive the watcher. Enforces over every known
- * device at once. */
+/* session and hwdb are borrowed and must outlive the watcher. Every device's decision
+ * is published into registry (may be NULL) when it appears, when the policy is reloaded
+ * and when carguard acts on it. Enforces over every known device at once. */
 CgBluetoothWatcher *cg_bluetooth_watcher_new (GDBusConnection *bus, GDBusObjectManager *devices,
-                                              CgPolicyKeeper *keeper, CgBluetoothSession *session,
-                                              CgHwdb *hwdb);
+                                              CgPolicyKeeper *keeper, CgDeviceRegistry *registry,
+                                              CgBluetoothSession *session, CgHwdb *hwdb);
 
 /* Re-checks every device on every adapter; returns how many were looked at. */
 guint cg_bluetooth_watcher_enforce_all (CgBluetoothWatcher *watcher);

@@ -149,7 +149,7 @@ main (int argc, char **argv)
     g_printerr ("carguardd: %s\n", dbus_error->message);
     return EXIT_FAILURE;
   }
-  bluetooth_guard = cg_bluetooth_guard_new (keeper, pending, &bluetooth_error);
+  bluetooth_guard = cg_bluetooth_guard_new (keeper, pending, registry, &bluetooth_error);
   if (bluetooth_guard == NULL)
     g_warning ("Bluetooth guard not started: %s", bluetooth_error->message);
   usb_gadget_guard = cg_usb_gadget_guard_new (keeper, pending, registry, "/");
