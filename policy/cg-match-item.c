@@ -210,6 +210,12 @@ parse_interface (const char *s, CgMatchItem *out)
   } else {
     if (n < 1 || n > 3)
       goto invalid;
+    /* The guards report interface classes only; a rule naming a subclass could never
+     * match, and an admin must learn that from `policy check`, not from a car. */
+    if (n > 1)
+      return g_strdup_printf ("interface subclass and protocol are not matched: write the "
+                              "class alone ('%s')",
+                              parts[0]);
     for (guint i = 0; i < n; i++) {
       if (strlen (parts[i]) != 2 || !cg_parse_hex_exact (parts[i], 2, &byte))
         goto invalid;
@@ -223,8 +229,7 @@ parse_interface (const char *s, CgMatchItem *out)
   return NULL;
 
 invalid:
-  return g_strdup_printf (
-      "invalid interface class '%s' (a name, or class[:subclass[:protocol]] in hex)", s);
+  return g_strdup_printf ("invalid interface class '%s' (a name, or a class in hex)", s);
 }
 
 static char *
