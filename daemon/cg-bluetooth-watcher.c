@@ -202,6 +202,7 @@ static void
 watcher_on_profile_disconnected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (WatcherCall) call = user_data;
+  WatcherCall *whole;
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply
       = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
@@ -215,8 +216,10 @@ watcher_on_profile_disconnected (GObject *source, GAsyncResult *result, gpointer
   g_debug ("DisconnectProfile %s on %s: %s", call->uuid, call->device->object_path, error->message);
   g_free (call->action);
   call->action = g_strdup ("disconnected (profile now forbidden)");
-  watcher_dbus_call (call->watcher, call->device->object_path, CG_BLUEZ_DEVICE_INTERFACE,
-                     "Disconnect", NULL, watcher_on_call_done, g_steal_pointer (&call));
+  /* Handed on before its fields are read: C leaves the order of arguments unspecified. */
+  whole = g_steal_pointer (&call);
+  watcher_dbus_call (whole->watcher, whole->device->object_path, CG_BLUEZ_DEVICE_INTERFACE,
+                     "Disconnect", NULL, watcher_on_call_done, whole);
 }
 
 static void
