@@ -314,11 +314,12 @@ agent_decide_call (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, co
     agent_ask_person (self, invocation, method, g_steal_pointer (&device), &outcome);
     return;
   }
+  /* BlueZ (and the car) wait for the answer; the log entry and the listing do not. */
+  agent_answer (self, invocation, method, device, outcome.verdict == CG_BT_VERDICT_ALLOW, uuid);
   cg_decision_log_bluetooth (device, uuid ? "service" : "pair", uuid, &outcome, NULL);
   /* Services are listed by the device's record; one Decision per pairing is enough. */
   if (uuid == NULL)
     cg_bluetooth_publish (self->registry, policy, device, NULL, 0, TRUE);
-  agent_answer (self, invocation, method, device, outcome.verdict == CG_BT_VERDICT_ALLOW, uuid);
 }
 
 static void
