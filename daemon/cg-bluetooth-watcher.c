@@ -127,14 +127,22 @@ watcher_dbus_call (CgBluetoothWatcher *self, const char *path, const char *inter
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, callback, call);
 }
 
+/* BlueZ's replies to these calls carry nothing; only whether they failed matters. */
+static void
+watcher_call_finish (GObject *source, GAsyncResult *result, GError **error)
+{
+  GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
+
+  g_clear_pointer (&reply, g_variant_unref);
+}
+
 static void
 watcher_on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (WatcherCall) call = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
+  watcher_call_finish (source, result, &error);
   watcher_call_log (call, error);
 }
 
@@ -156,9 +164,8 @@ watcher_on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (WatcherCall) call = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
+  watcher_call_finish (source, result, &error);
   watcher_call_log (call, error);
   /* On success the device object goes and object-removed clears this; on failure the
    * next change of the device tries again. */
@@ -171,12 +178,11 @@ watcher_on_disconnected_for_removal (GObject *source, GAsyncResult *result, gpoi
 {
   WatcherCall *call = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   g_autofree char *adapter = call->device->adapter_path
                                  ? g_strdup (call->device->adapter_path)
                                  : g_path_get_dirname (call->device->object_path);
 
+  watcher_call_finish (source, result, &error);
   /* NotConnected is the usual answer and no reason to keep the bond. */
   if (error != NULL)
     g_debug ("Disconnect before removal of %s: %s", call->device->object_path, error->message);
@@ -204,9 +210,8 @@ watcher_on_profile_disconnected (GObject *source, GAsyncResult *result, gpointer
   g_autoptr (WatcherCall) call = user_data;
   WatcherCall *whole;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
+  watcher_call_finish (source, result, &error);
   if (error == NULL) {
     watcher_call_log (call, NULL);
     return;
