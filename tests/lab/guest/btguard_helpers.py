@@ -168,84 +168,6 @@ def refused(service):
             and service.get("errno") == "ECONNREFUSED")
 
 
-# ---------------------------------------------------------------- bluetoothd's SDP accept
-
-SDP_PSM = 1
-
-
-def bluetoothd_pids():
-    pids = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/comm") as f:
-                if f.read().strip() == "bluetoothd":
-                    pids.append(int(entry))
-        except (OSError, ValueError):
-            continue
-    return pids
-
-
-def blocked_in_accept(pid):
-    try:
-        with open(f"/proc/{pid}/stack") as f:
-            return "l2cap_sock_accept" in f.read()
-    except OSError:
-        return False
-
-
-def sdp_connect(source, target):
-    """One L2CAP connection to TARGET's SDP server, closed at once; True if it opened."""
-    s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)
-    s.settimeout(5)
-    try:
-        s.bind((source, 0))
-        s.connect((target, SDP_PSM))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-def sdp_unstick_loop(events_path):
-    """bluetoothd 5.66's SDP server calls a blocking accept() after poll(); when the
-    connection it was woken for is torn down in between (here: one bluetoothd serves
-    both controllers, and its own SDP client gives up on the other one), it blocks for
-    good and answers nothing, guard or no guard. A new incoming SDP connection completes
-    that accept(). This loop makes one whenever bluetoothd is seen in accept() twice in a
-    row, and records each time in EVENTS_PATH (JSON lines)."""
-    seen = set()
-    while True:
-        for pid in bluetoothd_pids():
-            if not blocked_in_accept(pid):
-                seen.discard(pid)
-            elif pid not in seen:
-                seen.add(pid)
-            else:
-                opened = sdp_connect(CAR, PHONE) or sdp_connect(PHONE, CAR)
-                with open(events_path, "a") as f:
-                    f.write(json.dumps({"pid": pid, "poked": opened}) + "\n")
-                seen.discard(pid)
-        time.sleep(0.5)
-
-
-def start_sdp_unsticker(lab):
-    """Runs sdp_unstick_loop in its own process (stopped with the lab)."""
-    path = lab.log_path("sdp-unstick.jsonl")
-    lab.spawn("sdp-unstick", [labkit.PYTHON, os.path.realpath(__file__), "sdp-unstick", path])
-    return path
-
-
-def sdp_unsticks(lab):
-    try:
-        with open(lab.log_path("sdp-unstick.jsonl")) as f:
-            return [json.loads(line) for line in f if line.strip()]
-    except FileNotFoundError:
-        return []
-
-
-# ---------------------------------------------------------------- a scenario's boot
-
 def wait_links_down(lab, timeout=30):
     """Waits until no device is connected on either adapter. Taking the controllers away
     under a live RFCOMM session can panic the lab's 6.1 kernel (list corruption in
@@ -264,15 +186,9 @@ def run(tap, body):
     with labkit.Lab() as lab:
         try:
             lab.bluetooth_up(labkit.main_conf())
-            start_sdp_unsticker(lab)
             body(lab, write_policy(lab))
             wait_links_down(lab)
         except Exception:
             tap.diag(traceback.format_exc())
-        if sdp_unsticks(lab):
-            tap.diag({"bluetoothd's SDP accept() completed by the lab": sdp_unsticks(lab)})
     return tap.done()
 
-
-if __name__ == "__main__" and sys.argv[1:2] == ["sdp-unstick"]:
-    sdp_unstick_loop(sys.argv[2])

@@ -278,6 +278,11 @@ class Lab:
             return False
 
     def close(self):
+        import sdp_unstick
+
+        for event in sdp_unstick.events(self.log_path("sdp-unstick.jsonl")):
+            print("# labkit: bluetoothd's SDP server was stuck in accept(); the lab completed"
+                  f" it: {event}", flush=True)
         if self.bluetoothd_blocked_in_accept():
             print("# labkit: bluetoothd is blocked in accept() on an L2CAP socket (its SDP server);"
                   " everything Bluetooth after that timed out. See processes.log.", flush=True)
@@ -410,6 +415,15 @@ class Lab:
             self.wait_adapters()
         for adapter in (PHONE_ADAPTER, CAR_ADAPTER):
             self.power(adapter)
+        self.start_sdp_watchdog()
+
+    def start_sdp_watchdog(self):
+        """See sdp_unstick.py: a lab-only hang of bluetoothd's SDP server, undone and
+        recorded; close() reports every time it stepped in."""
+        if "sdp-unstick" not in self.procs:
+            here = os.path.dirname(os.path.realpath(__file__))
+            self.spawn("sdp-unstick", [PYTHON, os.path.join(here, "sdp_unstick.py"),
+                                       self.log_path("sdp-unstick.jsonl")])
 
     def forget(self, pairs=((CAR_ADAPTER, PHONE_ADDRESS), (PHONE_ADAPTER, CAR_ADDRESS)), timeout=30):
         """Removes the devices (bond included) of PAIRS [(adapter, address)...]. Waits
