@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Runs the real `carguard` binary (path in $CARGUARD) against a private --root. */
 #include <check.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include "cg-test-tree.h"
 
 #define N_CONCURRENT 50
 
@@ -92,18 +92,6 @@ wait_exit_code (GPid pid)
   ck_assert_int_eq (waitpid (pid, &status, 0), pid);
   ck_assert (WIFEXITED (status));
   return WEXITSTATUS (status);
-}
-
-static int
-remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-  return remove (path);
-}
-
-static void
-remove_tree (const char *root)
-{
-  ck_assert_int_eq (nftw (root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static void
@@ -256,7 +244,7 @@ START_TEST (test_cli_usage_errors)
   ck_assert_int_eq (no_equals.exit_code, 2);
   run_carguard (&bad_id, root, "policy", "add", "../evil", NULL);
   ck_assert_int_eq (bad_id.exit_code, 2);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -279,7 +267,7 @@ START_TEST (test_cli_check_broken_file)
   run_carguard (&extra, root, "policy", "check", candidate, NULL);
   ck_assert_int_eq (extra.exit_code, 1);
   ck_assert_msg (matches ("bad\\.conf:4:[0-9]+: error: ", extra.err), "%s", extra.err);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -291,7 +279,7 @@ START_TEST (test_cli_check_valid)
   write_root_file (root, BYD_PATH, BYD_TEXT);
   run_carguard (&run, root, "policy", "check", NULL);
   ck_assert_msg (run.exit_code == 0, "%s", run.err);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -348,7 +336,7 @@ START_TEST (test_cli_set_unset_keep_layout)
   after_unset = read_root_file (root, BYD_PATH);
   assert_untouched_lines_kept (after_set, after_unset, changed_pairing);
   ck_assert (strstr (after_unset, "Pairing") == NULL);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -365,7 +353,7 @@ START_TEST (test_cli_refused_edit_changes_nothing)
                  "%s", run.err);
   after = read_root_file (root, BYD_PATH);
   ck_assert_str_eq (after, BYD_TEXT);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -385,7 +373,7 @@ START_TEST (test_cli_shipped_file_gets_override)
   override = read_root_file (root, BYD_PATH);
   assert_untouched_lines_kept (BYD_TEXT, override, changed);
   ck_assert (strstr (override, "Preset  =  block") != NULL);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -412,7 +400,7 @@ START_TEST (test_cli_remove_masks_shipped)
   ck_assert (strstr (list.out, "byd") == NULL);
   run_carguard (&again, root, "policy", "remove", "byd", NULL);
   ck_assert_int_eq (again.exit_code, 1);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -451,7 +439,7 @@ START_TEST (test_cli_add_and_remove_admin_vendor)
   run_carguard (&removal, root, "policy", "remove", "acme", NULL);
   ck_assert_msg (removal.exit_code == 0, "%s", removal.err);
   ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -488,7 +476,7 @@ START_TEST (test_cli_device_sections)
   ck_assert_int_eq (missing.exit_code, 1);
   run_carguard (&zero, root, "policy", "set", "byd", "Device.0.Preset=block", NULL);
   ck_assert_int_eq (zero.exit_code, 2);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -509,7 +497,7 @@ START_TEST (test_cli_default_edits_main_file)
   ck_assert_int_eq (refused.exit_code, 1);
   ck_assert_msg (matches ("carguard\\.conf:[0-9]+:[0-9]+: error: ", refused.err), "%s",
                  refused.err);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -563,7 +551,7 @@ START_TEST (test_cli_concurrent_adds)
   ck_assert_uint_eq (count_vendors_named (json_node_get_array (vendors), "vendor"), N_CONCURRENT);
   run_carguard (&check, root, "policy", "check", NULL);
   ck_assert_msg (check.exit_code == 0, "%s", check.err);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -594,7 +582,7 @@ START_TEST (test_cli_concurrent_edits_of_one_file)
   }
   run_carguard (&check, root, "policy", "check", NULL);
   ck_assert_msg (check.exit_code == 0, "%s", check.err);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -629,7 +617,7 @@ START_TEST (test_cli_explain_car_class)
   run_carguard (&text, root, "policy", "explain", "--bt-class", "2098208", NULL);
   ck_assert_msg (text.exit_code == 0, "%s", text.err);
   ck_assert (strlen (text.out) > 0);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -650,7 +638,7 @@ START_TEST (test_cli_explain_unknown_usb)
 
   run_carguard (&bad, root, "policy", "explain", "--usb-id", "12345678", NULL);
   ck_assert_int_eq (bad.exit_code, 2);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 

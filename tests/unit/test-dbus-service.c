@@ -12,6 +12,7 @@
 
 #include "cg-bouncer.h"
 #include "cg-dbus.h"
+#include "cg-test-tree.h"
 
 #define CAR_ADDRESS "00:1E:DE:12:34:56"
 
@@ -82,23 +83,6 @@ service_setup (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    remove_tree (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 service_teardown (void)
 {
   if (fixture.polkit != NULL) {
@@ -119,7 +103,7 @@ service_teardown (void)
   g_test_dbus_down (fixture.test_bus);
   g_clear_object (&fixture.test_bus);
   g_clear_pointer (&fixture.loop, g_main_loop_unref);
-  remove_tree (fixture.root);
+  cg_test_tree_remove (fixture.root);
   g_clear_pointer (&fixture.root, g_free);
 }
 

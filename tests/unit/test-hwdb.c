@@ -2,13 +2,13 @@
 /* Organisation look-ups against a hwdb.bin compiled for the test by systemd-hwdb, so
  * the answers do not depend on the machine's database. */
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
 #include <glib.h>
 
 #include "cg-hwdb.h"
+#include "cg-test-tree.h"
 
 #define TEST_HWDB                                                                                  \
   "OUI:001EDE*\n"                                                                                  \
@@ -22,12 +22,6 @@
   "\n"                                                                                             \
   "usb:v2E8A*\n"                                                                                   \
   " ID_VENDOR_FROM_DATABASE=Test Type-C Partner\n"
-
-static int
-remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-  return remove (path);
-}
 
 /* Compiles TEST_HWDB into DIR/etc/udev/hwdb.bin; returns DIR. */
 static char *
@@ -70,7 +64,7 @@ START_TEST (test_hwdb_lookups)
   ck_assert_str_eq (vendor, "Test USB Vendor");
   ck_assert_ptr_null (unknown);
   ck_assert_ptr_null (bad_address);
-  ck_assert_int_eq (nftw (root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -93,7 +87,7 @@ START_TEST (test_hwdb_fill_organizations)
   cg_hwdb_fill_organizations (hwdb, &by_device_id, &organizations);
   ck_assert_str_eq (by_device_id.bt_organization, "Test Bluetooth Company");
   ck_assert_str_eq (by_device_id.usb_organization, "Test Type-C Partner");
-  ck_assert_int_eq (nftw (root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+  cg_test_tree_remove (root);
 }
 END_TEST
 

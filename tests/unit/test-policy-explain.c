@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cg-explain.h"
+#include "cg-test-tree.h"
 
 typedef struct {
   char *root;
@@ -48,22 +49,6 @@ install_shipped (const char *root)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
@@ -79,7 +64,7 @@ static void
 fixture_teardown (Fixture *f)
 {
   cg_policy_unref (f->policy);
-  remove_tree (f->root);
+  cg_test_tree_remove (f->root);
   g_free (f->root);
 }
 

@@ -9,6 +9,7 @@
 
 #include "cg-policy-keeper.h"
 #include "cg-store.h"
+#include "cg-test-tree.h"
 
 typedef struct {
   char *root;
@@ -39,29 +40,9 @@ keeper_setup (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 keeper_teardown (void)
 {
-  remove_tree (fixture.root);
+  cg_test_tree_remove (fixture.root);
   g_clear_pointer (&fixture.root, g_free);
 }
 

@@ -2,7 +2,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -14,22 +13,11 @@
 #include <glib/gstdio.h>
 
 #include "cg-store.h"
+#include "cg-test-tree.h"
 
 #define VENDOR_PATH "/etc/carguard/vendors.d/byd.conf"
 #define OLD_TEXT "# the admin's words\n[Vendor]\nName=BYD\n"
 #define NEW_TEXT "[Vendor]\nName=BYD\n\n[Policy]\nPreset=audio-only\n"
-
-static int
-remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-  return remove (path);
-}
-
-static void
-remove_tree (const char *root)
-{
-  ck_assert_int_eq (nftw (root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
 
 static char *
 make_root (void)
@@ -107,7 +95,7 @@ START_TEST (test_store_write_creates_file)
   ck_assert_int_eq (g_stat (path, &st), 0);
   ck_assert_int_eq (st.st_mode & 0777, 0644);
   ck_assert_uint_eq (count_stray_files (store), 0);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -127,7 +115,7 @@ START_TEST (test_store_fault_keeps_old_file)
   text = read_file (path);
   ck_assert_str_eq (text, OLD_TEXT);
   ck_assert_uint_eq (count_stray_files (store), 0);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -143,7 +131,7 @@ START_TEST (test_store_fault_on_new_file_leaves_nothing)
   ck_assert (!cg_store_write (store, VENDOR_PATH, NEW_TEXT, strlen (NEW_TEXT), &error));
   ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS));
   ck_assert_uint_eq (count_stray_files (store), 0);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -174,7 +162,7 @@ START_TEST (test_store_killed_never_leaves_broken_file)
     ck_assert_str_eq (text, OLD_TEXT);
   else
     ck_assert_str_eq (text, NEW_TEXT);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -199,7 +187,7 @@ START_TEST (test_store_refuses_shipped)
     ck_assert (g_error_matches (error, CG_POLICY_ERROR, CG_POLICY_ERROR_SHIPPED));
   }
   ck_assert (!g_file_test (usr, G_FILE_TEST_EXISTS));
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -211,7 +199,7 @@ START_TEST (test_store_refuses_dot_dot)
 
   ck_assert (!cg_store_write (store, "/etc/../../x.conf", "x", 1, &error));
   ck_assert_ptr_nonnull (error);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -230,8 +218,8 @@ START_TEST (test_store_does_not_follow_symlink_out_of_root)
   ck_assert (!cg_store_write (store, VENDOR_PATH, NEW_TEXT, strlen (NEW_TEXT), &error));
   ck_assert_ptr_nonnull (error);
   ck_assert (!g_file_test (escaped, G_FILE_TEST_EXISTS));
-  remove_tree (root);
-  remove_tree (outside);
+  cg_test_tree_remove (root);
+  cg_test_tree_remove (outside);
 }
 END_TEST
 
@@ -257,8 +245,8 @@ START_TEST (test_store_replaces_symlinked_file_not_its_target)
   ck_assert (!g_file_test (path, G_FILE_TEST_IS_SYMLINK));
   text = read_file (path);
   ck_assert_str_eq (text, NEW_TEXT);
-  remove_tree (root);
-  remove_tree (outside);
+  cg_test_tree_remove (root);
+  cg_test_tree_remove (outside);
 }
 END_TEST
 
@@ -280,7 +268,7 @@ START_TEST (test_store_mask_and_remove)
   ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
   ck_assert (!cg_store_remove (store, VENDOR_PATH, &error));
   ck_assert (g_error_matches (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND));
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 
@@ -310,7 +298,7 @@ START_TEST (test_store_lock_excludes_others)
   ck_assert_int_eq (try_lock (lock_path), -1);
   cg_store_unlock (store);
   ck_assert_int_eq (try_lock (lock_path), 0);
-  remove_tree (root);
+  cg_test_tree_remove (root);
 }
 END_TEST
 

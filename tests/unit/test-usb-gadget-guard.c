@@ -12,6 +12,7 @@
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
 #include "cg-usb-gadget-guard.h"
+#include "cg-test-tree.h"
 
 #define CAR_VID "1c98"     /* Alpine, a head-unit maker */
 #define TRUSTED_VID "1d6b" /* the person's own dock, in the fixture's policy */
@@ -47,26 +48,6 @@ read_file (const char *relative)
   return text;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
 /* The fake Type-C partner: the kernel creates port0-partner when a cable goes in. */
 static void
 fake_typec_partner_attach (const char *id_header)
@@ -79,7 +60,7 @@ fake_typec_partner_detach (void)
 {
   g_autofree char *path = g_build_filename (fixture.root, "sys/class/typec/port0-partner", NULL);
 
-  remove_tree (path);
+  cg_test_tree_remove (path);
 }
 
 static gboolean
@@ -146,7 +127,7 @@ gadget_teardown (void)
   g_clear_object (&fixture.pending);
   g_clear_object (&fixture.registry);
   g_clear_object (&fixture.keeper);
-  remove_tree (fixture.root);
+  cg_test_tree_remove (fixture.root);
   g_clear_pointer (&fixture.root, g_free);
 }
 
@@ -310,11 +291,11 @@ START_TEST (test_without_typec_the_udc_is_the_cable)
   g_autofree char *typec = g_build_filename (fixture.root, "sys/class/typec", NULL);
   g_autofree char *udc = g_build_filename (fixture.root, "sys/class/udc/dummy_udc.0", NULL);
 
-  remove_tree (typec);
+  cg_test_tree_remove (typec);
   cg_usb_gadget_guard_recheck (fixture.guard);
   ck_assert (cg_usb_gadget_guard_host_present (fixture.guard));
   ck_assert (!gadget_is_bound ());
-  remove_tree (udc);
+  cg_test_tree_remove (udc);
   cg_usb_gadget_guard_recheck (fixture.guard);
   ck_assert (!cg_usb_gadget_guard_host_present (fixture.guard));
 }

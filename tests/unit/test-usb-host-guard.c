@@ -12,6 +12,7 @@
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
 #include "cg-usb-host-guard.h"
+#include "cg-test-tree.h"
 
 #define DEV "sys/bus/usb/devices/"
 
@@ -51,23 +52,6 @@ read_attr (const char *relative)
 
   ck_assert_msg (g_file_get_contents (path, &text, NULL, NULL), "%s", relative);
   return g_strstrip (text);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    remove_tree (child);
-  }
-  g_rmdir (path);
 }
 
 /* A device as the kernel shows it with authorized_default=0: strings and descriptors
@@ -146,7 +130,7 @@ host_teardown (void)
   g_clear_object (&fixture.pending);
   g_clear_object (&fixture.registry);
   g_clear_object (&fixture.keeper);
-  remove_tree (fixture.root);
+  cg_test_tree_remove (fixture.root);
   g_clear_pointer (&fixture.root, g_free);
 }
 

@@ -13,6 +13,7 @@
 #include "cg-typec.h"
 #include "cg-usb-config.h"
 #include "cg-usb-uevent.h"
+#include "cg-test-tree.h"
 
 static char *root;
 
@@ -29,26 +30,6 @@ write_bytes (const char *relative, const char *data, gsize len)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 fake_root_setup (void)
 {
   root = g_dir_make_tmp ("cg-usb-typec-XXXXXX", NULL);
@@ -59,7 +40,7 @@ fake_root_setup (void)
 static void
 fake_root_teardown (void)
 {
-  remove_tree (root);
+  cg_test_tree_remove (root);
   g_clear_pointer (&root, g_free);
 }
 

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Removes a test's temporary tree (a --root, a fake sysfs) without following symlinks:
+ * fake sysfs trees link into themselves the way the kernel's do. */
+void cg_test_tree_remove (const char *path);
+
+G_END_DECLS
