@@ -200,8 +200,9 @@ run_explain (CgDbusService *self, GDBusMethodInvocation *invocation)
   g_autoptr (CgPolicy) policy = NULL;
   g_autoptr (JsonNode) explanation = NULL;
   g_autofree char *json = NULL;
+  g_autoptr (GVariant) facts_parameter = method_parameter (invocation, 0);
 
-  if (!cg_dbus_facts_parse (method_parameter (invocation, 0), &facts, &error)) {
+  if (!cg_dbus_facts_parse (facts_parameter, &facts, &error)) {
     g_dbus_method_invocation_return_gerror (invocation, error);
     return;
   }

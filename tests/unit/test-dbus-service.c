@@ -203,6 +203,7 @@ on_decision_signal (GDBusConnection *bus, const char *sender, const char *path,
 START_TEST (test_decision_signal)
 {
   g_autoptr (GVariant) received = NULL;
+  g_autoptr (GVariant) bus_id = NULL;
   g_autofree const char **denied = NULL;
   const char *name = NULL;
   guint32 pending = 0;
@@ -211,9 +212,9 @@ START_TEST (test_decision_signal)
       G_DBUS_SIGNAL_FLAGS_NONE, on_decision_signal, &received, NULL);
 
   /* The match rule reaches the bus before the signal does: a round trip first. */
-  g_dbus_connection_call_sync (fixture.client_bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                               "org.freedesktop.DBus", "GetId", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
-                               -1, NULL, NULL);
+  bus_id = g_dbus_connection_call_sync (fixture.client_bus, "org.freedesktop.DBus",
+                                        "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                                        NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
   publish_car ("ask", 7);
   g_main_loop_run (fixture.loop);
   g_dbus_connection_signal_unsubscribe (fixture.client_bus, subscription);
