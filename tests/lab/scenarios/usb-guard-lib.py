@@ -137,6 +137,24 @@ def write_policy(root, main_conf, vendors=None):
             f.write(text)
 
 
+class PhoneRole:
+    """The common start of a phone-role scenario: policy MAIN_CONF (the laptop-role guard
+    off), a system bus, the car's cable out, the phone's gadget created unbound, carguardd
+    running (its log in /run/lab/LOG_NAME) and a watch on its decisions."""
+
+    def __init__(self, main_conf, log_name, root="/tmp/cg-root"):
+        write_policy(root, main_conf + PHONE_ROLE_ONLY)
+        self.bus = start_system_bus()
+        car_detach()
+        usblab.ensure_configfs()
+        usblab.cleanup_all_gadgets()
+        self.phone = usblab.PhoneGadget()
+        self.phone.create(bind=False)
+        self.port = usblab.CarUsbPort("1-1")
+        self.daemon = Carguardd(self.bus, root, f"/run/lab/{log_name}").start()
+        self.watch = DecisionWatch(self.bus)
+
+
 class Carguardd:
     """carguardd as built, in the foreground, with --root for its policy."""
 

@@ -18,17 +18,8 @@ usblab = lib.usblab
 
 def main():
     t = lib.Tap(9)
-    root = "/tmp/cg-root"
-    lib.write_policy(root, "[Default]\nPreset=charge-only\n" + lib.PHONE_ROLE_ONLY)
-    bus = lib.start_system_bus()
-    lib.car_detach()
-    usblab.ensure_configfs()
-    usblab.cleanup_all_gadgets()
-    phone = usblab.PhoneGadget()
-    phone.create(bind=False)
-    port = usblab.CarUsbPort("1-1")
-    daemon = lib.Carguardd(bus, root, "/run/lab/carguardd-untrusted.log").start()
-    watch = lib.DecisionWatch(bus)
+    role = lib.PhoneRole("[Default]\nPreset=charge-only\n", "carguardd-untrusted.log")
+    bus, phone, port, daemon, watch = role.bus, role.phone, role.port, role.daemon, role.watch
     try:
         t.ok(daemon.alive(), "carguardd runs")
         lib.car_attach()
