@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 
 import dbus
 import dbus.mainloop.glib
@@ -72,6 +73,16 @@ class Tap:
         if diagnostics is not None and not cond:
             self.diag(diagnostics)
         return bool(cond)
+
+    def check(self, description, fn):
+        """A test point whose body may raise (a timeout is a failure, not a crash). FN
+        returns a condition, or (condition, diagnostics)."""
+        try:
+            result = fn()
+        except Exception:
+            return self.ok(False, description, traceback.format_exc())
+        cond, diagnostics = result if isinstance(result, tuple) else (result, None)
+        return self.ok(cond, description, diagnostics)
 
     def skip(self, description, reason):
         self.count += 1

@@ -23,27 +23,13 @@ UDC = "dummy_udc.0"
 TIMEOUT = 20.0
 
 
-class Tap(labkit.Tap):
-    def check(self, name, fn):
-        """A test point whose body may raise: a timeout is a failure, not a crash."""
-        try:
-            result = fn()
-        except Exception:
-            return self.ok(False, name, traceback.format_exc())
-        if isinstance(result, tuple):
-            cond, detail = result
-        else:
-            cond, detail = bool(result), None
-        return self.ok(cond, name, detail)
-
-
 def net_exists(name):
     return name is not None and os.path.exists(f"/sys/class/net/{name}")
 
 
 def main():
     started = time.monotonic()
-    t = Tap(36)
+    t = labkit.Tap(36)
     port = CarUsbPort("1-1")
     udc = Udc(UDC)
     usblab.ensure_configfs()

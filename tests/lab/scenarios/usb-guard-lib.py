@@ -19,6 +19,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "guest"))
+import labkit  # noqa: E402
 import usblab  # noqa: E402
 
 import dbus  # noqa: E402
@@ -32,35 +33,8 @@ BUS_NAME = "org.carguard.Daemon1"
 OBJECT_PATH = "/org/carguard/Daemon1"
 
 
-class Tap:
-    def __init__(self, planned):
-        self.n = 0
-        self.failed = 0
-        print(f"1..{planned}", flush=True)
-
-    def diag(self, text):
-        for line in str(text).splitlines():
-            print(f"# {line}", flush=True)
-
-    def ok(self, cond, name, detail=None):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {name}", flush=True)
-        if not cond:
-            self.failed += 1
-            if detail is not None:
-                self.diag(detail)
-        return cond
-
-    def check(self, name, fn):
-        try:
-            result = fn()
-        except Exception:
-            return self.ok(False, name, traceback.format_exc())
-        if isinstance(result, tuple):
-            cond, detail = result
-        else:
-            cond, detail = bool(result), None
-        return self.ok(cond, name, detail)
+# The toolkit's TAP writer: numbered points, diagnostics, check() for bodies that raise.
+Tap = labkit.Tap
 
 
 def modprobe(*args):
