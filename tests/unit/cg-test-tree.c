@@ -20,3 +20,15 @@ cg_test_tree_remove (const char *path)
     return;
   ck_assert_int_eq (nftw (path, test_tree_remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
+
+void
+cg_test_tree_write (const char *root, const char *relative, const char *text)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert_msg (g_file_set_contents (path, text, -1, &error), "%s: %s", path,
+                 error != NULL ? error->message : "");
+}

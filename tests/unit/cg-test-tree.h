@@ -9,4 +9,7 @@ G_BEGIN_DECLS
  * fake sysfs trees link into themselves the way the kernel's do. */
 void cg_test_tree_remove (const char *path);
 
+/* Writes TEXT to ROOT/RELATIVE, creating the directories on the way. */
+void cg_test_tree_write (const char *root, const char *relative, const char *text);
+
 G_END_DECLS

@@ -35,11 +35,7 @@ static ServiceFixture fixture;
 static void
 write_file (const char *relative, const char *text)
 {
-  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
-  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  cg_test_tree_write (fixture.root, relative, text);
 }
 
 static GDBusConnection *

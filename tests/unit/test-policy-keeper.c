@@ -20,12 +20,7 @@ static KeeperFixture fixture;
 static void
 write_policy_file (const char *relative, const char *text)
 {
-  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr (GError) error = NULL;
-
-  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
-  ck_assert_msg (g_file_set_contents (path, text, -1, &error), "%s", error ? error->message : "");
+  cg_test_tree_write (fixture.root, relative, text);
 }
 
 static void
