@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "cg-document.h"
 #include "cg-usb-config.h"
 
 void
@@ -26,24 +25,10 @@ cg_usb_config_name_is_safe (const char *name)
   return TRUE;
 }
 
-static const char *
-usb_config_main_file (const CgPolicy *policy)
-{
-  const char *const *files = cg_policy_get_files (policy);
-  const char *main_file = NULL;
-
-  for (guint i = 0; files != NULL && files[i] != NULL; i++) {
-    g_autofree char *base = g_path_get_basename (files[i]);
-    if (strcmp (base, CG_POLICY_MAIN_FILE) == 0)
-      main_file = files[i];
-  }
-  return main_file;
-}
-
 static char *
-usb_config_get_name (const CgDocument *doc, const char *section, const char *key)
+usb_config_get_name (const CgPolicy *policy, const char *section, const char *key)
 {
-  const char *value = cg_document_get (doc, section, 0, key);
+  const char *value = cg_policy_get_setting (policy, section, key);
 
   if (value == NULL)
     return NULL;
@@ -55,24 +40,8 @@ usb_config_get_name (const CgDocument *doc, const char *section, const char *key
 }
 
 void
-cg_usb_config_load (const CgPolicy *policy, const char *root, CgUsbConfig *out)
+cg_usb_config_load (const CgPolicy *policy, CgUsbConfig *out)
 {
-  const char *main_file = usb_config_main_file (policy);
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
-  gsize len = 0;
-  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
-  g_autoptr (CgDocument) doc = NULL;
-
-  *out = (CgUsbConfig){ 0 };
-  if (main_file == NULL)
-    return;
-  path = g_build_filename (root != NULL ? root : "/", main_file, NULL);
-  if (!g_file_get_contents (path, &text, &len, NULL))
-    return;
-  doc = cg_document_parse (path, text, len, diagnostics);
-  if (doc == NULL)
-    return;
-  out->gadget = usb_config_get_name (doc, "USBGadget", "Gadget");
-  out->udc = usb_config_get_name (doc, "USBGadget", "UDC");
+  out->gadget = usb_config_get_name (policy, "USBGadget", "Gadget");
+  out->udc = usb_config_get_name (policy, "USBGadget", "UDC");
 }

@@ -17,10 +17,9 @@ typedef struct {
 void cg_usb_config_clear (CgUsbConfig *config);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgUsbConfig, cg_usb_config_clear)
 
-/* Reads the sections from the carguard.conf that policy was loaded from (the last one
- * in its file list), under root. A missing file or section gives the defaults; a name
- * that could leave its directory ("..", "/") is ignored with a warning. */
-void cg_usb_config_load (const CgPolicy *policy, const char *root, CgUsbConfig *out);
+/* The settings as the policy read them from carguard.conf. An unset key gives the
+ * default; a name that could leave its directory ("..", "/") is ignored with a warning. */
+void cg_usb_config_load (const CgPolicy *policy, CgUsbConfig *out);
 
 /* A configfs or sysfs entry name that stays inside its directory. */
 gboolean cg_usb_config_name_is_safe (const char *name);

@@ -409,7 +409,7 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self)
   CgTypecState typec;
   gboolean attached;
 
-  cg_usb_config_load (policy, cg_policy_keeper_get_root (self->keeper), &config);
+  cg_usb_config_load (policy, &config);
   gadget = gadget_guard_pick (self, CG_USB_GADGET_CONFIGFS_DIR, config.gadget);
   udc = gadget_guard_pick (self, CG_USB_UDC_CLASS_DIR, config.udc);
   device = gadget_guard_describe (gadget != NULL ? gadget : "none", udc);

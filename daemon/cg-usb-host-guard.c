@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <string.h>
 
-#include "cg-document.h"
 #include "cg-explain.h"
 #include "cg-sysfs.h"
 #include "cg-usb-decision.h"
@@ -220,47 +219,15 @@ host_name_is_root_hub (const char *name)
 
 /* ---------------------------------------------------------------- config */
 
-static const char *
-host_main_policy_file (const CgPolicy *policy)
-{
-  const char *const *files = cg_policy_get_files (policy);
-  const char *main_file = NULL;
-
-  for (guint i = 0; files != NULL && files[i] != NULL; i++)
-    if (g_str_has_suffix (files[i], "/" CG_POLICY_MAIN_FILE))
-      main_file = files[i];
-  return main_file;
-}
-
-/* The [USBHost] section of the carguard.conf in force, or NULL. */
-static CgDocument *
-host_load_config (CgUsbHostGuard *self)
-{
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
-  const char *main_file = host_main_policy_file (policy);
-  const char *root = cg_policy_keeper_get_root (self->keeper);
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
-  gsize len = 0;
-
-  if (main_file == NULL)
-    return NULL;
-  path = g_build_filename (root != NULL ? root : "/", main_file, NULL);
-  if (!g_file_get_contents (path, &text, &len, NULL))
-    return NULL;
-  return cg_document_parse (path, text, len, diagnostics);
-}
-
 /* PresentDevices=: authorize when unset or unknown, so a typo never locks out the
  * keyboard. Guard=no: the host role is off (a phone whose only USB port is the
  * device role; the lab, whose car side shares the phone's kernel). */
 static CgUsbPresentDevices
-host_config_present_devices (const CgDocument *doc, gboolean *guard_on)
+host_config_present_devices (const CgPolicy *policy, gboolean *guard_on)
 {
   CgUsbPresentDevices mode = CG_USB_PRESENT_AUTHORIZE;
-  const char *present = doc != NULL ? cg_document_get (doc, "USBHost", 0, "PresentDevices") : NULL;
-  const char *guard = doc != NULL ? cg_document_get (doc, "USBHost", 0, "Guard") : NULL;
+  const char *present = cg_policy_get_setting (policy, "USBHost", "PresentDevices");
+  const char *guard = cg_policy_get_setting (policy, "USBHost", "Guard");
 
   if (present != NULL && !cg_usb_present_devices_from_string (present, &mode))
     g_warning ("[USBHost] PresentDevices=%s is neither authorize nor judge; using authorize",
@@ -876,9 +843,9 @@ void
 cg_usb_host_guard_start (CgUsbHostGuard *guard)
 {
   g_autoptr (GPtrArray) names = cg_sysfs_list (guard->sysfs, CG_USB_DEVICES_DIR);
-  g_autoptr (CgDocument) config = host_load_config (guard);
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (guard->keeper);
   gboolean guard_on = TRUE;
-  CgUsbPresentDevices present = host_config_present_devices (config, &guard_on);
+  CgUsbPresentDevices present = host_config_present_devices (policy, &guard_on);
 
   guard->enabled = guard_on;
   if (!guard_on) {

@@ -33,6 +33,8 @@ cg_policy_file_free (CgPolicyFile *file)
   cg_grant_spec_clear (&file->policy_spec);
   g_array_unref (file->matches);
   g_array_unref (file->devices);
+  g_clear_pointer (&file->settings, g_hash_table_unref);
+  g_clear_pointer (&file->setting_sections, g_hash_table_unref);
   g_free (file);
 }
 
@@ -84,16 +86,21 @@ report (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
   g_ptr_array_add (file->diagnostics, cg_diagnostic_new (file->path, line, col, "%s", message));
 }
 
-static CgGrantSpec *
-open_main_section (CgPolicyFile *file, const char *name, guint lineno)
+/* carguard.conf: [Default] and [CarDefault] hold grants, the daemon's sections
+ * ([USBGadget], [USBHost]) hold settings. FALSE if the section is repeated. */
+static gboolean
+open_main_section (CgPolicyFile *file, SectionState *state, const char *name, guint lineno)
 {
   gboolean is_default = strcmp (name, "Default") == 0;
   guint *line = is_default ? &file->default_line : &file->car_line;
 
+  if (!is_default && strcmp (name, "CarDefault") != 0)
+    return g_hash_table_add (file->setting_sections, g_strdup (name));
   if (*line != 0)
-    return NULL;
+    return FALSE;
   *line = lineno;
-  return is_default ? &file->default_spec : &file->car_spec;
+  state->grant = is_default ? &file->default_spec : &file->car_spec;
+  return TRUE;
 }
 
 /* Starts a section; FALSE (reported) if it is unknown or repeated. */
@@ -108,7 +115,8 @@ open_section (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gu
     return FALSE;
   }
   if (file->main_file) {
-    state->grant = open_main_section (file, line->name, lineno);
+    if (!open_main_section (file, state, line->name, lineno))
+      goto repeated;
   } else if (strcmp (line->name, "Device") == 0) {
     CgPolicyDevice device = { .line = lineno };
     g_array_append_val (file->devices, device);
@@ -125,8 +133,6 @@ open_section (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gu
       goto repeated;
     *seen = TRUE;
   }
-  if (file->main_file && state->grant == NULL)
-    goto repeated;
   state->name = line->name;
   return TRUE;
 
@@ -188,7 +194,10 @@ compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gui
     return;
   switch (key->type) {
     case CG_VALUE_TEXT:
-      if (strcmp (key->key, "Name") == 0) {
+      if (file->main_file)
+        g_hash_table_replace (file->settings, g_strdup_printf ("%s.%s", state->name, key->key),
+                              g_strdup (line->value));
+      else if (strcmp (key->key, "Name") == 0) {
         g_free (file->name);
         file->name = g_strdup (line->value);
       }
@@ -252,6 +261,10 @@ policy_file_new (const char *path, const char *role_name)
 
   file->path = g_strdup (path);
   file->main_file = strcmp (basename, CG_POLICY_MAIN_FILE) == 0;
+  if (file->main_file) {
+    file->settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    file->setting_sections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  }
   file->diagnostics = cg_diagnostics_new ();
   file->matches = g_array_new (FALSE, TRUE, sizeof (CgPolicyMatch));
   g_array_set_clear_func (file->matches, (GDestroyNotify)policy_match_clear);

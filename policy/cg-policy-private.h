@@ -33,6 +33,8 @@ typedef struct {
   /* carguard.conf */
   CgGrantSpec default_spec, car_spec;
   guint default_line, car_line; /* 0 = section absent */
+  GHashTable *settings;         /* "Section.Key" -> value of the daemon's sections */
+  GHashTable *setting_sections; /* the daemon's sections seen, to refuse repeats */
   /* vendor files */
   char *name;
   CgGrantSpec policy_spec;
@@ -92,7 +94,8 @@ struct _CgPolicy {
   gint ref_count;
   GPtrArray *vendors; /* CgVendor *, sorted by id */
   GHashTable *vendor_by_id;
-  GPtrArray *files; /* char *, NULL-terminated */
+  GHashTable *settings; /* from the main file: "Section.Key" -> value */
+  GPtrArray *files;     /* char *, NULL-terminated */
   CgGrant default_grant;
   CgGrant car_grant;
   CgRuleEntry default_rule;

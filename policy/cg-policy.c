@@ -93,6 +93,7 @@ cg_policy_unref (CgPolicy *policy)
   g_hash_table_unref (policy->vendor_by_id);
   g_ptr_array_unref (policy->vendors);
   g_ptr_array_unref (policy->files);
+  g_clear_pointer (&policy->settings, g_hash_table_unref);
   cg_grant_clear (&policy->default_grant);
   cg_grant_clear (&policy->car_grant);
   g_free (policy);
@@ -144,6 +145,21 @@ build_defaults (Builder *b, const CgPolicyFile *main)
                                     "CarDefault",
                                     NULL };
   policy->car_rule.grant = &policy->car_grant;
+}
+
+static void
+take_settings (CgPolicy *policy, const CgPolicyFile *main)
+{
+  policy->settings = main != NULL ? g_hash_table_ref (main->settings)
+                                  : g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+const char *
+cg_policy_get_setting (const CgPolicy *policy, const char *section, const char *key)
+{
+  g_autofree char *name = g_strdup_printf ("%s.%s", section, key);
+
+  return g_hash_table_lookup (policy->settings, name);
 }
 
 static void
@@ -275,6 +291,7 @@ cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error)
     file->diagnostics = cg_diagnostics_new ();
   }
   build_defaults (&b, find_main_file (files));
+  take_settings (b.policy, find_main_file (files));
   for (guint i = 0; i < files->len; i++) {
     CgPolicyFile *file = g_ptr_array_index (files, i);
     if (file->main_file || file->masked || file->vendor_id == NULL)

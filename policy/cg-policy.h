@@ -90,6 +90,9 @@ const CgVendor *cg_policy_lookup_vendor (const CgPolicy *policy, const char *id)
 /* Every file the policy was read from, in load order. */
 const char *const *cg_policy_get_files (const CgPolicy *policy);
 const CgGrant *cg_policy_get_default (const CgPolicy *policy, gboolean car_class);
+/* A setting of carguard.conf's daemon sections ([USBGadget], [USBHost]) as written in the
+ * file this policy was loaded from, or NULL when unset. */
+const char *cg_policy_get_setting (const CgPolicy *policy, const char *section, const char *key);
 
 /* [A-Za-z0-9][A-Za-z0-9_.-]*: a vendor file's name without .conf. */
 gboolean cg_vendor_id_is_valid (const char *id);

@@ -353,6 +353,25 @@ START_TEST (test_glob_index_finds_every_match)
 }
 END_TEST
 
+/* The daemon's sections of carguard.conf are settings, not grant slots: they may stand
+ * anywhere, and the guards read them from the loaded policy. */
+START_TEST (test_daemon_settings)
+{
+  const char *names[] = { "carguard.conf" };
+  const char *texts[] = { "[USBGadget]\nGadget=g1\n[CarDefault]\nPreset=audio-only\n"
+                          "[USBHost]\nGuard=no\n[Default]\nPreset=charge-only\n" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 1, NULL, &error);
+
+  g_assert_no_error (error);
+  ck_assert_str_eq (cg_policy_get_setting (policy, "USBGadget", "Gadget"), "g1");
+  ck_assert_str_eq (cg_policy_get_setting (policy, "USBHost", "Guard"), "no");
+  ck_assert_ptr_null (cg_policy_get_setting (policy, "USBGadget", "UDC"));
+  ck_assert_int_eq (cg_policy_get_default (policy, TRUE)->pairing, CG_PAIRING_ALLOW);
+  ck_assert_int_eq (cg_policy_get_default (policy, FALSE)->pairing, CG_PAIRING_DENY);
+}
+END_TEST
+
 static Suite *
 primitives_suite (void)
 {
@@ -373,6 +392,7 @@ primitives_suite (void)
   tcase_add_test (ids, test_grant_restrict);
   tcase_add_test (ids, test_glob);
   tcase_add_test (ids, test_glob_index_finds_every_match);
+  tcase_add_test (ids, test_daemon_settings);
   suite_add_tcase (s, doc);
   suite_add_tcase (s, ids);
   return s;
