@@ -1,0 +1,362 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The systemd lab's toolkit, inside the guest: the machine as installed (systemctl,
+the journal, the package), on top of the quick lab's phone, car and cable
+(tests/lab/guest: labkit, car.py, phone.py, usblab), read from the source share.
+
+A machine script (tests/lab/system/machines/*.py) lists its boots as phases:
+
+    machine = systemkit.Machine()
+
+    @machine.phase("install")
+    def install(tap):
+        ...
+
+    machine.main()
+
+`--phases` prints their names for the launcher; `PHASE` runs one, TAP on stdout."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+
+RESULTS = "/run/lab"
+try:
+    with open(os.path.join(RESULTS, "lab.json")) as _f:
+        ENV = json.load(_f)
+except FileNotFoundError:  # on the host, for --phases
+    ENV = {}
+SRC = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "tests", "lab", "guest"))
+import labkit  # noqa: E402
+import usblab  # noqa: E402
+
+LabFailure = labkit.LabFailure
+BUS_NAME = "org.carguard.Daemon1"
+MESSAGE_ID_POLICY_LOADED = "4b3e0d6f2a8c4f0e9c1d5a7b3f2e8d10"
+MESSAGE_ID_POLICY_REJECTED = "9a6c2e4b1d0f4a83b5e7c9d1f3a5b720"
+MESSAGE_ID_DECISION = "e2c8a4f6b0d24e19a7c3f5b9d1e7a430"
+MESSAGE_ID_ENFORCED = "71d5b9e3c7a14f2d8b6e0a4c2f8d6e51"
+AGENT_REGISTERED = "registered as BlueZ's default agent"
+
+
+def sh(*argv, timeout=120, input=None, env=None, check=False):
+    """Runs a command; returns CompletedProcess with text stdout and stderr."""
+    out = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input,
+                         env=None if env is None else dict(os.environ, **env))
+    if check and out.returncode:
+        raise LabFailure(f"{' '.join(argv)} exited {out.returncode}: {out.stderr.strip()[-400:]}")
+    return out
+
+
+def systemctl(*args, timeout=120):
+    return sh("systemctl", *args, timeout=timeout)
+
+
+def unit(name):
+    """The unit's state as systemd reports it (a dict of `systemctl show` properties)."""
+    props = "ActiveState,SubState,MainPID,NRestarts,Result,UnitFileState,InvocationID,BindsTo,After,Requires"
+    out = sh("systemctl", "show", name, "-p", props).stdout
+    state = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    for key in ("MainPID", "NRestarts"):
+        state[key] = int(state.get(key) or 0)
+    return state
+
+
+def active(name):
+    return unit(name)["ActiveState"] == "active"
+
+
+def wait_unit(name, predicate, timeout, what):
+    return usblab_wait(lambda: predicate(unit(name)), timeout, f"{name}: {what}")
+
+
+def usblab_wait(predicate, timeout, what, interval=0.1):
+    """Polls PREDICATE until it is true (returned) or TIMEOUT passes (LabFailure). For
+    system state that sends no event we can subscribe to from here (unit states,
+    files); D-Bus waits use labkit.wait_until, uevent waits usblab.wait_until."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise LabFailure(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def cursor():
+    """The journal's current end, to read only what comes after."""
+    out = sh("journalctl", "-n", "0", "--show-cursor", "--no-pager").stdout
+    for line in out.splitlines():
+        if line.startswith("-- cursor: "):
+            return line[len("-- cursor: "):].strip()
+    return None
+
+
+def journal(*matches, after=None, unit_name=None):
+    """This boot's journal entries (dicts) matching FIELD=VALUE MATCHES, after CURSOR."""
+    argv = ["journalctl", "-b", "-o", "json", "--no-pager"]
+    if after:
+        argv += ["--after-cursor", after]
+    if unit_name:
+        argv += ["-u", unit_name]
+    out = sh(*argv, *matches, timeout=60).stdout
+    entries = []
+    for line in out.splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            pass
+    return entries
+
+
+def messages(entries):
+    out = []
+    for e in entries:
+        m = e.get("MESSAGE")
+        if isinstance(m, list):  # non-UTF-8 bytes
+            m = bytes(m).decode("utf-8", "replace")
+        out.append(m or "")
+    return out
+
+
+def unit_log(name, after=None):
+    """MESSAGE lines of a unit's own log and of systemd about it."""
+    return messages(journal(after=after, unit_name=name))
+
+
+def main_pid(name):
+    return unit(name)["MainPID"]
+
+
+def proc_status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+# ---------------------------------------------------------------- the package
+
+def install_deb(path, *apt_args):
+    """`apt-get install ./carguard_*.deb` from a copy in /root/debs, as a person would,
+    with no network (the VM has none): everything it needs is in the image already."""
+    os.makedirs("/root/debs", exist_ok=True)
+    name = os.path.basename(path)
+    shutil.copy2(path, os.path.join("/root/debs", name))
+    return subprocess.run(["apt-get", "install", "-y", *apt_args, "./" + name],
+                          cwd="/root/debs", capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def apt(*args):
+    return sh("apt-get", "-y", *args, timeout=300, env={"DEBIAN_FRONTEND": "noninteractive"})
+
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+# ---------------------------------------------------------------- Bluetooth
+
+class Bluetooth:
+    """The phone and the car on btvirt's two controllers, under the system's own
+    bluetoothd (bluetooth.service) with carguardd as its agent. labkit.Lab is used for
+    what it does without starting daemons: processes, logs, phone.py and car.py."""
+
+    def __init__(self):
+        self.lab = labkit.Lab()
+        self.lab.bus = labkit.system_bus()
+
+    def close(self):
+        self.lab.close()
+
+    def start_controllers(self):
+        """btvirt as a unit of its own: it outlives restarts of bluetoothd, like hardware."""
+        labkit.warm_up_kernel_crypto()
+        if not active("lab-btvirt.service"):
+            sh("systemd-run", "--unit=lab-btvirt", "--property=StandardOutput=journal",
+               "btvirt", "-l2", check=True)
+        self.wait_adapters()
+
+    def wait_adapters(self, timeout=60):
+        labkit.wait_until(lambda: self._owner() and self._adapters_up(), timeout,
+                          "hci0 and hci1 powered under bluetoothd")
+
+    def _owner(self):
+        try:
+            return self.lab.name_has_owner(labkit.BLUEZ)
+        except Exception:
+            self.lab.bus = labkit.system_bus()
+            return False
+
+    def _adapters_up(self):
+        try:
+            names = self.lab.adapters()
+        except Exception:
+            return False
+        if not all(a in names for a in (labkit.PHONE_ADAPTER, labkit.CAR_ADAPTER)):
+            return False
+        for a in (labkit.PHONE_ADAPTER, labkit.CAR_ADAPTER):
+            p = labkit.props(self.lab.bus, labkit.adapter_path(a), "org.bluez.Adapter1") or {}
+            if not p.get("Powered"):
+                try:
+                    self.lab.power(a)
+                except Exception:
+                    return False
+        return True
+
+    def start_phone(self):
+        if "phone" not in self.lab.procs:
+            self.lab.start_phone(agent=False)
+            self.lab.start_sdp_watchdog()
+
+    def car(self, **options):
+        return self.lab.run_car(**options)
+
+    def forget(self):
+        self.lab.forget()
+
+
+def refused(service):
+    return (not service.get("connected") and service.get("offered", True) is not False
+            and service.get("errno") == "ECONNREFUSED")
+
+
+def no_data(report, services=("pbap", "map", "opp", "pan")):
+    """Nothing personal reached the car: every data service refused or never connected."""
+    got = {name: s for name, s in report.get("services", {}).items()
+           if name in services and (s.get("connected") or s.get("vcards") or s.get("messages"))}
+    return not got, got
+
+
+# ---------------------------------------------------------------- the machine
+
+class Machine:
+    def __init__(self):
+        self.phases = {}
+        self.order = []
+
+    def phase(self, name):
+        def register(fn):
+            self.phases[name] = fn
+            self.order.append(name)
+            return fn
+        return register
+
+    def main(self):
+        if sys.argv[1:] == ["--phases"]:
+            print(" ".join(self.order))
+            return 0
+        name = sys.argv[1]
+        tap = labkit.Tap()
+        try:
+            self.phases[name](tap)
+        except Exception:
+            tap.ok(False, f"{name} ran to its end", traceback.format_exc())
+        return tap.done()
+
+
+def section(tap, title):
+    tap.diag(f"--- {title}")
+    print(f"[{time.monotonic():.1f}] {title}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the lab's own files
+
+UNITS = os.path.join(SRC, "tests", "lab", "system", "units")
+PHONE_VENDOR_FILE = "/etc/carguard/vendors.d/lab-phone.conf"
+# carguardd also sees the phone from the car's controller (one bluetoothd serves both):
+# the administrator vets the lab phone, so that only the phone's view of the car is
+# under test (as in the quick lab, tests/lab/guest/btguard_helpers.py).
+PHONE_VENDOR_TEXT = f"""[Vendor]
+Name=Lab phone
+[Device]
+BluetoothAddress={labkit.PHONE_ADDRESS}
+Preset=trusted
+"""
+ASK_FILE = "/etc/carguard/carguard.conf"
+
+
+def install_lab_units(*names):
+    """Copies lab units (and their drop-in folders) from tests/lab/system/units into
+    /etc/systemd/system; systemd cannot load units from the 9p share at boot."""
+    for name in names:
+        shutil.copy2(os.path.join(UNITS, name), "/etc/systemd/system/")
+        dropins = os.path.join(UNITS, name + ".d")
+        if os.path.isdir(dropins):
+            shutil.copytree(dropins, f"/etc/systemd/system/{name}.d", dirs_exist_ok=True)
+    systemctl("daemon-reload")
+
+
+def modprobe(*args):
+    sh("/sbin/modprobe", *args, check=True)
+
+
+def log_path(name):
+    return os.path.join(RESULTS, name)
+
+
+def jsonl(path):
+    try:
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def agent_registrations(after=None):
+    return sum(AGENT_REGISTERED in m for m in unit_log("carguard.service", after=after))
+
+
+def unit_timestamp(name, prop):
+    value = sh("systemctl", "show", name, "-p", prop, "--value").stdout.strip()
+    return int(value) if value.isdigit() else 0
+
+
+def guard_trace(after):
+    """systemd's own journal lines about carguard.service and bluetooth.service since
+    AFTER, in order: (unit, event) with event one of starting, started, stopping,
+    stopped, exited (the main process died)."""
+    trace = []
+    for e in journal("_PID=1", after=after):
+        name = e.get("UNIT")
+        if name not in ("carguard.service", "bluetooth.service"):
+            continue
+        m = e.get("MESSAGE") or ""
+        for prefix, event in (("Starting ", "starting"), ("Started ", "started"), ("Stopping ", "stopping"),
+                              ("Stopped ", "stopped")):
+            if m.startswith(prefix):
+                trace.append((name, event))
+                break
+        else:
+            if "Main process exited" in m:
+                trace.append((name, "exited"))
+    return trace
+
+
+def bluetoothd_followed_guard(after):
+    """True when, since AFTER, bluetoothd never started without carguardd running, and
+    was stopped before carguardd was started again whenever carguardd went down."""
+    guard_up, bt_up = True, True
+    for name, event in guard_trace(after):
+        if name == "carguard.service":
+            if event in ("exited", "stopping", "stopped"):
+                guard_up = False
+            elif event == "starting" and bt_up:
+                return False
+            elif event == "started":
+                guard_up = True
+        else:
+            if event in ("starting", "started"):
+                if not guard_up:
+                    return False
+                bt_up = True
+            elif event in ("stopping", "stopped"):
+                bt_up = False
+    return guard_up
