@@ -5,6 +5,12 @@ to the phone's PBAP channel, OBEX CONNECTs and GETs the phonebook, again and aga
 SIGTERM, and writes one JSON line per try (CLOCK_MONOTONIC time, connected, errno,
 vCards received) to the file given. Used while carguardd is killed and restarted.
 
+Between two tries the car waits for its link to the phone to drop, then says so in
+EVENTS_PATH.idle for a second: tearing down a live RFCOMM session while bluetoothd
+powers both controllers off at once (one bluetoothd serves the phone and the car here)
+has panicked the lab's 6.1 kernel (list corruption in hci_chan_del), so a scenario that
+stops bluetoothd does it between two tries.
+
 Usage: car_retry.py EVENTS_PATH [SERVICE=pbap]"""
 
 import json
@@ -25,6 +31,15 @@ def stop(*_):
     running = False
 
 
+def link_down(car, timeout=15):
+    deadline = time.monotonic() + timeout
+    while running and time.monotonic() < deadline:
+        p = labkit.props(car.bus, car.phone_path, "org.bluez.Device1", timeout=2) or {}
+        if not p.get("Connected"):
+            return
+        time.sleep(0.1)
+
+
 def main():
     signal.signal(signal.SIGTERM, stop)
     path = sys.argv[1]
@@ -41,7 +56,11 @@ def main():
                 result = {"connected": False, "errno": type(e).__name__}
             out.write(json.dumps({"t": round(t, 3), **result}) + "\n")
             out.flush()
-            time.sleep(0.2)
+            link_down(car)
+            with open(path + ".idle", "w"):
+                pass
+            time.sleep(1.0)
+            os.unlink(path + ".idle")
     return 0
 
 

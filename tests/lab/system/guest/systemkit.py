@@ -222,6 +222,14 @@ class Bluetooth:
     def forget(self):
         self.lab.forget()
 
+    def links_down(self, timeout=30):
+        """Waits until the car's link to the phone has dropped: stopping bluetoothd
+        powers both controllers off, and that during a live RFCOMM session has
+        panicked the lab's kernel (car_retry.py)."""
+        path = labkit.device_path(labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS)
+        labkit.wait_until(lambda: not (labkit.props(self.lab.bus, path, "org.bluez.Device1") or {}).get("Connected"),
+                          timeout, "the car's link to the phone to drop")
+
 
 def refused(service):
     return (not service.get("connected") and service.get("offered", True) is not False
