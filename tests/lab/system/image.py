@@ -195,7 +195,10 @@ def customize(root, kroot, kver):
             "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin alice --noclear %I $TERM\n",
         "etc/systemd/system/getty@tty2.service.d/autologin.conf":
             "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin bob --noclear %I $TERM\n",
-        "etc/systemd/journald.conf.d/lab.conf": "[Journal]\nStorage=persistent\nForwardToConsole=no\n",
+        # The journal is also written to the kernel console (console.log on the host), so
+        # a boot that dies before it saves its journal still leaves it behind.
+        "etc/systemd/journald.conf.d/lab.conf": "[Journal]\nStorage=persistent\nForwardToConsole=yes\n"
+                                                 "TTYPath=/dev/ttyS0\nMaxLevelConsole=info\n",
         "etc/systemd/system/carguard-lab.service": open(GUEST_UNIT).read(),
     }.items():
         path = os.path.join(root, rel)

@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""A head unit that keeps asking for the phonebook: over its existing bond, it connects
-to the phone's PBAP channel, OBEX CONNECTs and GETs the phonebook, again and again until
-SIGTERM, and writes one JSON line per try (CLOCK_MONOTONIC time, connected, errno,
-vCards received) to the file given. Used while carguardd is killed and restarted.
+"""A head unit that keeps asking for a data service: over its existing bond, it connects
+to the phone's SERVICE (car.py's names: pbap gets the phonebook over OBEX, pan sets up
+BNEP), again and again until SIGTERM, and writes one JSON line per try
+(CLOCK_MONOTONIC time, connected, errno, what it got) to the file given. Used while
+carguardd is killed and restarted.
 
-Between two tries the car waits for its link to the phone to drop, then says so in
-EVENTS_PATH.idle for a second: tearing down a live RFCOMM session while bluetoothd
-powers both controllers off at once (one bluetoothd serves the phone and the car here)
-has panicked the lab's 6.1 kernel (list corruption in hci_chan_del), so a scenario that
-stops bluetoothd does it between two tries.
+One bluetoothd serves the phone's and the car's controllers here, so when bluetoothd
+stops, the car's own controller goes off too, which a real car's would not. Connecting
+while the controllers power off or on, or tearing down a live RFCOMM session then, has
+panicked the lab's 6.1 kernel (list corruption in hci_chan_del, from krfcommd or
+bluetoothd). So the car tries only while its controller is powered (a try it cannot
+make is written as "skipped"), and between two tries it waits for its link to drop and
+says so in EVENTS_PATH.idle for a second: a scenario stops bluetoothd then.
 
 Usage: car_retry.py EVENTS_PATH [SERVICE=pbap]"""
 
@@ -20,8 +23,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "guest"))
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import car as carlib  # noqa: E402
 import labkit  # noqa: E402
+import systemkit  # noqa: E402
 
 running = True
 
@@ -31,11 +36,13 @@ def stop(*_):
     running = False
 
 
-def link_down(car, timeout=15):
+def link_down(car, timeout=60):
+    """The car's ACL link to the phone is down and no RFCOMM session is left in the
+    kernel (its L2CAP channels, from debugfs)."""
     deadline = time.monotonic() + timeout
     while running and time.monotonic() < deadline:
         p = labkit.props(car.bus, car.phone_path, "org.bluez.Device1", timeout=2) or {}
-        if not p.get("Connected"):
+        if not p.get("Connected") and not systemkit.rfcomm_channels():
             return
         time.sleep(0.1)
 
@@ -46,10 +53,17 @@ def main():
     service = sys.argv[2] if len(sys.argv) > 2 else "pbap"
     labkit.setup_mainloop()
     car = carlib.Car(labkit.system_bus())
-    channels = {carlib.RFCOMM_SERVICES[service][0]: carlib.RFCOMM_SERVICES[service][1]}
+    channels = ({carlib.RFCOMM_SERVICES[service][0]: carlib.RFCOMM_SERVICES[service][1]}
+                if service in carlib.RFCOMM_SERVICES else None)
     with open(path, "a") as out:
         while running:
             t = time.monotonic()
+            adapter = labkit.props(car.bus, car.adapter, "org.bluez.Adapter1", timeout=2) or {}
+            if not adapter.get("Powered"):
+                out.write(json.dumps({"t": round(t, 3), "skipped": "the car's controller is off"}) + "\n")
+                out.flush()
+                time.sleep(0.2)
+                continue
             try:
                 result = car.connect_service(service, channels)
             except Exception as e:  # bluetoothd gone mid-try: that is a refusal too

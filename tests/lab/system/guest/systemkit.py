@@ -71,21 +71,12 @@ def active(name):
 
 
 def wait_unit(name, predicate, timeout, what):
-    return usblab_wait(lambda: predicate(unit(name)), timeout, f"{name}: {what}")
+    return wait(lambda: predicate(unit(name)), timeout, f"{name}: {what}")
 
 
-def usblab_wait(predicate, timeout, what, interval=0.1):
-    """Polls PREDICATE until it is true (returned) or TIMEOUT passes (LabFailure). For
-    system state that sends no event we can subscribe to from here (unit states,
-    files); D-Bus waits use labkit.wait_until, uevent waits usblab.wait_until."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise LabFailure(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+# Waits with a deadline (labkit's: it serves the GLib loop meanwhile, which phone and
+# car objects of ours may need). Unit states and files send no event we can follow.
+wait = labkit.wait_until
 
 
 def cursor():
@@ -222,13 +213,23 @@ class Bluetooth:
     def forget(self):
         self.lab.forget()
 
-    def links_down(self, timeout=30):
-        """Waits until the car's link to the phone has dropped: stopping bluetoothd
-        powers both controllers off, and that during a live RFCOMM session has
-        panicked the lab's kernel (car_retry.py)."""
+    def links_down(self, timeout=60):
+        """Waits until the car's link to the phone has dropped and the kernel holds no
+        RFCOMM session any more: stopping bluetoothd powers both controllers off, and
+        an RFCOMM session that outlives that power cycle has panicked the lab's kernel
+        when krfcommd freed it afterwards (car_retry.py)."""
         path = labkit.device_path(labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS)
-        labkit.wait_until(lambda: not (labkit.props(self.lab.bus, path, "org.bluez.Device1") or {}).get("Connected"),
-                          timeout, "the car's link to the phone to drop")
+        labkit.wait_until(lambda: not (labkit.props(self.lab.bus, path, "org.bluez.Device1") or {}).get("Connected")
+                          and not rfcomm_channels(), timeout, "the car's link and RFCOMM sessions to go")
+
+
+def rfcomm_channels():
+    """L2CAP channels on the RFCOMM PSM (3) that the kernel holds, from debugfs."""
+    try:
+        with open("/sys/kernel/debug/bluetooth/l2cap") as f:
+            return [line for line in f if len(line.split()) > 3 and line.split()[3] == "3"]
+    except OSError:
+        return []
 
 
 def refused(service):
@@ -289,6 +290,15 @@ BluetoothAddress={labkit.PHONE_ADDRESS}
 Preset=trusted
 """
 ASK_FILE = "/etc/carguard/carguard.conf"
+# The shipped [Default] and [CarDefault] (policy/shipped/carguard.conf), which a machine's
+# own /etc/carguard/carguard.conf repeats, since that file replaces the shipped one whole.
+SHIPPED_DEFAULTS = """[Default]
+Pairing=ask
+Profiles=a2dp avrcp hfp hsp hid pnp gatt
+USBMode=charge-only
+[CarDefault]
+Preset=audio-only
+"""
 
 
 def install_lab_units(*names):

@@ -32,25 +32,32 @@ PHONE_VENDOR = sk.PHONE_VENDOR_FILE
 # The laptop's policy: the shipped defaults. The lab's car head unit is a gadget on the
 # laptop's own kernel (dummy_hcd), and a laptop has no gadget of its own, so the
 # phone-role guard is pointed at one that does not exist ([USBGadget] Gadget=).
-LAPTOP_CONF = """[Default]
-Pairing=ask
-Profiles=a2dp avrcp hfp hsp hid pnp gatt
-USBMode=charge-only
-[CarDefault]
-Preset=audio-only
-[USBGadget]
-Gadget=phone
-"""
+LAPTOP_CONF = sk.SHIPPED_DEFAULTS + "[USBGadget]\nGadget=phone\n"
 ASK_CONF = LAPTOP_CONF.replace("Preset=audio-only\n", "Preset=audio-only\nPairing=ask\n")
 
 
-def car_ok(tap, report, what):
-    hfp = report["services"].get("hfp", {})
-    tap.ok(report.get("paired") and hfp.get("connected") and hfp.get("at") == "ok",
-           f"{what}: the car pairs and gets HFP (audio-only)", report)
+def car_ok(tap, report, what, audio="hfp", data="pbap"):
+    """The car paired (or kept its bond) and got AUDIO, and DATA was refused at it."""
+    got_audio = report["services"].get(audio, {})
+    tap.ok((report.get("paired") or report["bond"]["car"]["paired"]) and got_audio.get("connected")
+           and (got_audio.get("at") == "ok" or got_audio.get("avdtp") == "ok"),
+           f"{what}: the car pairs and gets {audio.upper()} (audio-only)", report)
     clean, got = sk.no_data(report)
-    tap.ok(clean and sk.refused(report["services"].get("pbap", {})),
-           f"{what}: the car's PBAP is refused; no personal data reached it", got or report["services"])
+    tap.ok(clean and sk.refused(report["services"].get(data, {})),
+           f"{what}: the car's {data.upper()} is refused; no personal data reached it", got or report["services"])
+
+
+# Around the restarts of bluetoothd below the car uses L2CAP services only (A2DP
+# allowed, PAN refused): an RFCOMM session of the car's alive across bluetoothd powering
+# both controllers off and on has panicked the lab's 6.1 kernel (list corruption in
+# hci_chan_del, from krfcommd). PBAP and HFP are asserted before any such restart in
+# this boot and again in the next boot.
+L2CAP_ONLY = {"services": ["a2dp", "pan"], "audio": "a2dp", "data": "pan"}
+
+
+def car_l2cap(tap, bt, what, pairing=None):
+    car_ok(tap, bt.car(pairing=pairing, services=L2CAP_ONLY["services"]), what,
+           audio=L2CAP_ONLY["audio"], data=L2CAP_ONLY["data"])
 
 
 def usb_nothing(port):
@@ -105,7 +112,7 @@ def install(tap):
         tap.ok(sk.agent_registrations() >= 1, "carguardd is BlueZ's default agent",
                sk.unit_log("carguard.service")[-20:])
         bt.start_phone()
-        car_ok(tap, bt.car(pairing="just-works", services=["hfp", "pbap", "pan"]), "installed")
+        car_l2cap(tap, bt, "installed", pairing="just-works")
         kill_while_retrying(tap, bt)
         restarts(tap, bt)
         runtime_block(tap, bt)
@@ -122,7 +129,7 @@ def install(tap):
 
 
 def kill_while_retrying(tap, bt):
-    sk.section(tap, "systemctl kill -s KILL carguard while the car retries PBAP and replugs USB")
+    sk.section(tap, "systemctl kill -s KILL carguard while the car retries PAN and replugs USB")
     sk.modprobe("-a", "dummy_hcd", "libcomposite")
     usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
     port = usblab.CarUsbPort("1-1")
@@ -132,15 +139,20 @@ def kill_while_retrying(tap, bt):
     hu = usblab.CarHeadUnitGadget().create(bind=True, udc="dummy_udc.0")
     port.wait_enumerated(20)
     tap.check("the car's USB device gets no driver and no network interface", lambda: usb_nothing(port))
+    # The car is paired (audio-only), as a car that comes back every day is.
+    report = bt.car(pairing="just-works", services=["a2dp"])
+    tap.ok(report["bond"]["phone"]["bonded"], "the car pairs again (the bond it will retry over)", report)
+    bt.links_down()
     watch_log = sk.log_path("install-kill-usb-watch.jsonl")
-    retry_log = sk.log_path("install-kill-pbap.jsonl")
+    retry_log = sk.log_path("install-kill-pan.jsonl")
     watch = bt.lab.spawn("usb-watch", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "usb_watch.py"), watch_log])
-    retry = bt.lab.spawn("car-retry", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "car_retry.py"), retry_log])
-    sk.usblab_wait(lambda: len(sk.jsonl(retry_log)) >= 2, 60, "the car's first PBAP tries")
+    retry = bt.lab.spawn("car-retry", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "car_retry.py"),
+                                       retry_log, "pan"])
+    sk.wait(lambda: len(sk.jsonl(retry_log)) >= 2, 60, "the car's first PAN tries")
     before = sk.unit("carguard.service")
     bt_before = sk.unit("bluetooth.service")
     mark = sk.cursor()
-    sk.usblab_wait(lambda: os.path.exists(retry_log + ".idle"), 60, "the car between two tries (car_retry.py)")
+    sk.wait(lambda: os.path.exists(retry_log + ".idle"), 120, "the car between two tries (car_retry.py)")
     t_kill = time.monotonic()
     sk.systemctl("kill", "-s", "KILL", "carguard.service")
     # The car pulls the cable and plugs it back while carguardd is down.
@@ -148,23 +160,27 @@ def kill_while_retrying(tap, bt):
     port.wait_gone(10)
     hu.bind("dummy_udc.0")
     port.wait_enumerated(20)
-    replugged_down = not sk.active("carguard.service") or sk.main_pid("carguard.service") != before["MainPID"]
+    t_replugged = time.monotonic()
     sk.wait_unit("carguard.service", lambda u: u["ActiveState"] == "active" and u["NRestarts"] > before["NRestarts"],
                  30, "restarted by systemd")
-    t_up = time.monotonic()
+    t_up = sk.unit_timestamp("carguard.service", "ActiveEnterTimestampMonotonic") / 1e6
+    replugged_down = t_replugged < t_up
     bt.wait_adapters(60)
-    sk.usblab_wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent back")
+    sk.wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent back")
     # The car goes on asking for a while after the guard is back.
-    n = len(sk.jsonl(retry_log))
-    sk.usblab_wait(lambda: len(sk.jsonl(retry_log)) >= n + 5, 60, "more PBAP tries after the restart")
+    def made():
+        return [t for t in sk.jsonl(retry_log) if "skipped" not in t]
+    n = len(made())
+    sk.wait(lambda: len(made()) >= n + 3, 90, "more PAN tries after the restart")
     bt.lab.stop("car-retry")
     bt.lab.stop("usb-watch")
-    tries = sk.jsonl(retry_log)
-    got = [t for t in tries if t.get("connected") and (t.get("vcards") or t.get("obex") == "ok")]
+    tries = [t for t in sk.jsonl(retry_log) if "skipped" not in t]
+    got = [t for t in tries if t.get("connected")]
     during = [t for t in tries if t_kill <= t["t"] <= t_up]
-    tap.ok(not got, f"the car's {len(tries)} PBAP tries ({len(during)} while carguardd was down) "
-           "got no phonebook", got[:5])
-    tap.ok(replugged_down, "the car replugged USB while carguardd was down")
+    skipped = [t for t in sk.jsonl(retry_log) if "skipped" in t and t_kill <= t["t"] <= t_up]
+    tap.ok(tries and not got, f"the car's {len(tries)} PAN tries ({len(during)} while carguardd was down, "
+           f"{len(skipped)} more it could not make with its controller off) got no network link", got[:5])
+    tap.ok(replugged_down, "the car replugged USB while carguardd was down", {"replugged": t_replugged, "back": t_up})
     tap.check("... and its USB device got no driver at any time, before or after the restart",
               lambda: (not usb_watch.data_paths(watch_log) and usb_nothing(port)[0],
                        {"events": usb_watch.data_paths(watch_log), "now": port.report()}))
@@ -189,25 +205,25 @@ def restarts(tap, bt):
     mark = sk.cursor()
     sk.systemctl("restart", "bluetooth.service")
     bt.wait_adapters(60)
-    sk.usblab_wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent on the new bluetoothd")
+    sk.wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent on the new bluetoothd")
     tap.ok(sk.unit("carguard.service")["MainPID"] == cg["MainPID"],
            "restart bluetooth: carguardd keeps running and registers its agent with the new bluetoothd")
     bt.lab.stop("phone")
     bt.start_phone()
-    car_ok(tap, bt.car(pairing=None, services=["hfp", "pbap"]), "after restart bluetooth")
+    car_l2cap(tap, bt, "after restart bluetooth")
 
     bt.links_down()
     mark = sk.cursor()
     bt_pid = sk.main_pid("bluetooth.service")
     sk.systemctl("restart", "carguard.service")
     bt.wait_adapters(60)
-    sk.usblab_wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent")
+    sk.wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent")
     tap.ok(sk.main_pid("bluetooth.service") not in (0, bt_pid) and sk.bluetoothd_followed_guard(mark),
            "restart carguard: bluetoothd is stopped first and started again after carguardd",
            sk.unit_log("bluetooth.service", after=mark)[-10:])
     bt.lab.stop("phone")
     bt.start_phone()
-    car_ok(tap, bt.car(pairing=None, services=["hfp", "pbap"]), "after restart carguard")
+    car_l2cap(tap, bt, "after restart carguard")
 
     bt.links_down()
     mark = sk.cursor()
@@ -231,9 +247,9 @@ def runtime_block(tap, bt):
     tap.ok(os.path.exists(path), "the file is still there after systemctl restart carguard", sk.sh("ls", "-la", "/run/carguard").stdout)
     bt.lab.stop("phone")
     bt.start_phone()
-    report = bt.car(pairing=None, services=["hfp", "pbap"])
-    tap.ok(not report["services"]["hfp"].get("connected") and sk.no_data(report)[0],
-           "the car is still blocked: even HFP is refused", report)
+    report = bt.car(pairing=None, services=L2CAP_ONLY["services"])
+    tap.ok(not report["services"]["a2dp"].get("connected") and sk.no_data(report)[0],
+           "the car is still blocked: even A2DP is refused", report)
     os.unlink(path)
     sk.systemctl("reload", "carguard.service")
     bt.forget()
@@ -249,6 +265,25 @@ def as_user(user, *argv, timeout=60):
     person's desktop is, attached to their session's seat by polkit."""
     return sk.sh("systemd-run", "-M", f"{user}@", "--user", "--wait", "--pipe", "--quiet",
                  "--collect", *argv, timeout=timeout)
+
+
+def in_session(user):
+    """A command prefix that runs as USER inside USER's seat session (its scope's
+    cgroup), as if typed on that session's terminal, without opening another session."""
+    pw = pwd.getpwnam(user)
+    sid = session_id(user)
+    procs = f"/sys/fs/cgroup/user.slice/user-{pw.pw_uid}.slice/session-{sid}.scope/cgroup.procs"
+    return ["sh", "-c", f'echo $$ >{procs} && exec "$@"', "in-session",
+            "setpriv", f"--reuid={user}", f"--regid={pw.pw_gid}", "--init-groups", "--",
+            "env", f"HOME={pw.pw_dir}", f"USER={user}", f"XDG_RUNTIME_DIR=/run/user/{pw.pw_uid}"]
+
+
+def session_id(user):
+    for line in sk.sh("loginctl", "list-sessions", "--no-legend").stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[2] == user and fields[3] == "seat0":
+            return fields[0]
+    return None
 
 
 def session_of(user):
@@ -273,7 +308,7 @@ def start_desktop(user):
     user_ctl = ["systemctl", "-M", f"{user}@", "--user"]
     sk.sh(*user_ctl, "daemon-reload")
     sk.sh(*user_ctl, "start", "lab-desktop.target", check=True)
-    sk.usblab_wait(lambda: sk.sh(*user_ctl, "is-active", "carguard-notifier.service").stdout.strip() == "active",
+    sk.wait(lambda: sk.sh(*user_ctl, "is-active", "carguard-notifier.service").stdout.strip() == "active",
                    30, "carguard-notifier in the person's session")
 
 
@@ -301,35 +336,40 @@ def person(tap, bt):
     sk.write(sk.ASK_FILE, ASK_CONF)
     sk.systemctl("reload", "carguard.service")
     sk.systemctl("start", "getty@tty1.service", "getty@tty2.service")
-    alice = sk.usblab_wait(lambda: session_of("alice"), 60, "alice's session on tty1")
-    bob = sk.usblab_wait(lambda: session_of("bob"), 60, "bob's session on tty2")
+    alice = sk.wait(lambda: session_of("alice"), 60, "alice's session on tty1")
+    bob = sk.wait(lambda: session_of("bob"), 60, "bob's session on tty2")
     tap.ok(alice.get("Active") == "yes" and bob.get("Active") == "no",
            "logind: alice's session (tty1) is active, bob's (tty2) is not", {"alice": alice, "bob": bob})
     start_desktop("alice")
-    sk.usblab_wait(lambda: sk.sh("systemctl", "-M", "bob@", "--user", "is-system-running").stdout.strip()
+    sk.wait(lambda: sk.sh("systemctl", "-M", "bob@", "--user", "is-system-running").stdout.strip()
                    in ("running", "degraded"), 60, "bob's user manager")
     car = subprocess.Popen(["/usr/bin/python3", os.path.join(labkit.GUEST, "car.py"), "--services", "hfp,pbap"],
                            stdout=subprocess.PIPE, stderr=open(sk.log_path("car.log"), "ab"))
     try:
-        shown = sk.usblab_wait(lambda: dunst_count("alice") >= 1, 45, "dunst to show carguard's question")
+        shown = sk.wait(lambda: dunst_count("alice") >= 1, 45, "dunst to show carguard's question")
     except sk.LabFailure:
         shown = False
     tap.ok(shown, "carguard-notifier puts the question on alice's screen (dunst counts it displayed)",
            as_user("alice", "journalctl", "--user", "-n", "30", "--no-pager").stdout)
     png = sk.log_path("ask-notification.png")
-    colours = sk.usblab_wait(lambda: (lambda n: n if n > 3 else 0)(screenshot("alice", png)), 20,
+    colours = sk.wait(lambda: (lambda n: n if n > 3 else 0)(screenshot("alice", png)), 20,
                              "the notification drawn on the screen") if shown else 0
     tap.ok(colours > 3 and os.path.getsize(png) > 1000, f"a screenshot of the question is kept: {os.path.basename(png)}",
            {"colours": colours})
     device = f"bluetooth/{CAR}"
-    for who, argv in (("bob (a session that is not active)", ["systemd-run", "-M", "bob@", "--user", "--wait",
-                                                              "--pipe", "--quiet", "--collect"]),
-                      ("carol (no session: an ssh command or a cron job)",
-                       ["setpriv", "--reuid=carol", "--regid=carol", "--init-groups", "--"])):
+    callers = (
+        ("bob, from his session on tty2 (logged in, not the active session)", in_session("bob")),
+        ("carol (no session at all: a cron job, a service)",
+         ["setpriv", "--reuid=carol", "--regid=carol", "--init-groups", "--"]),
+    )
+    for who, argv in callers:
+        mark = sk.cursor()
         out = sk.sh(*argv, "/usr/bin/carguard", "allow-once", device)
-        tap.ok(out.returncode != 0 and car.poll() is None,
+        tap.ok(out.returncode != 0 and "Not authorized" in out.stderr and car.poll() is None,
                f"carguard allow-once as {who} is refused by polkit; the car still waits",
-               out.stdout + out.stderr)
+               {"output": out.stdout + out.stderr,
+                "sessions": sk.sh("loginctl", "list-sessions", "--no-legend").stdout,
+                "journal": sk.messages(sk.journal(after=mark))[-25:]})
     # alice answers through dunst's menu: dunst invokes the notifier's "allow-once" action.
     as_user("alice", "dunstctl", "context")
     try:
@@ -343,6 +383,8 @@ def person(tap, bt):
     tap.ok(any("allow (person)" in m for m in sk.unit_log("carguard.service")),
            "carguardd's journal records the person's answer", sk.unit_log("carguard.service")[-20:])
     bt.forget()
+    sk.write(sk.ASK_FILE, LAPTOP_CONF)
+    sk.systemctl("reload", "carguard.service")
 
 
 # ---------------------------------------------------------------- boot 2

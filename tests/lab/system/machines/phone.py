@@ -11,6 +11,7 @@ replugs. Boot "broken": a broken file in /etc/carguard at boot."""
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "guest"))
 import systemkit as sk  # noqa: E402
@@ -20,18 +21,10 @@ labkit, usblab = sk.labkit, sk.usblab
 machine = sk.Machine()
 # The phone's own policy: the shipped defaults, and the laptop-role guard off (the
 # phone's host port is the lab's car, which must be judged by the gadget guard alone).
-PHONE_CONF = """[Default]
-Pairing=ask
-Profiles=a2dp avrcp hfp hsp hid pnp gatt
-USBMode=charge-only
-[CarDefault]
-Preset=audio-only
-[USBHost]
-Guard=no
-"""
+PHONE_CONF = sk.SHIPPED_DEFAULTS + "[USBHost]\nGuard=no\n"
 BROKEN = "/etc/carguard/vendors.d/broken.conf"
 BROKEN_TEXT = "[Vendor]\nName=Half-written by a fleet tool\n[Device\nPreset=trusted\n"
-UNDID_BIND = "undid a bind to UDC by another owner"
+UNDID_BIND = "undid a bind to"
 
 
 def car_sees_nothing(port, watch_log):
@@ -80,6 +73,9 @@ def boot(tap):
               lambda: car_sees_nothing(port, watch_log))
     tap.diag({"host-side events of the boot": [e for e in usb_watch.events(watch_log)
                                                if "dummy_hcd" in e.get("DEVPATH", "")][:20]})
+    # The car in range is asked last: a car's RFCOMM session alive across the SIGKILL's
+    # restart of bluetoothd has panicked the lab's kernel (laptop.py, L2CAP_ONLY).
+    kill_while_replugging(tap)
     bt = sk.Bluetooth()
     try:
         bt.wait_adapters()
@@ -91,7 +87,6 @@ def boot(tap):
         bt.forget()
     finally:
         bt.close()
-    kill_while_replugging(tap)
     sk.write(BROKEN, BROKEN_TEXT)
 
 
@@ -102,20 +97,23 @@ def kill_while_replugging(tap):
     try:
         lab.spawn("usb-watch", ["/usr/bin/python3", os.path.join(sk.SRC, "tests/lab/system/guest/usb_watch.py"),
                                 watch_log])
-        sk.usblab_wait(lambda: sk.jsonl(watch_log), 20, "the USB watch")
+        sk.wait(lambda: sk.jsonl(watch_log), 20, "the USB watch")
         before = sk.unit("carguard.service")
         sk.systemctl("kill", "-s", "KILL", "carguard.service")
         sk.modprobe("-r", "dummy_hcd")
         sk.modprobe("dummy_hcd")
-        down = sk.main_pid("carguard.service") in (0, before["MainPID"]) or not sk.active("carguard.service")
         usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
+        t_replugged = time.monotonic()
         gadget = usblab.PhoneGadget()
-        tap.ok(down and gadget.udc() is None, "replugged while carguardd is down: the gadget stays unbound",
-               {"UDC": gadget.udc(), "carguard": sk.unit("carguard.service")})
+        unbound_while_down = gadget.udc() is None
         sk.wait_unit("carguard.service", lambda u: u["ActiveState"] == "active" and u["NRestarts"] > before["NRestarts"],
                      30, "restarted by systemd")
+        back = sk.unit_timestamp("carguard.service", "ActiveEnterTimestampMonotonic") / 1e6
+        tap.ok(t_replugged < back and unbound_while_down,
+               "the car replugged while carguardd was down, and the gadget stayed unbound",
+               {"replugged at": t_replugged, "carguardd back at": back})
         # carguardd judges the host again once it is back: still charge-only.
-        sk.usblab_wait(lambda: sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_DECISION}", "CARGUARD_TRANSPORT=usb",
+        sk.wait(lambda: sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_DECISION}", "CARGUARD_TRANSPORT=usb",
                                           "_PID=" + str(sk.main_pid("carguard.service"))), 30,
                        "the restarted carguardd's decision on the car")
         tap.ok(gadget.udc() is None, "after the restart the gadget is still unbound", gadget.udc())
@@ -150,7 +148,7 @@ def broken(tap):
         os.unlink(BROKEN)
         mark = sk.cursor()
         sk.systemctl("reload", "carguard.service")
-        sk.usblab_wait(lambda: sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_POLICY_LOADED}", after=mark), 30,
+        sk.wait(lambda: sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_POLICY_LOADED}", after=mark), 30,
                        "the policy to load")
         report = bt.car(pairing="just-works", services=["hfp", "pbap"])
         hfp = report["services"].get("hfp", {})
