@@ -214,13 +214,25 @@ class Bluetooth:
         self.lab.forget()
 
     def links_down(self, timeout=60):
-        """Waits until the car's link to the phone has dropped and the kernel holds no
-        RFCOMM session any more: stopping bluetoothd powers both controllers off, and
-        an RFCOMM session that outlives that power cycle has panicked the lab's kernel
-        when krfcommd freed it afterwards (car_retry.py)."""
+        """Gets the phone's side ready for bluetoothd to stop: phone.py, which holds
+        the sockets bluetoothd handed it for each connection, is stopped (start_phone()
+        again afterwards) and the car's link has dropped. With one bluetoothd
+        for both sides, stopping it powers both controllers off, and an L2CAP socket
+        kept open across that power cycle has panicked the lab's 6.1 kernel when it
+        was closed afterwards (list corruption in hci_chan_del)."""
+        self.lab.stop("phone")
+        # bluetoothd may hold the link for itself (a reconnect policy, an SDP browse):
+        # the car drives off.
+        for adapter, address in ((labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS), (labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS)):
+            try:
+                dev = self.lab.bus.get_object(labkit.BLUEZ, labkit.device_path(adapter, address))
+                labkit.call(labkit.dbus.Interface(dev, "org.bluez.Device1").Disconnect, timeout=10)
+            except Exception:
+                pass
         path = labkit.device_path(labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS)
-        labkit.wait_until(lambda: not (labkit.props(self.lab.bus, path, "org.bluez.Device1") or {}).get("Connected")
-                          and not rfcomm_channels(), timeout, "the car's link and RFCOMM sessions to go")
+        labkit.wait_until(lambda: not (labkit.props(self.lab.bus, path, "org.bluez.Device1") or {}).get("Connected"),
+                          timeout, "the car's link to drop")
+        labkit.wait_until(lambda: not rfcomm_channels(), timeout, "the kernel's RFCOMM sessions to go")
 
 
 def rfcomm_channels():

@@ -9,6 +9,7 @@ Usage: usb_watch.py EVENTS_PATH"""
 
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -71,8 +72,8 @@ def data_paths(path, platform="dummy_hcd"):
         if ev.get("SUBSYSTEM") == "net" and ev.get("ACTION") == "add":
             got.append(ev)
         elif (ev.get("SUBSYSTEM") == "usb" and ev.get("DEVTYPE") == "usb_interface"
-              and ev.get("ACTION") == "bind"):
-            got.append(ev)
+              and ev.get("ACTION") == "bind" and not re.match(r"\d+-0:", os.path.basename(devpath))):
+            got.append(ev)  # an interface of a device on a port (not the root hub's own)
     return got
 
 
