@@ -6,13 +6,11 @@ BNEP), again and again until SIGTERM, and writes one JSON line per try
 (CLOCK_MONOTONIC time, connected, errno, what it got) to the file given. Used while
 carguardd is killed and restarted.
 
-One bluetoothd serves the phone's and the car's controllers here, so when bluetoothd
-stops, the car's own controller goes off too, which a real car's would not. Connecting
-while the controllers power off or on, or tearing down a live RFCOMM session then, has
-panicked the lab's 6.1 kernel (list corruption in hci_chan_del, from krfcommd or
-bluetoothd). So the car tries only while its controller is powered (a try it cannot
-make is written as "skipped"), and between two tries it waits for its link to drop and
-says so in EVENTS_PATH.idle for a second: a scenario stops bluetoothd then.
+One bluetoothd serves the phone's and the car's controllers here, and a scenario takes
+the car out of range before it stops bluetoothd (systemkit.Bluetooth.out_of_range), so
+the car tries only while its controller is there and powered (a try it cannot make is
+written as "skipped"). Between two tries it waits for its link to drop and says so in
+EVENTS_PATH.idle for a second: the scenario acts then.
 
 Usage: car_retry.py EVENTS_PATH [SERVICE=pbap]"""
 
@@ -23,10 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "guest"))
-sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import car as carlib  # noqa: E402
 import labkit  # noqa: E402
-import systemkit  # noqa: E402
 
 running = True
 
@@ -37,12 +33,11 @@ def stop(*_):
 
 
 def link_down(car, timeout=60):
-    """The car's ACL link to the phone is down and no RFCOMM session is left in the
-    kernel (its L2CAP channels, from debugfs)."""
+    """The car's ACL link to the phone is down."""
     deadline = time.monotonic() + timeout
     while running and time.monotonic() < deadline:
         p = labkit.props(car.bus, car.phone_path, "org.bluez.Device1", timeout=2) or {}
-        if not p.get("Connected") and not systemkit.rfcomm_channels():
+        if not p.get("Connected"):
             return
         time.sleep(0.1)
 
