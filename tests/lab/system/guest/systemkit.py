@@ -220,19 +220,24 @@ class Bluetooth:
         self.lab.forget()
 
     def out_of_range(self, timeout=60):
-        """The car drives off before bluetoothd is stopped: phone.py stops, and both
-        emulated controllers go (lab-btvirt.service). With one bluetoothd for both
-        sides, stopping it powers both controllers off, and Bluetooth connections
-        made after such a power cycle of controllers that had carried the car's link
-        have oopsed the lab's 6.1 kernel (list corruption in hci_chan_del, when the
-        socket was closed). back_in_range() brings them back, bonds and all."""
+        """The car drives off before bluetoothd is stopped: phone.py stops, the link
+        drops and both emulated controllers are powered off through bluetoothd while
+        it still runs. With one bluetoothd for both sides, its own power-off at exit
+        with the car's link and the phone's sockets still there has oopsed the lab's
+        6.1 kernel (list corruption in hci_chan_del) at the next connection, and
+        removing the controllers instead made bluetoothd 5.66 crash (SIGSEGV).
+        back_in_range() powers them on again, bonds kept."""
         self.lab.stop("phone")
-        systemctl("stop", "lab-btvirt.service")
-        labkit.wait_until(lambda: not os.path.exists("/sys/class/bluetooth/hci0"), timeout,
-                          "the controllers to go")
+        for adapter, address in ((labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS), (labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS)):
+            try:
+                dev = self.lab.bus.get_object(labkit.BLUEZ, labkit.device_path(adapter, address))
+                labkit.call(labkit.dbus.Interface(dev, "org.bluez.Device1").Disconnect, timeout=10)
+            except Exception:
+                pass
+        for adapter in (labkit.CAR_ADAPTER, labkit.PHONE_ADAPTER):
+            self.lab.power(adapter, on=False, timeout=timeout)
 
     def back_in_range(self, timeout=60):
-        systemctl("start", "lab-btvirt.service")
         self.wait_adapters(timeout)
         self.start_phone()
 

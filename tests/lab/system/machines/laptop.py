@@ -150,6 +150,7 @@ def kill_while_retrying(tap, bt):
     mark = sk.cursor()
     sk.wait(lambda: os.path.exists(retry_log + ".idle"), 120, "the car between two tries (car_retry.py)")
     bt.out_of_range()
+    tap.ok(sk.active("bluetooth.service"), "bluetoothd runs when carguardd is killed", sk.unit("bluetooth.service"))
     t_kill = time.monotonic()
     sk.systemctl("kill", "-s", "KILL", "carguard.service")
     # The car pulls the cable and plugs it back while carguardd is down.
