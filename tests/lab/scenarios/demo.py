@@ -10,7 +10,6 @@ the unguarded baseline and says so. Test points only say that each step ran: wha
 the car got is shown, not judged (the guard scenarios judge it)."""
 
 import os
-import subprocess
 import sys
 import time
 import traceback
@@ -136,25 +135,20 @@ def bluetooth_steps(lab, guarded):
     return explain
 
 
-def modprobe(lab, *args):
-    subprocess.run(["/sbin/modprobe", "-d", lab.env["LAB_KROOT"], *args], check=True)
-
-
 def usb_step(lab, guarded, explain):
     say("")
     say(f"Step {len(STEPS) + 2}: the car is plugged in over USB (the phone is the USB device)")
     usblab.ensure_configfs()
     usblab.cleanup_all_gadgets()
-    if os.path.isdir("/sys/module/dummy_hcd"):
-        modprobe(lab, "-r", "dummy_hcd")  # unplugged
+    cable = usblab.Cable(lab.env["LAB_KROOT"])
+    cable.detach()
     gadget = usblab.PhoneGadget()
     gadget.create(bind=False)
     try:
-        modprobe(lab, "dummy_hcd")  # the cable goes in
-        usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "the phone's USB controller")
+        cable.attach()
         if not guarded:
             gadget.bind()  # an unguarded phone offers its network function at once
-        port = usblab.port_for_udc("dummy_udc.0")
+        port = usblab.port_for_udc(usblab.UDC)
         # Nothing at all may happen (charge only): this is a deadline, not a sleep.
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not (port.enumerated() and port.netdev()):
