@@ -54,7 +54,6 @@ def wait_for_name(env, deadline):
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
-    src = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     tmp = tempfile.mkdtemp(prefix="cg-usb-idle-")
     sock = os.path.join(tmp, "system_bus_socket")
     conf = os.path.join(tmp, "bus.conf")

@@ -403,8 +403,8 @@ class Lab:
                     except OSError as e:
                         text = f"({e})"
                     if entry == "status":
-                        text = "".join(l for l in text.splitlines(True)
-                                       if l.startswith(("State", "Threads")))
+                        text = "".join(line for line in text.splitlines(True)
+                                       if line.startswith(("State", "Threads")))
                     log.write(f"-- {entry}\n{text.rstrip()}\n")
 
     # -- D-Bus and BlueZ

@@ -60,14 +60,16 @@ def got_text(key, r):
         return "(not tried)"
     if not r.get("connected"):
         return f"nothing: connection refused ({r.get('errno')})"
+    obex_only = f"a socket ({r.get('obex')})"
     if key == "pbap":
-        return f"THE PHONEBOOK: {r.get('vcards')} vCards" if r.get("vcards") else f"a socket ({r.get('obex')})"
+        return f"THE PHONEBOOK: {r.get('vcards')} vCards" if r.get("vcards") else obex_only
     if key == "map":
-        return f"THE MESSAGES: {r.get('messages')} in the listing" if r.get("messages") else f"a socket ({r.get('obex')})"
+        return f"THE MESSAGES: {r.get('messages')} in the listing" if r.get("messages") else obex_only
     if key == "opp":
-        return "pushed a file to the phone" if r.get("pushed") else f"a socket ({r.get('obex')})"
+        return "pushed a file to the phone" if r.get("pushed") else obex_only
     if key == "pan":
-        return "A NETWORK LINK to the phone (BNEP up)" if r.get("bnep") == "ok" else f"a socket ({r.get('bnep')})"
+        bnep_only = f"a socket ({r.get('bnep')})"
+        return "A NETWORK LINK to the phone (BNEP up)" if r.get("bnep") == "ok" else bnep_only
     if key == "hfp":
         return "a hands-free link" + (" (AT answered)" if r.get("at") == "ok" else "")
     if key == "a2dp":

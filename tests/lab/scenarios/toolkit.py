@@ -28,7 +28,8 @@ def main():
         lab.bluetooth_up()
         lab.start_phone(agent=True, services=["pbap"])
         lab.restart_bluetoothd()
-        powered = {a: (labkit.props(lab.bus, labkit.adapter_path(a), "org.bluez.Adapter1") or {}).get("Powered")
+        powered = {a: (labkit.props(lab.bus, labkit.adapter_path(a), "org.bluez.Adapter1") or {})
+                   .get("Powered")
                    for a in (labkit.PHONE_ADAPTER, labkit.CAR_ADAPTER)}
         tap.ok(all(powered.values()), "restart_bluetoothd: both adapters are back and powered", powered)
         # The phone's registrations died with the old bluetoothd.
