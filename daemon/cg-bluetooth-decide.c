@@ -24,30 +24,6 @@ cg_bt_verdict_to_string (CgBtVerdict verdict)
   }
 }
 
-/* "file:line" of every rule that matched at the winning level, so a log entry names
- * each file a person might have to edit. */
-static void
-outcome_set_rules (CgBtOutcome *out, const CgDecision *decision)
-{
-  g_autoptr (GString) rules = g_string_new (NULL);
-  g_autoptr (GString) vendors = g_string_new (NULL);
-
-  for (guint i = 0; decision->rules != NULL && i < decision->rules->len; i++) {
-    const CgRule *rule = g_ptr_array_index (decision->rules, i);
-    if (rules->len > 0)
-      g_string_append (rules, ", ");
-    g_string_append_printf (rules, "%s:%u", rule->file ? rule->file : "builtin", rule->line);
-    if (rule->vendor != NULL) {
-      if (vendors->len > 0)
-        g_string_append (vendors, ", ");
-      g_string_append (vendors, cg_vendor_get_id (rule->vendor));
-    }
-  }
-  out->rule
-      = rules->len > 0 ? g_string_free (g_steal_pointer (&rules), FALSE) : g_strdup ("default");
-  out->vendor = vendors->len > 0 ? g_string_free (g_steal_pointer (&vendors), FALSE) : NULL;
-}
-
 static CgBtVerdict
 verdict_from_pairing (CgPairing pairing)
 {
@@ -80,7 +56,8 @@ cg_bluetooth_decide (const CgPolicy *policy, const CgFacts *facts, const CgBtReq
 
   *out = (CgBtOutcome){ .verdict = CG_BT_VERDICT_DENY, .profile = CG_PROFILE_UNKNOWN };
   cg_policy_decide (policy, facts, CG_TRANSPORT_BLUETOOTH, &decision);
-  outcome_set_rules (out, &decision);
+  out->rule = cg_decision_format_rules (&decision);
+  out->vendor = cg_decision_format_vendors (&decision);
   out->block = decision.grant.block;
   out->all_uuids = decision.grant.all_uuids;
   out->profiles = decision.grant.profiles;

@@ -20,20 +20,13 @@ void
 cg_usb_decide (const CgPolicy *policy, const CgFacts *facts, CgUsbVerdict *out)
 {
   g_auto (CgDecision) decision = { 0 };
-  const CgRule *rule = NULL;
 
   cg_policy_decide (policy, facts, CG_TRANSPORT_USB, &decision);
   *out = (CgUsbVerdict){ 0 };
   cg_grant_copy (&out->grant, &decision.grant);
   out->mode = decision.grant.usb_mode;
-  if (decision.rules != NULL && decision.rules->len > 0)
-    rule = decision.rules->pdata[0];
-  if (rule != NULL && rule->file != NULL)
-    out->rule = g_strdup_printf ("%s:%u", rule->file, rule->line);
-  else
-    out->rule = g_strdup ("default");
-  if (rule != NULL && rule->vendor != NULL)
-    out->vendor = g_strdup (cg_vendor_get_id (rule->vendor));
+  out->rule = cg_decision_format_rules (&decision);
+  out->vendor = cg_decision_format_vendors (&decision);
 }
 
 void
