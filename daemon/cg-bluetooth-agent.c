@@ -5,7 +5,6 @@
 #include "cg-bluetooth-decide.h"
 #include "cg-bluetooth-publish.h"
 #include "cg-bluez-device.h"
-#include "cg-decision-log.h"
 #include "cg-log.h"
 
 #define BLUEZ_ROOT_PATH "/org/bluez"
@@ -61,7 +60,7 @@ struct _CgBluetoothAgent {
   guint watch_id;
   char *bluez_owner; /* unique name of org.bluez's owner; NULL while it is gone */
   gboolean registered;
-  GHashTable *asks; /* pending id → AgentAsk, the questions waiting for a person */
+  GHashTable *asks; /* AgentAsk, owned: the calls waiting for a person */
 };
 
 /* One agent call waiting for a person. invocation is NULL for the void Display* calls,
@@ -71,7 +70,8 @@ typedef struct {
   GDBusMethodInvocation *invocation;
   char *method;
   CgBluezDevice *device;
-  CgBtOutcome outcome;
+  CgBtOutcome outcome; /* the `ask`, until the answer makes it allow or deny */
+  CgAsk ask;
 } AgentAsk;
 
 G_DEFINE_FINAL_TYPE (CgBluetoothAgent, cg_bluetooth_agent, G_TYPE_OBJECT)
@@ -81,6 +81,7 @@ agent_ask_free (gpointer data)
 {
   AgentAsk *ask = data;
 
+  cg_ask_withdraw (&ask->ask);
   /* Never leave BlueZ waiting: an ask dropped unanswered is a deny. */
   if (ask->invocation != NULL)
     g_dbus_method_invocation_return_dbus_error (ask->invocation, BLUEZ_ERROR_CANCELED,
@@ -91,13 +92,15 @@ agent_ask_free (gpointer data)
   g_free (ask);
 }
 
+static void agent_ask_withdraw (AgentAsk *ask);
+
 static void
 agent_cancel_asks (CgBluetoothAgent *self)
 {
-  g_autoptr (GList) ids = g_hash_table_get_keys (self->asks);
+  g_autoptr (GList) asks = g_hash_table_get_keys (self->asks);
 
-  for (GList *l = ids; l != NULL; l = l->next)
-    cg_pending_cancel (self->pending, GPOINTER_TO_UINT (l->data));
+  for (GList *l = asks; l != NULL; l = l->next)
+    agent_ask_withdraw (l->data);
 }
 
 static void
@@ -140,8 +143,7 @@ cg_bluetooth_agent_class_init (CgBluetoothAgentClass *klass)
 static void
 cg_bluetooth_agent_init (CgBluetoothAgent *self)
 {
-  /* Values are owned by CgPending (its destroy notify); this is only an index. */
-  self->asks = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->asks = g_hash_table_new_full (g_direct_hash, g_direct_equal, agent_ask_free, NULL);
 }
 
 /* ---- answering ---------------------------------------------------------------------- */
@@ -193,40 +195,42 @@ agent_answer (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, const c
   }
 }
 
+/* The one way an ask ends: BlueZ gets the answer, then the journal and the registry. */
 static void
-agent_publish (CgBluetoothAgent *self, const CgBluezDevice *device, const char *answer,
-               guint pending_id)
+agent_ask_end (AgentAsk *ask, CgAnswer answer)
 {
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
-
-  cg_bluetooth_publish (self->registry, policy, device, answer, pending_id, TRUE);
-}
-
-static void
-agent_on_ask_resolved (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
-{
-  AgentAsk *ask = user_data;
   CgBluetoothAgent *self = ask->agent;
-  gboolean allow = answer == CG_PENDING_ANSWER_ALLOW;
-  g_autofree char *how = g_strdup_printf ("%s (%s)", cg_pending_answer_to_string (answer),
-                                          cg_pending_reason_to_string (reason));
+  gboolean allow = cg_answer_allows (answer);
 
-  g_hash_table_remove (self->asks, GUINT_TO_POINTER (id));
-  cg_decision_log_bluetooth (ask->device, "pair", NULL, &ask->outcome, how);
-  agent_publish (self, ask->device, cg_pending_answer_to_string (answer), 0);
+  cg_bt_outcome_take_answer (&ask->outcome, answer);
   if (ask->invocation == NULL) {
     if (allow)
       cg_bluetooth_session_approve_pairing (self->session, ask->device->object_path);
     else
       agent_cancel_pairing (self, ask->device->object_path);
-    return;
-  }
-  if (reason == CG_PENDING_BY_CANCEL) {
+  } else if (answer == CG_ANSWER_DENY_WITHDRAWN) {
     g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&ask->invocation),
                                                 BLUEZ_ERROR_CANCELED, "Pairing was cancelled");
-    return;
+  } else {
+    agent_answer (self, g_steal_pointer (&ask->invocation), ask->method, ask->device, allow, NULL);
   }
-  agent_answer (self, g_steal_pointer (&ask->invocation), ask->method, ask->device, allow, NULL);
+  cg_bluetooth_report_pairing (self->registry, ask->device, &ask->outcome,
+                               cg_answer_to_string (answer));
+  g_hash_table_remove (self->asks, ask);
+}
+
+static void
+agent_on_ask_answered (CgAnswer answer, gpointer user_data)
+{
+  agent_ask_end (user_data, answer);
+}
+
+/* BlueZ gave up, left, or the agent goes. */
+static void
+agent_ask_withdraw (AgentAsk *ask)
+{
+  cg_ask_withdraw (&ask->ask);
+  agent_ask_end (ask, CG_ANSWER_DENY_WITHDRAWN);
 }
 
 static gboolean
@@ -236,10 +240,31 @@ agent_has_ask_for (CgBluetoothAgent *self, const char *device_path)
   AgentAsk *ask;
 
   g_hash_table_iter_init (&iter, self->asks);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&ask))
+  while (g_hash_table_iter_next (&iter, (gpointer *)&ask, NULL))
     if (g_str_equal (ask->device->object_path, device_path))
       return TRUE;
   return FALSE;
+}
+
+/* Asks whether the device may pair; a yes grants what the outcome allows. */
+static void
+agent_raise (CgBluetoothAgent *self, AgentAsk *ask)
+{
+  g_autoptr (GPtrArray) grants = cg_bt_outcome_allowed_profiles (&ask->outcome);
+  g_autofree char *grants_text = g_strjoinv (" ", (char **)grants->pdata);
+  CgPendingQuestion question = { .transport = "bluetooth",
+                                 .device = ask->device->address,
+                                 .device_name = ask->device->name_display,
+                                 .question = "pair",
+                                 .grants = grants_text };
+
+  g_hash_table_add (self->asks, ask);
+  if (!cg_ask_raise (&ask->ask, self->pending, &question, agent_on_ask_answered, ask)) {
+    agent_ask_end (ask, CG_ANSWER_DENY_NOBODY);
+    return;
+  }
+  /* Published with its question, so AllowOnce finds it and the listing names the rule. */
+  cg_bluetooth_publish (self->registry, ask->device, &ask->outcome, NULL, TRUE);
 }
 
 /* Hands the question to a person; takes device and outcome. */
@@ -248,7 +273,6 @@ agent_ask_person (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, con
                   CgBluezDevice *device, CgBtOutcome *outcome)
 {
   AgentAsk *ask = g_new0 (AgentAsk, 1);
-  guint id;
 
   ask->agent = self;
   ask->method = g_strdup (method);
@@ -265,11 +289,7 @@ agent_ask_person (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, con
   } else {
     ask->invocation = invocation;
   }
-  id = cg_pending_add (self->pending, "bluetooth", device->address, device->name_display, "pair",
-                       agent_on_ask_resolved, ask, agent_ask_free);
-  g_hash_table_insert (self->asks, GUINT_TO_POINTER (id), ask);
-  /* Published with its question, so AllowOnce finds it and the listing names the rule. */
-  agent_publish (self, ask->device, NULL, id);
+  agent_raise (self, ask);
 }
 
 /* ---- deciding ----------------------------------------------------------------------- */
@@ -316,23 +336,24 @@ agent_decide_call (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, co
   }
   /* BlueZ (and the car) wait for the answer; the log entry and the listing do not. */
   agent_answer (self, invocation, method, device, outcome.verdict == CG_BT_VERDICT_ALLOW, uuid);
-  cg_decision_log_bluetooth (device, uuid ? "service" : "pair", uuid, &outcome, NULL);
   /* Services are listed by the device's record; one Decision per pairing is enough. */
-  if (uuid == NULL)
-    cg_bluetooth_publish (self->registry, policy, device, NULL, 0, TRUE);
+  if (uuid != NULL) {
+    CgDecisionLogSubject subject = cg_bluetooth_log_subject (device, &outcome, "service", uuid);
+    cg_decision_log_decided (&subject, cg_bt_verdict_to_string (outcome.verdict));
+  } else {
+    cg_bluetooth_report_pairing (self->registry, device, &outcome, NULL);
+  }
 }
 
 static void
 agent_on_cancel (CgBluetoothAgent *self, GDBusMethodInvocation *invocation)
 {
-  g_autoptr (GList) ids = g_hash_table_get_keys (self->asks);
+  g_autoptr (GList) asks = g_hash_table_get_keys (self->asks);
 
   /* BlueZ gave up on its request: withdraw every question that still holds a call. */
-  for (GList *l = ids; l != NULL; l = l->next) {
-    AgentAsk *ask = g_hash_table_lookup (self->asks, l->data);
-    if (ask != NULL && ask->invocation != NULL)
-      cg_pending_cancel (self->pending, GPOINTER_TO_UINT (l->data));
-  }
+  for (GList *l = asks; l != NULL; l = l->next)
+    if (((AgentAsk *)l->data)->invocation != NULL)
+      agent_ask_withdraw (l->data);
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 

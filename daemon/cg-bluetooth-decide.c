@@ -6,8 +6,18 @@
 void
 cg_bt_outcome_clear (CgBtOutcome *outcome)
 {
+  cg_grant_clear (&outcome->grant);
   g_clear_pointer (&outcome->rule, g_free);
   g_clear_pointer (&outcome->vendor, g_free);
+}
+
+void
+cg_bt_outcome_copy (CgBtOutcome *dest, const CgBtOutcome *src)
+{
+  *dest = *src;
+  cg_grant_copy (&dest->grant, &src->grant);
+  dest->rule = g_strdup (src->rule);
+  dest->vendor = g_strdup (src->vendor);
 }
 
 const char *
@@ -38,14 +48,22 @@ verdict_from_pairing (CgPairing pairing)
   }
 }
 
-static CgBtVerdict
-decide_service (const CgGrant *grant, const char *uuid)
+CgBtVerdict
+cg_bt_outcome_service_verdict (const CgBtOutcome *outcome, const char *uuid)
 {
+  const CgGrant *grant = &outcome->grant;
+
   /* No bond may exist without pairing, so a service behind a denied pairing is denied
    * even if the profile list names it. A malformed UUID is never allowed. */
   if (grant->pairing == CG_PAIRING_DENY || grant->block || uuid == NULL)
     return CG_BT_VERDICT_DENY;
   return cg_grant_allows_uuid (grant, uuid) ? CG_BT_VERDICT_ALLOW : CG_BT_VERDICT_DENY;
+}
+
+void
+cg_bt_outcome_take_answer (CgBtOutcome *outcome, CgAnswer answer)
+{
+  outcome->verdict = cg_answer_allows (answer) ? CG_BT_VERDICT_ALLOW : CG_BT_VERDICT_DENY;
 }
 
 void
@@ -56,15 +74,13 @@ cg_bluetooth_decide (const CgPolicy *policy, const CgFacts *facts, const CgBtReq
 
   *out = (CgBtOutcome){ .verdict = CG_BT_VERDICT_DENY, .profile = CG_PROFILE_UNKNOWN };
   cg_policy_decide (policy, facts, CG_TRANSPORT_BLUETOOTH, &decision);
+  cg_grant_copy (&out->grant, &decision.grant);
   out->rule = cg_decision_format_rules (&decision);
   out->vendor = cg_decision_format_vendors (&decision);
-  out->block = decision.grant.block;
-  out->all_uuids = decision.grant.all_uuids;
-  out->profiles = decision.grant.profiles;
 
   if (request->kind == CG_BT_REQUEST_SERVICE) {
     out->profile = request->uuid ? cg_profile_from_uuid (request->uuid) : CG_PROFILE_UNKNOWN;
-    out->verdict = decide_service (&decision.grant, request->uuid);
+    out->verdict = cg_bt_outcome_service_verdict (out, request->uuid);
   } else {
     out->verdict
         = decision.grant.block ? CG_BT_VERDICT_DENY : verdict_from_pairing (decision.grant.pairing);
@@ -74,6 +90,7 @@ cg_bluetooth_decide (const CgPolicy *policy, const CgFacts *facts, const CgBtReq
 void
 cg_bt_plan_clear (CgBtPlan *plan)
 {
+  cg_bt_outcome_clear (&plan->outcome);
   g_clear_pointer (&plan->disconnect_uuids, g_ptr_array_unref);
 }
 
@@ -85,19 +102,13 @@ cg_bt_plan_is_empty (const CgBtPlan *plan)
 }
 
 static GPtrArray *
-plan_forbidden_uuids (const CgPolicy *policy, const CgFacts *facts,
-                      const char *const *authorized_uuids)
+plan_forbidden_uuids (const CgBtOutcome *outcome, const char *const *authorized_uuids)
 {
   GPtrArray *forbidden = g_ptr_array_new_with_free_func (g_free);
 
-  for (gsize i = 0; authorized_uuids != NULL && authorized_uuids[i] != NULL; i++) {
-    CgBtRequest request = { .kind = CG_BT_REQUEST_SERVICE, .uuid = authorized_uuids[i] };
-    g_auto (CgBtOutcome) outcome = { 0 };
-
-    cg_bluetooth_decide (policy, facts, &request, &outcome);
-    if (outcome.verdict != CG_BT_VERDICT_ALLOW)
+  for (gsize i = 0; authorized_uuids != NULL && authorized_uuids[i] != NULL; i++)
+    if (cg_bt_outcome_service_verdict (outcome, authorized_uuids[i]) != CG_BT_VERDICT_ALLOW)
       g_ptr_array_add (forbidden, g_strdup (authorized_uuids[i]));
-  }
   return forbidden;
 }
 
@@ -106,19 +117,19 @@ cg_bluetooth_plan (const CgPolicy *policy, const CgFacts *facts, const CgBtDevic
                    CgBtPlan *out)
 {
   CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
-  g_auto (CgBtOutcome) outcome = { 0 };
+  const CgBtOutcome *outcome = &out->outcome;
 
   *out = (CgBtPlan){ 0 };
-  cg_bluetooth_decide (policy, facts, &pairing, &outcome);
+  cg_bluetooth_decide (policy, facts, &pairing, &out->outcome);
 
   out->remove_bond = state->has_bond
-                     && (outcome.verdict == CG_BT_VERDICT_DENY
-                         || (outcome.verdict == CG_BT_VERDICT_ASK && !state->pairing_approved));
+                     && (outcome->verdict == CG_BT_VERDICT_DENY
+                         || (outcome->verdict == CG_BT_VERDICT_ASK && !state->pairing_approved));
   /* Removing the device drops BlueZ's Blocked flag with it, so blocking waits until the
    * device object appears again without a bond. */
-  out->set_blocked = outcome.block && !state->blocked && !out->remove_bond;
+  out->set_blocked = outcome->grant.block && !state->blocked && !out->remove_bond;
   /* A Trusted device skips AuthorizeService, which would bypass the profile list. */
-  out->set_untrusted = state->trusted && !outcome.all_uuids && !out->remove_bond;
+  out->set_untrusted = state->trusted && !outcome->grant.all_uuids && !out->remove_bond;
   if (!out->remove_bond && state->connected)
-    out->disconnect_uuids = plan_forbidden_uuids (policy, facts, state->authorized_uuids);
+    out->disconnect_uuids = plan_forbidden_uuids (outcome, state->authorized_uuids);
 }

@@ -1,62 +1,76 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "cg-bluetooth-decide.h"
 #include "cg-bluetooth-publish.h"
 
 static const char *
 publish_decision (const CgBtOutcome *outcome)
 {
-  return outcome->block ? "block" : cg_bt_verdict_to_string (outcome->verdict);
+  return outcome->grant.block ? "block" : cg_bt_verdict_to_string (outcome->verdict);
 }
 
-/* Splits the profiles carguard knows by name into those the grant allows and the rest;
- * nothing is allowed without pairing, whatever the profile list says. */
-static void
-publish_split_profiles (const CgBtOutcome *outcome, GPtrArray *allowed, GPtrArray *denied)
+static gboolean
+outcome_allows_profile (const CgBtOutcome *outcome, CgProfile profile)
 {
-  gboolean pairing_denied = outcome->verdict == CG_BT_VERDICT_DENY || outcome->block;
+  if (outcome->verdict == CG_BT_VERDICT_DENY || outcome->grant.block)
+    return FALSE;
+  return outcome->grant.all_uuids || (outcome->grant.profiles & (1u << profile)) != 0;
+}
 
-  for (int p = 0; p < CG_PROFILE_N; p++) {
-    gboolean allows = outcome->all_uuids || (outcome->profiles & (1u << p)) != 0;
-    g_ptr_array_add (allows && !pairing_denied ? allowed : denied,
-                     (gpointer)cg_profile_to_name ((CgProfile)p));
-  }
-  g_ptr_array_add (allowed, NULL);
-  g_ptr_array_add (denied, NULL);
+static GPtrArray *
+outcome_profiles (const CgBtOutcome *outcome, gboolean allowed)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (int p = 0; p < CG_PROFILE_N; p++)
+    if (outcome_allows_profile (outcome, (CgProfile)p) == allowed)
+      g_ptr_array_add (names, (gpointer)cg_profile_to_name ((CgProfile)p));
+  g_ptr_array_add (names, NULL);
+  return names;
+}
+
+GPtrArray *
+cg_bt_outcome_allowed_profiles (const CgBtOutcome *outcome)
+{
+  return outcome_profiles (outcome, TRUE);
 }
 
 void
-cg_bluetooth_publish (CgDeviceRegistry *registry, const CgPolicy *policy,
-                      const CgBluezDevice *device, const char *answer, guint pending_id,
-                      gboolean enforced)
+cg_bluetooth_publish (CgDeviceRegistry *registry, const CgBluezDevice *device,
+                      const CgBtOutcome *outcome, const char *decision, gboolean enforced)
 {
-  g_autoptr (GPtrArray) allowed = g_ptr_array_new ();
-  g_autoptr (GPtrArray) denied = g_ptr_array_new ();
-  CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
-  g_auto (CgBtOutcome) outcome = { 0 };
+  g_autoptr (GPtrArray) allowed = NULL;
+  g_autoptr (GPtrArray) denied = NULL;
   CgDeviceReport report;
-  CgFacts facts;
 
   if (registry == NULL || device->address == NULL)
     return;
-  cg_bluez_device_get_facts (device, &facts);
-  cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
-  publish_split_profiles (&outcome, allowed, denied);
+  allowed = outcome_profiles (outcome, TRUE);
+  denied = outcome_profiles (outcome, FALSE);
   /* The registry sanitises the name; the raw one is what the device sent. */
   report = (CgDeviceReport){
     .transport = "bluetooth",
     .device = device->address,
     .name = device->name != NULL ? device->name : device->alias,
-    .vendor = outcome.vendor,
-    .decision = answer != NULL ? answer : publish_decision (&outcome),
-    .rule = outcome.rule,
+    .vendor = outcome->vendor,
+    .decision = decision != NULL ? decision : publish_decision (outcome),
+    .rule = outcome->rule,
     .allowed = (const char *const *)allowed->pdata,
     .denied = (const char *const *)denied->pdata,
     .enforced = enforced,
-    .pending_id = pending_id,
   };
   cg_device_registry_publish (registry, &report);
+}
+
+void
+cg_bluetooth_report_pairing (CgDeviceRegistry *registry, const CgBluezDevice *device,
+                             const CgBtOutcome *outcome, const char *decision)
+{
+  CgDecisionLogSubject subject = cg_bluetooth_log_subject (device, outcome, "pair", NULL);
+
+  cg_decision_log_decided (&subject, decision != NULL ? decision
+                                                      : cg_bt_verdict_to_string (outcome->verdict));
+  cg_bluetooth_publish (registry, device, outcome, decision, TRUE);
 }
 
 void
@@ -69,4 +83,17 @@ cg_bluetooth_publish_removed (CgDeviceRegistry *registry, const char *object_pat
     return;
   g_strdelimit (base, "_", ':');
   cg_device_registry_remove (registry, "bluetooth", base + 4);
+}
+
+CgDecisionLogSubject
+cg_bluetooth_log_subject (const CgBluezDevice *device, const CgBtOutcome *outcome,
+                          const char *request, const char *uuid)
+{
+  return (CgDecisionLogSubject){ .transport = "bluetooth",
+                                 .device = device->address,
+                                 .device_name = device->name_display,
+                                 .vendor = outcome->vendor,
+                                 .rule = outcome->rule,
+                                 .request = request,
+                                 .service = uuid };
 }

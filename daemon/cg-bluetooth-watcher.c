@@ -5,7 +5,6 @@
 #include "cg-bluetooth-publish.h"
 #include "cg-bluetooth-watcher.h"
 #include "cg-bluez-device.h"
-#include "cg-decision-log.h"
 #include "cg-log.h"
 
 struct _CgBluetoothWatcher {
@@ -114,8 +113,10 @@ static void
 watcher_call_log (const WatcherCall *call, const GError *error)
 {
   CgBtOutcome outcome = { .rule = call->rule, .vendor = call->vendor };
+  CgDecisionLogSubject subject
+      = cg_bluetooth_log_subject (call->device, &outcome, NULL, call->uuid);
 
-  cg_decision_log_enforced (call->device, call->action, call->uuid, &outcome, error);
+  cg_decision_log_enforced (&subject, call->action, error);
 }
 
 static void
@@ -199,7 +200,7 @@ watcher_remove_bond (CgBluetoothWatcher *self, const CgBluezDevice *device,
   if (!g_hash_table_add (self->removing, g_strdup (device->object_path)))
     return;
   call = watcher_call_new (self, device, outcome,
-                           outcome->block ? "bond removed (block)" : "bond removed", NULL);
+                           outcome->grant.block ? "bond removed (block)" : "bond removed", NULL);
   watcher_dbus_call (self, device->object_path, CG_BLUEZ_DEVICE_INTERFACE, "Disconnect", NULL,
                      watcher_on_disconnected_for_removal, call);
 }
@@ -241,9 +242,10 @@ watcher_disconnect_profile (CgBluetoothWatcher *self, const CgBluezDevice *devic
 /* ---- deciding ----------------------------------------------------------------------- */
 
 static void
-watcher_carry_out (CgBluetoothWatcher *self, const CgBluezDevice *device,
-                   const CgBtOutcome *outcome, const CgBtPlan *plan)
+watcher_carry_out (CgBluetoothWatcher *self, const CgBluezDevice *device, const CgBtPlan *plan)
 {
+  const CgBtOutcome *outcome = &plan->outcome;
+
   if (plan->remove_bond) {
     watcher_remove_bond (self, device, outcome);
     return;
@@ -257,7 +259,8 @@ watcher_carry_out (CgBluetoothWatcher *self, const CgBluezDevice *device,
                                 g_ptr_array_index (plan->disconnect_uuids, i));
 }
 
-/* publish: the device is new to the watcher or the policy changed, so its record must
+/* Facts, one decision (the plan), enforcement, then the record of what was enforced.
+ * publish: the device is new to the watcher or the policy changed, so its record must
  * be (re)published even when nothing is to be done; otherwise only an action is news. */
 static void
 watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy, gboolean publish)
@@ -265,8 +268,6 @@ watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy, gboolean pu
   g_autoptr (CgBluezDevice) device = cg_bluez_device_new_from_proxy (proxy, self->hwdb);
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
   g_autofree const char **services = NULL;
-  CgBtRequest pairing = { .kind = CG_BT_REQUEST_PAIRING };
-  g_auto (CgBtOutcome) outcome = { 0 };
   g_auto (CgBtPlan) plan = { 0 };
   CgBtDeviceState state;
   CgFacts facts;
@@ -284,12 +285,10 @@ watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy, gboolean pu
   };
   cg_bluez_device_get_facts (device, &facts);
   cg_bluetooth_plan (policy, &facts, &state, &plan);
-  if (publish || !cg_bt_plan_is_empty (&plan))
-    cg_bluetooth_publish (self->registry, policy, device, NULL, 0, TRUE);
-  if (cg_bt_plan_is_empty (&plan))
+  if (cg_bt_plan_is_empty (&plan) && !publish)
     return;
-  cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
-  watcher_carry_out (self, device, &outcome, &plan);
+  watcher_carry_out (self, device, &plan);
+  cg_bluetooth_publish (self->registry, device, &plan.outcome, NULL, TRUE);
 }
 
 static GDBusProxy *

@@ -403,8 +403,6 @@ service_connect_signals (CgDbusService *self)
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);
   g_signal_connect (self->registry, "decision", G_CALLBACK (service_on_decision), self);
   g_signal_connect (self->keeper, "changed", G_CALLBACK (service_on_policy_changed), self);
-  if (self->pending != NULL)
-    cg_device_registry_follow_pending (self->registry, self->pending);
 }
 
 CgDbusService *

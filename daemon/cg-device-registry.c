@@ -100,12 +100,6 @@ cg_device_registry_init (CgDeviceRegistry *self)
   self->unpublished = g_hash_table_new_full (NULL, NULL, NULL, source_remove);
 }
 
-CgDeviceRegistry *
-cg_device_registry_new (void)
-{
-  return g_object_new (CG_TYPE_DEVICE_REGISTRY, NULL);
-}
-
 static char *
 sanitize_or_null (const char *s, gsize max_bytes)
 {
@@ -154,7 +148,16 @@ record_from_report (const CgDeviceReport *report)
   record->allowed = sanitize_list (report->allowed);
   record->denied = sanitize_list (report->denied);
   record->enforced = report->enforced;
-  record->pending_id = report->pending_id;
+  return record;
+}
+
+static CgDeviceRecord *
+registry_refresh_pending (CgDeviceRegistry *self, CgDeviceRecord *record)
+{
+  if (record != NULL)
+    record->pending_id = self->pending != NULL
+                             ? cg_pending_find (self->pending, record->transport, record->device)
+                             : 0;
   return record;
 }
 
@@ -167,7 +170,7 @@ cg_device_registry_publish (CgDeviceRegistry *registry, const CgDeviceReport *re
   g_return_if_fail (report->transport != NULL && report->device != NULL);
   g_return_if_fail (report->decision != NULL);
 
-  record = record_from_report (report);
+  record = registry_refresh_pending (registry, record_from_report (report));
   g_hash_table_replace (registry->records, record->id, record);
   g_signal_emit (registry, signals[SIGNAL_DECISION], 0, record);
 }
@@ -182,23 +185,8 @@ cg_device_registry_remove (CgDeviceRegistry *registry, const char *transport, co
     g_signal_emit (registry, signals[SIGNAL_REMOVED], 0, id);
 }
 
-void
-cg_device_registry_clear_pending (CgDeviceRegistry *registry, guint pending_id)
-{
-  GHashTableIter iter;
-  CgDeviceRecord *record;
-
-  if (pending_id == 0)
-    return;
-  g_hash_table_iter_init (&iter, registry->records);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record)) {
-    if (record->pending_id == pending_id)
-      record->pending_id = 0;
-  }
-}
-
-const CgDeviceRecord *
-cg_device_registry_lookup (CgDeviceRegistry *registry, const char *device)
+static CgDeviceRecord *
+registry_find (CgDeviceRegistry *registry, const char *device)
 {
   GHashTableIter iter;
   CgDeviceRecord *record;
@@ -213,6 +201,12 @@ cg_device_registry_lookup (CgDeviceRegistry *registry, const char *device)
       return record;
   }
   return NULL;
+}
+
+const CgDeviceRecord *
+cg_device_registry_lookup (CgDeviceRegistry *registry, const char *device)
+{
+  return registry_refresh_pending (registry, registry_find (registry, device));
 }
 
 static gint
@@ -233,23 +227,9 @@ cg_device_registry_list (CgDeviceRegistry *registry)
 
   g_hash_table_iter_init (&iter, registry->records);
   while (g_hash_table_iter_next (&iter, NULL, &record))
-    g_ptr_array_add (records, record);
+    g_ptr_array_add (records, registry_refresh_pending (registry, record));
   g_ptr_array_sort (records, record_compare_by_id);
   return records;
-}
-
-static gboolean
-registry_has_pending (CgDeviceRegistry *registry, guint pending_id)
-{
-  GHashTableIter iter;
-  CgDeviceRecord *record;
-
-  g_hash_table_iter_init (&iter, registry->records);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record)) {
-    if (record->pending_id == pending_id)
-      return TRUE;
-  }
-  return FALSE;
 }
 
 typedef struct {
@@ -257,7 +237,8 @@ typedef struct {
   guint pending_id;
 } PendingCheck;
 
-/* Runs after the guard that asked had its chance to publish the question itself. */
+/* Runs after the guard that asked had its chance to publish the question itself: an
+ * `ask` record of the device means it did. */
 static gboolean
 registry_publish_unpublished (gpointer user_data)
 {
@@ -265,16 +246,21 @@ registry_publish_unpublished (gpointer user_data)
   CgDeviceRegistry *self = check->registry;
   const CgPendingDecision *decision = cg_pending_lookup (self->pending, check->pending_id);
   CgDeviceReport report = { 0 };
+  g_autofree char *id = NULL;
+  const CgDeviceRecord *record;
 
   g_hash_table_steal (self->unpublished, GUINT_TO_POINTER (check->pending_id));
-  if (decision == NULL || registry_has_pending (self, check->pending_id))
+  if (decision == NULL)
+    return G_SOURCE_REMOVE;
+  id = g_strconcat (decision->transport, "/", decision->device, NULL);
+  record = cg_device_registry_lookup (self, id);
+  if (record != NULL && g_str_equal (record->decision, "ask"))
     return G_SOURCE_REMOVE;
   report.transport = decision->transport;
   report.device = decision->device;
   report.name = decision->device_name;
   report.decision = "ask";
   report.rule = "default";
-  report.pending_id = check->pending_id;
   cg_device_registry_publish (self, &report);
   return G_SOURCE_REMOVE;
 }
@@ -299,14 +285,17 @@ registry_on_pending_resolved (CgPending *pending, guint id, int answer, int reas
   CgDeviceRegistry *self = user_data;
 
   g_hash_table_remove (self->unpublished, GUINT_TO_POINTER (id));
-  cg_device_registry_clear_pending (self, id);
 }
 
-void
-cg_device_registry_follow_pending (CgDeviceRegistry *registry, CgPending *pending)
+CgDeviceRegistry *
+cg_device_registry_new (CgPending *pending)
 {
-  g_return_if_fail (registry->pending == NULL);
-  registry->pending = g_object_ref (pending);
-  g_signal_connect (pending, "added", G_CALLBACK (registry_on_pending_added), registry);
-  g_signal_connect (pending, "resolved", G_CALLBACK (registry_on_pending_resolved), registry);
+  CgDeviceRegistry *self = g_object_new (CG_TYPE_DEVICE_REGISTRY, NULL);
+
+  if (pending == NULL)
+    return self;
+  self->pending = g_object_ref (pending);
+  g_signal_connect (pending, "added", G_CALLBACK (registry_on_pending_added), self);
+  g_signal_connect (pending, "resolved", G_CALLBACK (registry_on_pending_resolved), self);
+  return self;
 }

@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 
 /* The one place that holds the devices seen now and the decision each got. Guards
  * publish into it; the D-Bus API reads it and relays every publication as a Decision
- * signal. Device-supplied strings are sanitised on the way in. */
+ * signal. Device-supplied strings are sanitised on the way in. Whether a device awaits
+ * a person is not copied here: a record's pending_id is read from CgPending whenever the
+ * record is published, looked up or listed. */
 #define CG_TYPE_DEVICE_REGISTRY (cg_device_registry_get_type ())
 G_DECLARE_FINAL_TYPE (CgDeviceRegistry, cg_device_registry, CG, DEVICE_REGISTRY, GObject)
 
@@ -23,12 +25,12 @@ typedef struct {
   guint16 usb_pid;
   const char *usb_serial;     /* hostile, or NULL */
   const char *vendor;         /* vendor id of the deciding rule, or NULL */
-  const char *decision;       /* "allow" "deny" "ask" "block" "data" "charge-only" */
+  const char *decision;       /* "allow" "deny" "ask" "block" "data" "charge-only", or an answer
+                               * (cg_answer_to_string) */
   const char *rule;           /* "FILE:LINE" or "default" */
   const char *const *allowed; /* profile/interface names granted, or NULL */
   const char *const *denied;  /* refused, or NULL */
   gboolean enforced;
-  guint pending_id; /* non-zero: an `ask` awaiting a person (CgPending id) */
 } CgDeviceReport;
 
 /* A device as the registry holds it: sanitised copies. */
@@ -47,7 +49,7 @@ typedef struct {
   GStrv allowed;
   GStrv denied;
   gboolean enforced;
-  guint pending_id;
+  guint pending_id; /* non-zero: the device's question awaiting a person (CgPending id) */
 } CgDeviceRecord;
 
 GType cg_device_record_get_type (void);
@@ -55,21 +57,16 @@ CgDeviceRecord *cg_device_record_copy (const CgDeviceRecord *record);
 void cg_device_record_free (CgDeviceRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgDeviceRecord, cg_device_record_free)
 
-CgDeviceRegistry *cg_device_registry_new (void);
+/* pending (may be NULL) is the table of questions asked about devices. A question asked
+ * without a publication of its own (a guard that only calls cg_pending_add) is listed
+ * as an `ask` record so AllowOnce can answer it. */
+CgDeviceRegistry *cg_device_registry_new (CgPending *pending);
 
 /* Records (or replaces) the device's decision and emits "decision" (the record). */
 void cg_device_registry_publish (CgDeviceRegistry *registry, const CgDeviceReport *report);
 /* The device is gone. Emits "removed" (the id) if it was known. */
 void cg_device_registry_remove (CgDeviceRegistry *registry, const char *transport,
                                 const char *device);
-/* The pending question was answered or expired: the record no longer awaits anyone. */
-void cg_device_registry_clear_pending (CgDeviceRegistry *registry, guint pending_id);
-
-/* Mirrors pending questions: a question asked without a publication of its own (a guard
- * that only calls cg_pending_add) is listed as an `ask` record so AllowOnce can answer
- * it; an answered or expired question no longer marks its record. */
-void cg_device_registry_follow_pending (CgDeviceRegistry *registry, CgPending *pending);
-
 /* By Id, or by the bare Device (Bluetooth addresses in any case). NULL if unknown. */
 const CgDeviceRecord *cg_device_registry_lookup (CgDeviceRegistry *registry, const char *device);
 /* Every record, sorted by Id (const CgDeviceRecord *, owned by the registry). */

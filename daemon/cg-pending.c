@@ -39,6 +39,7 @@ pending_decision_clear (CgPendingDecision *decision)
   g_clear_pointer (&decision->device, g_free);
   g_clear_pointer (&decision->device_name, g_free);
   g_clear_pointer (&decision->question, g_free);
+  g_clear_pointer (&decision->grants, g_free);
 }
 
 CgPendingDecision *
@@ -51,6 +52,7 @@ cg_pending_decision_copy (const CgPendingDecision *decision)
   copy->device = g_strdup (decision->device);
   copy->device_name = g_strdup (decision->device_name);
   copy->question = g_strdup (decision->question);
+  copy->grants = g_strdup (decision->grants);
   copy->deadline = decision->deadline;
   return copy;
 }
@@ -153,23 +155,32 @@ pending_next_id (CgPending *self)
   return id;
 }
 
+static char *
+pending_sanitize_or_null (const char *s)
+{
+  return s != NULL ? cg_sanitize_string (s, CG_PENDING_TEXT_MAX) : NULL;
+}
+
 guint
-cg_pending_add (CgPending *pending, const char *transport, const char *device,
-                const char *device_name, const char *question, CgPendingFunc func,
+cg_pending_add (CgPending *pending, const CgPendingQuestion *question, CgPendingFunc func,
                 gpointer user_data, GDestroyNotify destroy)
 {
-  PendingEntry *entry = g_new0 (PendingEntry, 1);
+  PendingEntry *entry;
   guint id;
 
   g_return_val_if_fail (CG_IS_PENDING (pending), 0);
+  entry = g_new0 (PendingEntry, 1);
   id = pending_next_id (pending);
   entry->owner = pending;
   entry->decision.id = id;
-  entry->decision.transport = cg_sanitize_string (transport ? transport : "", 32);
-  entry->decision.device = cg_sanitize_string (device ? device : "", CG_PENDING_TEXT_MAX);
-  entry->decision.device_name
-      = device_name ? cg_sanitize_string (device_name, CG_PENDING_TEXT_MAX) : NULL;
-  entry->decision.question = cg_sanitize_string (question ? question : "", CG_PENDING_TEXT_MAX);
+  entry->decision.transport
+      = cg_sanitize_string (question->transport != NULL ? question->transport : "", 32);
+  entry->decision.device
+      = cg_sanitize_string (question->device != NULL ? question->device : "", CG_PENDING_TEXT_MAX);
+  entry->decision.device_name = pending_sanitize_or_null (question->device_name);
+  entry->decision.question = cg_sanitize_string (
+      question->question != NULL ? question->question : "", CG_PENDING_TEXT_MAX);
+  entry->decision.grants = pending_sanitize_or_null (question->grants);
   entry->decision.deadline = g_get_monotonic_time () + (gint64)pending->timeout_ms * 1000;
   entry->func = func;
   entry->user_data = user_data;
@@ -233,22 +244,22 @@ cg_pending_lookup (CgPending *pending, guint id)
   return entry ? &entry->decision : NULL;
 }
 
-const char *
-cg_pending_answer_to_string (CgPendingAnswer answer)
+guint
+cg_pending_find (CgPending *pending, const char *transport, const char *device)
 {
-  return answer == CG_PENDING_ANSWER_ALLOW ? "allow" : "deny";
-}
+  GHashTableIter iter;
+  PendingEntry *entry;
+  const CgPendingDecision *newest = NULL;
 
-const char *
-cg_pending_reason_to_string (CgPendingReason reason)
-{
-  switch (reason) {
-    case CG_PENDING_BY_PERSON:
-      return "person";
-    case CG_PENDING_BY_TIMEOUT:
-      return "timeout";
-    case CG_PENDING_BY_CANCEL:
-    default:
-      return "cancel";
+  g_return_val_if_fail (CG_IS_PENDING (pending), 0);
+  g_hash_table_iter_init (&iter, pending->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&entry)) {
+    const CgPendingDecision *decision = &entry->decision;
+    if (g_strcmp0 (decision->transport, transport) != 0
+        || g_ascii_strcasecmp (decision->device, device) != 0)
+      continue;
+    if (newest == NULL || pending_compare_oldest_first (&newest, &decision) < 0)
+      newest = decision;
   }
+  return newest != NULL ? newest->id : 0;
 }

@@ -32,14 +32,24 @@ typedef enum {
   CG_PENDING_BY_CANCEL,  /* the asker withdrew the question (BlueZ's Cancel): deny */
 } CgPendingReason;
 
+/* What is asked of a person, about which device. Strings are borrowed for the call. */
+typedef struct {
+  const char *transport;   /* "bluetooth", "usb" */
+  const char *device;      /* as the device registry names it: address, sysfs or UDC name */
+  const char *device_name; /* what a person recognises, or NULL */
+  const char *question;    /* "pair", "data" */
+  const char *grants;      /* what a yes grants ("a2dp avrcp hfp", "data"), or NULL */
+} CgPendingQuestion;
+
 /* One pending decision. Strings are sanitised copies, fit for D-Bus and notifications. */
 typedef struct {
   guint id;
-  char *transport;   /* "bluetooth", "usb" */
-  char *device;      /* address or sysfs name */
-  char *device_name; /* what a person recognises; may be NULL */
-  char *question;    /* "pair", "service 0000112f-…", ... */
-  gint64 deadline;   /* g_get_monotonic_time () units */
+  char *transport;
+  char *device;
+  char *device_name; /* may be NULL */
+  char *question;
+  char *grants;    /* may be NULL */
+  gint64 deadline; /* g_get_monotonic_time () units */
 } CgPendingDecision;
 
 CgPendingDecision *cg_pending_decision_copy (const CgPendingDecision *decision);
@@ -53,9 +63,9 @@ typedef void (*CgPendingFunc) (guint id, CgPendingAnswer answer, CgPendingReason
 /* timeout_ms 0 = CG_PENDING_DEFAULT_TIMEOUT_MS. */
 CgPending *cg_pending_new (guint timeout_ms);
 
-/* Adds a decision; returns its id (never 0). Emits "added" (guint id). */
-guint cg_pending_add (CgPending *pending, const char *transport, const char *device,
-                      const char *device_name, const char *question, CgPendingFunc func,
+/* Adds a decision; returns its id (never 0). Emits "added" (guint id). Guards ask through
+ * CgAsk (cg-ask.h), which gives the answer in the one vocabulary. */
+guint cg_pending_add (CgPending *pending, const CgPendingQuestion *question, CgPendingFunc func,
                       gpointer user_data, GDestroyNotify destroy);
 
 /* A person's answer. Emits "resolved" (guint id, CgPendingAnswer, CgPendingReason). */
@@ -66,8 +76,9 @@ gboolean cg_pending_cancel (CgPending *pending, guint id);
 /* Copies of the pending decisions, oldest first (GPtrArray of CgPendingDecision). */
 GPtrArray *cg_pending_list (CgPending *pending);
 const CgPendingDecision *cg_pending_lookup (CgPending *pending, guint id);
-
-const char *cg_pending_answer_to_string (CgPendingAnswer answer);
-const char *cg_pending_reason_to_string (CgPendingReason reason);
+/* The newest question about a device (ASCII case-insensitive, as Bluetooth addresses
+ * are written either way), 0 if none is pending: the one place a device's question is
+ * known, which the device registry reads instead of keeping a copy. */
+guint cg_pending_find (CgPending *pending, const char *transport, const char *device);
 
 G_END_DECLS

@@ -10,35 +10,23 @@
 #include "cg-sysfs.h"
 #include "cg-typec.h"
 #include "cg-usb-config.h"
-#include "cg-usb-decision.h"
 #include "cg-usb-gadget-guard.h"
-
-/* What this connection may do. */
-typedef enum {
-  GADGET_CHARGE_ONLY,
-  GADGET_ASKING, /* charge-only until a person answers */
-  GADGET_DATA,
-} GadgetAccess;
+#include "cg-usb-peer.h"
 
 struct _CgUsbGadgetGuard {
   GObject parent_instance;
-  CgPolicyKeeper *keeper;
-  CgPending *pending;
-  CgDeviceRegistry *registry;
+  CgUsbGuardCore core;
   CgSysfs *sysfs;
-  gulong policy_changed_id;
 
   /* The connection: from the host appearing to it going. */
   gboolean present;
   gboolean has_host_vid;
   guint16 host_vid;
-  GadgetAccess access;
-  gboolean decided_by_answer;
-  guint pending_id;
-  CgUsbVerdict verdict;
-  char *bound_udc; /* what carguard bound the gadget to, if anything */
-  char *device;    /* "gadget g1 on dummy_udc.0", for the log */
-  char *published; /* the UDC name the host is published under in the registry */
+  CgUsbPeer host;
+  gboolean decision_unlogged; /* judged or answered; logged once enforced */
+  char *bound_udc;            /* what carguard bound the gadget to, if anything */
+  char *device;               /* "gadget g1 on dummy_udc.0", for the log */
+  char *published;            /* the UDC name the host is published under in the registry */
 
   /* poll(POLLPRI|POLLERR) on the UDC's state attribute. */
   char *watched_udc;
@@ -48,7 +36,7 @@ struct _CgUsbGadgetGuard {
 
 G_DEFINE_FINAL_TYPE (CgUsbGadgetGuard, cg_usb_gadget_guard, G_TYPE_OBJECT)
 
-static void gadget_guard_evaluate (CgUsbGadgetGuard *self);
+static void gadget_guard_evaluate (CgUsbGadgetGuard *self, gboolean rejudge);
 
 static void
 gadget_guard_unwatch_udc (CgUsbGadgetGuard *self)
@@ -61,28 +49,13 @@ gadget_guard_unwatch_udc (CgUsbGadgetGuard *self)
 }
 
 static void
-gadget_guard_withdraw_question (CgUsbGadgetGuard *self)
-{
-  guint id = self->pending_id;
-
-  /* Zeroed first: the cancel calls back into gadget_guard_on_answer. */
-  self->pending_id = 0;
-  if (id != 0 && self->pending != NULL)
-    cg_pending_cancel (self->pending, id);
-}
-
-static void
 cg_usb_gadget_guard_dispose (GObject *object)
 {
   CgUsbGadgetGuard *self = CG_USB_GADGET_GUARD (object);
 
-  gadget_guard_withdraw_question (self);
+  cg_ask_withdraw (&self->host.ask);
   gadget_guard_unwatch_udc (self);
-  if (self->keeper != NULL)
-    g_clear_signal_handler (&self->policy_changed_id, self->keeper);
-  g_clear_object (&self->keeper);
-  g_clear_object (&self->pending);
-  g_clear_object (&self->registry);
+  cg_usb_guard_core_clear (&self->core);
   G_OBJECT_CLASS (cg_usb_gadget_guard_parent_class)->dispose (object);
 }
 
@@ -91,7 +64,7 @@ cg_usb_gadget_guard_finalize (GObject *object)
 {
   CgUsbGadgetGuard *self = CG_USB_GADGET_GUARD (object);
 
-  cg_usb_verdict_clear (&self->verdict);
+  cg_usb_peer_clear (&self->host);
   g_free (self->bound_udc);
   g_free (self->device);
   g_free (self->published);
@@ -144,110 +117,69 @@ gadget_guard_host_name (CgUsbGadgetGuard *self)
 }
 
 static void
-gadget_guard_log_decision (CgUsbGadgetGuard *self, const char *device, const char *decision)
+gadget_guard_log_enforced (CgUsbGadgetGuard *self, const char *device, const char *action,
+                           const GError *failed)
 {
   g_autofree char *host = gadget_guard_host_name (self);
 
-  cg_usb_log_decision (device, host, &self->verdict, decision);
+  cg_usb_peer_log_enforced (&self->host, device, host, action, failed);
 }
 
 static void
-gadget_guard_on_answer (guint id, CgPendingAnswer answer, CgPendingReason reason,
-                        gpointer user_data)
+gadget_guard_on_answer (CgAnswer answer, gpointer user_data)
 {
   CgUsbGadgetGuard *self = user_data;
-  g_autofree char *decision = NULL;
 
-  if (id == 0 || id != self->pending_id)
-    return; /* a question withdrawn or of an earlier connection */
-  self->pending_id = 0;
-  self->decided_by_answer = TRUE;
-  self->access = answer == CG_PENDING_ANSWER_ALLOW ? GADGET_DATA : GADGET_CHARGE_ONLY;
-  decision = g_strdup_printf ("%s (%s)", answer == CG_PENDING_ANSWER_ALLOW ? "allow once" : "deny",
-                              cg_pending_reason_to_string (reason));
-  gadget_guard_log_decision (self, self->device, decision);
-  gadget_guard_evaluate (self);
+  cg_usb_peer_take_answer (&self->host, answer);
+  self->decision_unlogged = TRUE;
+  gadget_guard_evaluate (self, FALSE);
 }
 
+/* Judges the host from what is known of it; a person's answer for this connection stands.
+ * The question names the host by its UDC, as the registry lists it. */
 static void
-gadget_guard_ask (CgUsbGadgetGuard *self, const char *device)
+gadget_guard_judge (CgUsbGadgetGuard *self, const char *udc, const char *device)
 {
   g_autofree char *host = gadget_guard_host_name (self);
-
-  if (self->pending == NULL) {
-    self->access = GADGET_CHARGE_ONLY;
-    gadget_guard_log_decision (self, device, "deny (nobody to ask)");
-    return;
-  }
-  self->access = GADGET_ASKING;
-  self->pending_id = cg_pending_add (self->pending, "usb", device, host, "data",
-                                     gadget_guard_on_answer, self, NULL);
-}
-
-/* Judges the host from what is known of it; a person's answer for this connection stands. */
-static void
-gadget_guard_judge (CgUsbGadgetGuard *self, const char *device)
-{
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
   CgFacts facts
       = { .has_typec_partner_vid = self->has_host_vid, .typec_partner_vid = self->host_vid };
 
-  if (self->decided_by_answer || self->access == GADGET_ASKING)
+  if (cg_usb_peer_is_settled (&self->host))
     return;
-  cg_usb_verdict_clear (&self->verdict);
-  cg_usb_decide (policy, &facts, &self->verdict);
-  switch (self->verdict.mode) {
-    case CG_USB_MODE_DATA:
-      self->access = GADGET_DATA;
-      gadget_guard_log_decision (self, device, NULL);
-      break;
-    case CG_USB_MODE_ASK:
-      gadget_guard_log_decision (self, device, NULL);
-      gadget_guard_ask (self, device);
-      break;
-    case CG_USB_MODE_CHARGE_ONLY:
-    default:
-      self->access = GADGET_CHARGE_ONLY;
-      gadget_guard_log_decision (self, device, NULL);
-      break;
-  }
+  cg_usb_peer_judge (&self->host, &self->core, &facts, udc != NULL ? udc : device, host,
+                     gadget_guard_on_answer, self);
+  self->decision_unlogged = TRUE;
 }
 
 static void
-gadget_guard_begin_connection (CgUsbGadgetGuard *self, const CgTypecState *typec,
-                               const char *device)
+gadget_guard_begin_connection (CgUsbGadgetGuard *self, const CgTypecState *typec)
 {
   self->present = TRUE;
   self->has_host_vid = typec->has_vid;
   self->host_vid = typec->vid;
-  self->access = GADGET_CHARGE_ONLY;
-  self->decided_by_answer = FALSE;
-  gadget_guard_judge (self, device);
+  cg_usb_peer_reset (&self->host);
 }
 
 static void
 gadget_guard_end_connection (CgUsbGadgetGuard *self, const char *device)
 {
-  gadget_guard_withdraw_question (self);
+  cg_usb_peer_reset (&self->host);
   self->present = FALSE;
   self->has_host_vid = FALSE;
-  self->access = GADGET_CHARGE_ONLY;
-  self->decided_by_answer = FALSE;
-  cg_usb_log_enforced (device, "host detached: charge-only", &self->verdict, NULL);
+  self->decision_unlogged = FALSE;
+  gadget_guard_log_enforced (self, device, "host detached: charge-only", NULL);
 }
 
-static const char *
-gadget_guard_access_to_string (GadgetAccess access)
+static void
+gadget_guard_log_decided (CgUsbGadgetGuard *self, const char *device)
 {
-  switch (access) {
-    case GADGET_DATA:
-      return "data";
-    case GADGET_ASKING:
-      return "ask";
-    case GADGET_CHARGE_ONLY:
-    default:
-      return "charge-only";
-  }
+  g_autofree char *host = NULL;
+
+  if (!self->decision_unlogged)
+    return;
+  self->decision_unlogged = FALSE;
+  host = gadget_guard_host_name (self);
+  cg_usb_peer_log_decided (&self->host, device, host);
 }
 
 /* What the D-Bus API lists and AllowOnce answers: the host on this UDC, or nothing. */
@@ -257,24 +189,15 @@ gadget_guard_publish (CgUsbGadgetGuard *self, const char *udc, gboolean enforced
   g_autofree char *host = NULL;
   CgDeviceReport report;
 
-  if (self->registry == NULL)
-    return;
   if (self->published != NULL && (!self->present || g_strcmp0 (self->published, udc) != 0)) {
-    cg_device_registry_remove (self->registry, "usb", self->published);
+    cg_usb_guard_core_remove (&self->core, self->published);
     g_clear_pointer (&self->published, g_free);
   }
   if (!self->present || udc == NULL)
     return;
   host = gadget_guard_host_name (self);
-  report = (CgDeviceReport){ .transport = "usb",
-                             .device = udc,
-                             .name = host,
-                             .vendor = self->verdict.vendor,
-                             .decision = gadget_guard_access_to_string (self->access),
-                             .rule = self->verdict.rule != NULL ? self->verdict.rule : "default",
-                             .enforced = enforced,
-                             .pending_id = self->pending_id };
-  cg_device_registry_publish (self->registry, &report);
+  report = cg_usb_peer_report (&self->host, udc, host, enforced);
+  cg_usb_guard_core_publish (&self->core, &report);
   g_free (self->published);
   self->published = g_strdup (udc);
 }
@@ -310,11 +233,11 @@ gadget_guard_unbind (CgUsbGadgetGuard *self, const char *device, const char *pat
   action = ours ? g_strdup ("unbound: charge-only")
                 : g_strdup_printf ("undid a bind to %s by another owner: charge-only", current);
   if (!cg_sysfs_write_text (self->sysfs, path, "", &error)) {
-    cg_usb_log_enforced (device, action, &self->verdict, error);
+    gadget_guard_log_enforced (self, device, action, error);
     return;
   }
   g_clear_pointer (&self->bound_udc, g_free);
-  cg_usb_log_enforced (device, action, &self->verdict, NULL);
+  gadget_guard_log_enforced (self, device, action, NULL);
 }
 
 static void
@@ -332,12 +255,12 @@ gadget_guard_bind (CgUsbGadgetGuard *self, const char *device, const char *path,
     (void)cg_sysfs_write_text (self->sysfs, path, udc, &error);
   }
   if (error != NULL) {
-    cg_usb_log_enforced (device, "bind", &self->verdict, error);
+    gadget_guard_log_enforced (self, device, "bind", error);
     return;
   }
   g_free (self->bound_udc);
   self->bound_udc = g_strdup (udc);
-  cg_usb_log_enforced (device, "bound: data", &self->verdict, NULL);
+  gadget_guard_log_enforced (self, device, "bound: data", NULL);
 }
 
 static void
@@ -346,7 +269,7 @@ gadget_guard_enforce (CgUsbGadgetGuard *self, const char *gadget, const char *ud
 {
   g_autofree char *path = g_build_filename (CG_USB_GADGET_CONFIGFS_DIR, gadget, "UDC", NULL);
   g_autofree char *current = gadget_guard_read_binding (self, path);
-  const char *wanted = self->present && self->access == GADGET_DATA ? udc : NULL;
+  const char *wanted = self->present && self->host.access == CG_USB_ACCESS_DATA ? udc : NULL;
 
   if (current != NULL && g_strcmp0 (current, wanted) != 0) {
     gadget_guard_unbind (self, device, path, current);
@@ -368,10 +291,10 @@ gadget_guard_on_state (int fd, GIOCondition condition, gpointer user_data)
   if (n < 0 && errno != EINTR) {
     self->state_source_id = 0;
     gadget_guard_unwatch_udc (self);
-    gadget_guard_evaluate (self);
+    gadget_guard_evaluate (self, FALSE);
     return G_SOURCE_REMOVE;
   }
-  gadget_guard_evaluate (self);
+  gadget_guard_evaluate (self, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -398,10 +321,12 @@ gadget_guard_watch_udc (CgUsbGadgetGuard *self, const char *udc)
       = g_unix_fd_add (self->state_fd, G_IO_PRI | G_IO_ERR, gadget_guard_on_state, self);
 }
 
+/* Reads what is attached, judges a new host (or, rejudge, the present one again under a
+ * new policy), enforces, then logs and publishes what was enforced. */
 static void
-gadget_guard_evaluate (CgUsbGadgetGuard *self)
+gadget_guard_evaluate (CgUsbGadgetGuard *self, gboolean rejudge)
 {
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->core.keeper);
   g_auto (CgUsbConfig) config = { 0 };
   g_autofree char *gadget = NULL;
   g_autofree char *udc = NULL;
@@ -416,12 +341,17 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self)
   g_free (self->device);
   self->device = g_strdup (device);
   attached = gadget_guard_host_attached (self, udc, &typec);
-  if (self->present && !attached)
+  if (self->present && !attached) {
     gadget_guard_end_connection (self, device);
-  else if (!self->present && attached)
-    gadget_guard_begin_connection (self, &typec, device);
+  } else if (!self->present && attached) {
+    gadget_guard_begin_connection (self, &typec);
+    gadget_guard_judge (self, udc, device);
+  } else if (self->present && rejudge) {
+    gadget_guard_judge (self, udc, device);
+  }
   if (gadget != NULL)
     gadget_guard_enforce (self, gadget, udc, device);
+  gadget_guard_log_decided (self, device);
   gadget_guard_publish (self, udc, gadget != NULL);
   gadget_guard_watch_udc (self, udc);
 }
@@ -429,11 +359,7 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self)
 static void
 gadget_guard_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
 {
-  CgUsbGadgetGuard *self = user_data;
-
-  if (self->present)
-    gadget_guard_judge (self, self->device);
-  gadget_guard_evaluate (self);
+  gadget_guard_evaluate (user_data, TRUE);
 }
 
 static void
@@ -442,13 +368,13 @@ gadget_guard_on_uevent (CgUsbUeventMonitor *monitor, const char *action, const c
 {
   if (g_strcmp0 (subsystem, "udc") == 0 || g_strcmp0 (subsystem, "typec") == 0
       || g_strcmp0 (subsystem, "gadget") == 0)
-    gadget_guard_evaluate (user_data);
+    gadget_guard_evaluate (user_data, FALSE);
 }
 
 static void
 gadget_guard_on_overflow (CgUsbUeventMonitor *monitor, gpointer user_data)
 {
-  gadget_guard_evaluate (user_data);
+  gadget_guard_evaluate (user_data, FALSE);
 }
 
 CgUsbGadgetGuard *
@@ -457,12 +383,9 @@ cg_usb_gadget_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceReg
 {
   CgUsbGadgetGuard *self = g_object_new (CG_TYPE_USB_GADGET_GUARD, NULL);
 
-  self->keeper = g_object_ref (keeper);
-  self->pending = pending != NULL ? g_object_ref (pending) : NULL;
-  self->registry = registry != NULL ? g_object_ref (registry) : NULL;
+  cg_usb_guard_core_init (&self->core, keeper, pending, registry,
+                          G_CALLBACK (gadget_guard_on_policy_changed), self);
   self->sysfs = cg_sysfs_new (sysfs_root);
-  self->policy_changed_id
-      = g_signal_connect (keeper, "changed", G_CALLBACK (gadget_guard_on_policy_changed), self);
   return self;
 }
 
@@ -476,7 +399,7 @@ cg_usb_gadget_guard_listen (CgUsbGadgetGuard *guard, CgUsbUeventMonitor *monitor
 void
 cg_usb_gadget_guard_recheck (CgUsbGadgetGuard *guard)
 {
-  gadget_guard_evaluate (guard);
+  gadget_guard_evaluate (guard, FALSE);
 }
 
 gboolean
@@ -488,5 +411,5 @@ cg_usb_gadget_guard_host_present (CgUsbGadgetGuard *guard)
 guint
 cg_usb_gadget_guard_get_pending_id (CgUsbGadgetGuard *guard)
 {
-  return guard->pending_id;
+  return cg_ask_get_id (&guard->host.ask);
 }

@@ -9,35 +9,23 @@
 
 #include "cg-explain.h"
 #include "cg-sysfs.h"
-#include "cg-usb-decision.h"
 #include "cg-usb-descriptor.h"
 #include "cg-usb-host-guard.h"
+#include "cg-usb-peer.h"
 
 /* The longest `descriptors` read: a device's configurations are at most 64 KiB each,
  * and anything past the first config's worth of interfaces does not change a verdict. */
 #define HOST_DESCRIPTORS_MAX 65536
 #define HOST_PRESENT_RULE "[USBHost] PresentDevices=authorize"
 
-typedef enum {
-  HOST_CHARGE_ONLY,
-  HOST_ASKING, /* unauthorized until a person answers */
-  HOST_DATA,
-  HOST_PRESENT_AT_START, /* left authorized by PresentDevices=authorize */
-} HostAccess;
-
 /* One device from its arrival to its removal. */
 typedef struct {
-  char *name; /* sysfs name, "1-1" */
+  CgUsbHostGuard *guard; /* not a reference: devices never outlive their guard */
+  char *name;            /* sysfs name, "1-1" */
   guint64 devnum;
-  HostAccess access;
-  gboolean decided_by_answer;
-  /* The decision entry waits until the kernel has the verdict: on the way to
-   * `authorized`, the log (a file or the journal) is the slowest step. */
-  gboolean decision_unlogged;
-  char *decision_note; /* what decided, when not the policy's mode ("allow once ...") */
-  guint pending_id;
-  CgUsbVerdict verdict;
-  char *product; /* hostile; sanitised by the log and the registry */
+  CgUsbPeer peer;
+  gboolean kept_at_start; /* left authorized by PresentDevices=authorize */
+  char *product;          /* hostile; sanitised by the log and the registry */
   char *serial;
   guint16 vid;
   guint16 pid;
@@ -45,12 +33,9 @@ typedef struct {
 
 struct _CgUsbHostGuard {
   GObject parent_instance;
-  CgPolicyKeeper *keeper;
-  CgPending *pending;
-  CgDeviceRegistry *registry;
+  CgUsbGuardCore core;
   CgHwdb *hwdb;
   CgSysfs *sysfs;
-  gulong policy_changed_id;
   GHashTable *devices; /* name -> HostDevice */
   gboolean enabled;    /* [USBHost] Guard=, read at start */
 
@@ -90,9 +75,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostDeviceFacts, host_device_facts_clear)
 static void
 host_device_free (HostDevice *device)
 {
-  cg_usb_verdict_clear (&device->verdict);
+  cg_usb_peer_clear (&device->peer);
   g_free (device->name);
-  g_free (device->decision_note);
   g_free (device->product);
   g_free (device->serial);
   g_free (device);
@@ -108,6 +92,15 @@ cg_usb_present_devices_from_string (const char *value, CgUsbPresentDevices *out)
   else
     return FALSE;
   return TRUE;
+}
+
+/* What is done before a device is judged (its descriptors, a root hub) names no rule. */
+static void
+host_log_unjudged (const char *name, const char *action, const GError *failed)
+{
+  CgDecisionLogSubject subject = { .transport = "usb", .device = name };
+
+  cg_decision_log_enforced (&subject, action, failed);
 }
 
 /* ---------------------------------------------------------------- sysfs */
@@ -168,7 +161,7 @@ host_read_descriptors (CgUsbHostGuard *self, const char *name, HostDeviceFacts *
   data = g_bytes_get_data (bytes, &len);
   /* A malformed tail still leaves the interfaces before it: judged on those. */
   if (!cg_usb_descriptors_parse (data, len, &facts->descriptors, &error))
-    cg_usb_log_enforced (name, "malformed descriptors", NULL, error);
+    host_log_unjudged (name, "malformed descriptors", error);
   facts->has_descriptors = facts->descriptors.vid != 0 || facts->descriptors.n_interfaces > 0;
 }
 
@@ -240,61 +233,25 @@ host_config_present_devices (const CgPolicy *policy, gboolean *guard_on)
 
 /* ---------------------------------------------------------------- registry */
 
-static const char *
-host_access_to_string (HostAccess access)
-{
-  switch (access) {
-    case HOST_DATA:
-    case HOST_PRESENT_AT_START:
-      return "data";
-    case HOST_ASKING:
-      return "ask";
-    case HOST_CHARGE_ONLY:
-    default:
-      return "charge-only";
-  }
-}
-
 static void
 host_publish (CgUsbHostGuard *self, HostDevice *device, gboolean enforced)
 {
-  CgDeviceReport report;
+  CgDeviceReport report
+      = cg_usb_peer_report (&device->peer, device->name, device->product, enforced);
 
-  if (self->registry == NULL)
-    return;
-  report
-      = (CgDeviceReport){ .transport = "usb",
-                          .device = device->name,
-                          .name = device->product,
-                          .has_usb_id = TRUE,
-                          .usb_vid = device->vid,
-                          .usb_pid = device->pid,
-                          .usb_serial = device->serial,
-                          .vendor = device->verdict.vendor,
-                          .decision = host_access_to_string (device->access),
-                          .rule = device->verdict.rule != NULL ? device->verdict.rule : "default",
-                          .enforced = enforced,
-                          .pending_id = device->pending_id };
-  cg_device_registry_publish (self->registry, &report);
+  report.has_usb_id = TRUE;
+  report.usb_vid = device->vid;
+  report.usb_pid = device->pid;
+  report.usb_serial = device->serial;
+  cg_usb_guard_core_publish (&self->core, &report);
 }
 
 /* ---------------------------------------------------------------- enforcement */
 
 static void
-host_defer_decision_log (HostDevice *device, const char *note)
+host_log_enforced (HostDevice *device, const char *action, const GError *failed)
 {
-  g_free (device->decision_note);
-  device->decision_note = g_strdup (note);
-  device->decision_unlogged = TRUE;
-}
-
-static void
-host_log_decision (HostDevice *device)
-{
-  if (!device->decision_unlogged)
-    return;
-  device->decision_unlogged = FALSE;
-  cg_usb_log_decision (device->name, device->product, &device->verdict, device->decision_note);
+  cg_usb_peer_log_enforced (&device->peer, device->name, device->product, action, failed);
 }
 
 static gboolean
@@ -318,16 +275,16 @@ host_enforce_interface (CgUsbHostGuard *self, HostDevice *device, const char *if
 
   if (!host_read_hex (self, iface, "bInterfaceClass", G_MAXUINT8, &iface_class))
     return FALSE;
-  allowed = cg_grant_allows_usb_interface (&device->verdict.grant, (guint8)iface_class);
+  allowed = cg_grant_allows_usb_interface (&device->peer.verdict.grant, (guint8)iface_class);
   authorized = host_read_decimal (self, iface, "authorized") != 0;
   if (allowed != authorized
       && !host_write_attr (self, iface, "authorized", allowed ? "1" : "0", &error)) {
-    cg_usb_log_enforced (device->name, "interface authorization", &device->verdict, error);
+    host_log_enforced (device, "interface authorization", error);
     return FALSE;
   }
   action = g_strdup_printf ("interface %s (class %02x) %s", iface, (guint)iface_class,
                             allowed ? "authorized" : "kept unauthorized");
-  cg_usb_log_enforced (device->name, action, &device->verdict, NULL);
+  host_log_enforced (device, action, NULL);
   return allowed;
 }
 
@@ -365,26 +322,22 @@ host_authorize (CgUsbHostGuard *self, HostDevice *device)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *hub = host_root_hub_of (device->name);
-  gboolean allowlist = host_grant_has_allowlist (&device->verdict.grant);
+  gboolean allowlist = host_grant_has_allowlist (&device->peer.verdict.grant);
 
   /* With an allowlist no interface may get a driver before it is judged: the bus's
    * interface default goes to 0 before the device is configured. */
   if (allowlist && hub != NULL
       && !host_write_attr (self, hub, "interface_authorized_default", "0", &error)) {
-    host_log_decision (device);
-    cg_usb_log_enforced (device->name, "interface lock", &device->verdict, error);
+    host_log_enforced (device, "interface lock", error);
     return;
   }
   if (host_read_decimal (self, device->name, "authorized") == 0) {
     gboolean written = host_write_attr (self, device->name, "authorized", "1", &error);
 
-    host_log_decision (device);
-    cg_usb_log_enforced (device->name, written ? "authorized: data" : "authorization",
-                         &device->verdict, error);
+    host_log_enforced (device, written ? "authorized: data" : "authorization", error);
     if (!written)
       return;
   }
-  host_log_decision (device);
   /* Without an allowlist this only matters when an earlier allowlist locked the bus. */
   host_enforce_interfaces (self, device);
 }
@@ -395,91 +348,45 @@ host_deauthorize (CgUsbHostGuard *self, HostDevice *device)
   g_autoptr (GError) error = NULL;
 
   if (host_read_decimal (self, device->name, "authorized") == 0) {
-    cg_usb_log_enforced (device->name, "unauthorized: charge-only", &device->verdict, NULL);
+    host_log_enforced (device, "unauthorized: charge-only", NULL);
     return;
   }
   if (!host_write_attr (self, device->name, "authorized", "0", &error)) {
-    cg_usb_log_enforced (device->name, "deauthorization", &device->verdict, error);
+    host_log_enforced (device, "deauthorization", error);
     return;
   }
-  cg_usb_log_enforced (device->name, "deauthorized: charge-only", &device->verdict, NULL);
+  host_log_enforced (device, "deauthorized: charge-only", NULL);
 }
 
+/* The kernel gets the verdict first; the log (a file or the journal), the slowest step,
+ * then says what was enforced, and the registry lists it. */
 static void
 host_enforce (CgUsbHostGuard *self, HostDevice *device)
 {
-  if (device->access == HOST_PRESENT_AT_START)
+  if (device->kept_at_start)
     return;
-  if (device->access == HOST_DATA) {
+  if (device->peer.access == CG_USB_ACCESS_DATA)
     host_authorize (self, device);
-  } else {
-    host_log_decision (device);
+  else
     host_deauthorize (self, device);
-  }
+  cg_usb_peer_log_decided (&device->peer, device->name, device->product);
   host_publish (self, device, TRUE);
 }
 
 /* ---------------------------------------------------------------- judging */
 
-static HostDevice *
-host_find_pending (CgUsbHostGuard *self, guint id)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((HostDevice *)value)->pending_id == id)
-      return value;
-  return NULL;
-}
-
 static void
-host_on_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+host_on_answer (CgAnswer answer, gpointer user_data)
 {
-  CgUsbHostGuard *self = user_data;
-  HostDevice *device = id != 0 ? host_find_pending (self, id) : NULL;
-  g_autofree char *decision = NULL;
+  HostDevice *device = user_data;
 
-  if (device == NULL)
-    return; /* withdrawn: the device went */
-  device->pending_id = 0;
-  device->decided_by_answer = TRUE;
-  device->access = answer == CG_PENDING_ANSWER_ALLOW ? HOST_DATA : HOST_CHARGE_ONLY;
-  decision = g_strdup_printf ("%s (%s)", answer == CG_PENDING_ANSWER_ALLOW ? "allow once" : "deny",
-                              cg_pending_reason_to_string (reason));
-  host_defer_decision_log (device, decision);
-  host_enforce (self, device);
-}
-
-static void
-host_withdraw_question (CgUsbHostGuard *self, HostDevice *device)
-{
-  guint id = device->pending_id;
-
-  /* Zeroed first: the cancel calls back into host_on_answer. */
-  device->pending_id = 0;
-  if (id != 0 && self->pending != NULL)
-    cg_pending_cancel (self->pending, id);
-}
-
-static void
-host_ask (CgUsbHostGuard *self, HostDevice *device)
-{
-  if (self->pending == NULL) {
-    device->access = HOST_CHARGE_ONLY;
-    cg_usb_log_decision (device->name, device->product, &device->verdict, "deny (nobody to ask)");
-    return;
-  }
-  device->access = HOST_ASKING;
-  device->pending_id = cg_pending_add (self->pending, "usb", device->name, device->product, "data",
-                                       host_on_answer, self, NULL);
+  cg_usb_peer_take_answer (&device->peer, answer);
+  host_enforce (device->guard, device);
 }
 
 static void
 host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *seen)
 {
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
   g_auto (CgOrganizations) organizations = { 0 };
   CgFacts facts = { .has_usb_id = seen->has_id,
                     .usb_vid = seen->vid,
@@ -492,24 +399,16 @@ host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *see
 
   if (self->hwdb != NULL)
     cg_hwdb_fill_organizations (self->hwdb, &facts, &organizations);
-  cg_usb_verdict_clear (&device->verdict);
-  cg_usb_decide (policy, &facts, &device->verdict);
-  host_defer_decision_log (device, NULL);
-  if (device->verdict.mode == CG_USB_MODE_DATA) {
-    device->access = HOST_DATA;
-  } else if (device->verdict.mode == CG_USB_MODE_ASK) {
-    host_log_decision (device);
-    host_ask (self, device);
-  } else {
-    device->access = HOST_CHARGE_ONLY;
-  }
+  cg_usb_peer_judge (&device->peer, &self->core, &facts, device->name, device->product,
+                     host_on_answer, device);
 }
 
 static HostDevice *
-host_device_new (const char *name, const HostDeviceFacts *seen)
+host_device_new (CgUsbHostGuard *self, const char *name, const HostDeviceFacts *seen)
 {
   HostDevice *device = g_new0 (HostDevice, 1);
 
+  device->guard = self;
   device->name = g_strdup (name);
   device->devnum = seen->devnum;
   device->product = g_strdup (seen->product);
@@ -523,10 +422,14 @@ host_device_new (const char *name, const HostDeviceFacts *seen)
 static void
 host_keep_present (CgUsbHostGuard *self, HostDevice *device)
 {
-  device->access = HOST_PRESENT_AT_START;
-  device->verdict.mode = CG_USB_MODE_DATA;
-  device->verdict.rule = g_strdup (HOST_PRESENT_RULE);
-  cg_usb_log_decision (device->name, device->product, &device->verdict, "data (present at start)");
+  CgDecisionLogSubject subject;
+
+  device->kept_at_start = TRUE;
+  device->peer.access = CG_USB_ACCESS_DATA;
+  device->peer.verdict.mode = CG_USB_MODE_DATA;
+  device->peer.verdict.rule = g_strdup (HOST_PRESENT_RULE);
+  subject = cg_usb_peer_log_subject (&device->peer, device->name, device->product);
+  cg_decision_log_decided (&subject, "data (present at start)");
   host_publish (self, device, TRUE);
 }
 
@@ -558,7 +461,7 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
     return; /* the other wake-up judged it */
   if (known != NULL)
     cg_usb_host_guard_device_removed (self, name);
-  device = host_device_new (name, &seen);
+  device = host_device_new (self, name, &seen);
   g_hash_table_replace (self->devices, device->name, device);
   if (at_start && present == CG_USB_PRESENT_AUTHORIZE && seen.authorized) {
     host_keep_present (self, device);
@@ -578,7 +481,7 @@ host_lock_root_hub (CgUsbHostGuard *self, const char *hub)
   if (!self->enabled || !host_name_is_root_hub (hub))
     return;
   if (!host_write_attr (self, hub, "authorized_default", "0", &error))
-    cg_usb_log_enforced (hub, "authorized_default=0", NULL, error);
+    host_log_unjudged (hub, "authorized_default=0", error);
   else
     g_debug ("USB %s: new devices start unauthorized", hub);
 }
@@ -598,8 +501,7 @@ host_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
     g_auto (HostDeviceFacts) seen = { 0 };
 
     /* A person's answer stands for this connection; the keyboard kept at start too. */
-    if (device->decided_by_answer || device->access == HOST_PRESENT_AT_START
-        || device->access == HOST_ASKING)
+    if (device->kept_at_start || cg_usb_peer_is_settled (&device->peer))
       continue;
     host_read_facts (self, device->name, &seen);
     host_judge (self, device, &seen);
@@ -740,19 +642,11 @@ static void
 cg_usb_host_guard_dispose (GObject *object)
 {
   CgUsbHostGuard *self = CG_USB_HOST_GUARD (object);
-  GHashTableIter iter;
-  gpointer value;
 
   host_stop_libusb (self);
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    host_withdraw_question (self, value);
+  /* Each device withdraws its question as it goes. */
   g_hash_table_remove_all (self->devices);
-  if (self->keeper != NULL)
-    g_clear_signal_handler (&self->policy_changed_id, self->keeper);
-  g_clear_object (&self->keeper);
-  g_clear_object (&self->pending);
-  g_clear_object (&self->registry);
+  cg_usb_guard_core_clear (&self->core);
   G_OBJECT_CLASS (cg_usb_host_guard_parent_class)->dispose (object);
 }
 
@@ -788,13 +682,10 @@ cg_usb_host_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceRegis
 {
   CgUsbHostGuard *self = g_object_new (CG_TYPE_USB_HOST_GUARD, NULL);
 
-  self->keeper = g_object_ref (keeper);
-  self->pending = pending != NULL ? g_object_ref (pending) : NULL;
-  self->registry = registry != NULL ? g_object_ref (registry) : NULL;
+  cg_usb_guard_core_init (&self->core, keeper, pending, registry,
+                          G_CALLBACK (host_on_policy_changed), self);
   self->hwdb = hwdb;
   self->sysfs = cg_sysfs_new (sysfs_root);
-  self->policy_changed_id
-      = g_signal_connect (keeper, "changed", G_CALLBACK (host_on_policy_changed), self);
   return self;
 }
 
@@ -843,7 +734,7 @@ void
 cg_usb_host_guard_start (CgUsbHostGuard *guard)
 {
   g_autoptr (GPtrArray) names = cg_sysfs_list (guard->sysfs, CG_USB_DEVICES_DIR);
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (guard->keeper);
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (guard->core.keeper);
   gboolean guard_on = TRUE;
   CgUsbPresentDevices present = host_config_present_devices (policy, &guard_on);
 
@@ -872,10 +763,8 @@ cg_usb_host_guard_device_removed (CgUsbHostGuard *guard, const char *name)
 
   if (device == NULL)
     return;
-  host_withdraw_question (guard, device);
-  cg_usb_log_enforced (name, "detached", &device->verdict, NULL);
-  if (guard->registry != NULL)
-    cg_device_registry_remove (guard->registry, "usb", name);
+  host_log_enforced (device, "detached", NULL);
+  cg_usb_guard_core_remove (&guard->core, name);
   g_hash_table_remove (guard->devices, name);
 }
 
@@ -884,5 +773,5 @@ cg_usb_host_guard_get_pending_id (CgUsbHostGuard *guard, const char *name)
 {
   HostDevice *device = g_hash_table_lookup (guard->devices, name);
 
-  return device != NULL ? device->pending_id : 0;
+  return device != NULL ? cg_ask_get_id (&device->peer.ask) : 0;
 }

@@ -133,7 +133,7 @@ main (int argc, char **argv)
   cg_policy_keeper_watch (keeper);
   pending = cg_pending_new (0);
   hwdb = cg_hwdb_new (NULL);
-  registry = cg_device_registry_new ();
+  registry = cg_device_registry_new (pending);
   uevent_monitor = cg_usb_uevent_monitor_new (&uevent_error);
   if (uevent_monitor == NULL)
     g_warning ("USB guards get no uevents: %s", uevent_error->message);

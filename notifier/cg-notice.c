@@ -81,7 +81,7 @@ device_label (GVariant *record)
 }
 
 static gboolean
-notice_for_block (GVariant *record, const char *decision, CgNotice *out)
+notice_for_block (GVariant *record, CgNotice *out)
 {
   g_autofree char *label = device_label (record);
   g_autofree const char **allowed = NULL;
@@ -96,7 +96,7 @@ notice_for_block (GVariant *record, const char *decision, CgNotice *out)
   allowed_text = describe_categories (allowed);
   if (blocked_text[0] != '\0')
     g_string_append_printf (body, ": %s blocked", blocked_text);
-  else if (g_str_equal (decision, "charge-only"))
+  else if (g_str_equal (lookup_string (record, "Transport"), "usb"))
     g_string_append (body, ": data blocked, charging allowed");
   else
     g_string_append (body, ": blocked");
@@ -130,6 +130,14 @@ has_denied (GVariant *record)
   return g_variant_lookup (record, "Denied", "^a&s", &denied) && denied[0] != NULL;
 }
 
+/* The policy's refusals, and a person's or a timeout's ("deny (timeout)"). */
+static gboolean
+decision_refuses (const char *decision)
+{
+  return g_str_equal (decision, "deny") || g_str_has_prefix (decision, "deny (")
+         || g_str_equal (decision, "block") || g_str_equal (decision, "charge-only");
+}
+
 gboolean
 cg_notice_from_record (GVariant *record, CgNotice *out)
 {
@@ -140,8 +148,7 @@ cg_notice_from_record (GVariant *record, CgNotice *out)
   g_variant_lookup (record, "Pending", "u", &pending_id);
   if (g_str_equal (decision, "ask"))
     return pending_id != 0 && notice_for_ask (record, pending_id, out);
-  if (g_str_equal (decision, "deny") || g_str_equal (decision, "block")
-      || g_str_equal (decision, "charge-only") || has_denied (record))
-    return notice_for_block (record, decision, out);
+  if (decision_refuses (decision) || has_denied (record))
+    return notice_for_block (record, out);
   return FALSE;
 }

@@ -69,8 +69,8 @@ service_setup (void)
   fixture.client_bus = connect_to_test_bus ();
   fixture.keeper = cg_policy_keeper_new (fixture.root);
   ck_assert (cg_policy_keeper_reload (fixture.keeper, NULL));
-  fixture.registry = cg_device_registry_new ();
   fixture.pending = cg_pending_new (0);
+  fixture.registry = cg_device_registry_new (fixture.pending);
   fixture.service = cg_dbus_service_new (fixture.service_bus, fixture.keeper, fixture.registry,
                                          fixture.pending, NULL, &error);
   ck_assert_msg (fixture.service != NULL, "%s", error ? error->message : "");
@@ -132,7 +132,7 @@ call_method (const char *method, GVariant *parameters, GError **error)
 }
 
 static void
-publish_car (const char *decision, guint pending_id)
+publish_car (const char *decision)
 {
   const char *const allowed[] = { "a2dp", "avrcp", NULL };
   const char *const denied[] = { "pbap", "map", NULL };
@@ -146,7 +146,6 @@ publish_car (const char *decision, guint pending_id)
     .allowed = allowed,
     .denied = denied,
     .enforced = TRUE,
-    .pending_id = pending_id,
   };
 
   cg_device_registry_publish (fixture.registry, &report);
@@ -168,7 +167,7 @@ START_TEST (test_list_devices)
 
   if (!caller_is_root ())
     return; /* without polkit only root may read; covered by test_polkit_decides */
-  publish_car ("deny", 0);
+  publish_car ("deny");
   reply = call_method ("ListDevices", NULL, &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   devices = g_variant_get_child_value (reply, 0);
@@ -203,6 +202,7 @@ START_TEST (test_decision_signal)
   g_autofree const char **denied = NULL;
   const char *name = NULL;
   guint32 pending = 0;
+  guint id;
   guint subscription = g_dbus_connection_signal_subscribe (
       fixture.client_bus, CG_DBUS_NAME, CG_DBUS_INTERFACE, "Decision", CG_DBUS_PATH, NULL,
       G_DBUS_SIGNAL_FLAGS_NONE, on_decision_signal, &received, NULL);
@@ -211,7 +211,11 @@ START_TEST (test_decision_signal)
   bus_id = g_dbus_connection_call_sync (fixture.client_bus, "org.freedesktop.DBus",
                                         "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
                                         NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  publish_car ("ask", 7);
+  /* The car's record carries the id of the question asked about it. */
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" }, NULL,
+                       NULL, NULL);
+  publish_car ("ask");
   g_main_loop_run (fixture.loop);
   g_dbus_connection_signal_unsubscribe (fixture.client_bus, subscription);
 
@@ -219,7 +223,7 @@ START_TEST (test_decision_signal)
   ck_assert (g_variant_lookup (received, "Name", "&s", &name));
   ck_assert_str_eq (name, "BYD DiLink");
   ck_assert (g_variant_lookup (received, "Pending", "u", &pending));
-  ck_assert_uint_eq (pending, 7);
+  ck_assert_uint_eq (pending, id);
   ck_assert (g_variant_lookup (received, "Denied", "^a&s", &denied));
   ck_assert_str_eq (denied[0], "pbap");
 }
@@ -289,9 +293,10 @@ START_TEST (test_allow_once_answers_the_question)
 
   if (!caller_is_root ())
     return;
-  id = cg_pending_add (fixture.pending, "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair",
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
                        record_answer, &answered, NULL);
-  publish_car ("ask", id);
+  publish_car ("ask");
   reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:1e:de:12:34:56"), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   ck_assert_int_eq (answered, 1);
@@ -314,7 +319,7 @@ START_TEST (test_allow_once_refused_where_policy_does_not_ask)
 
   if (!caller_is_root ())
     return;
-  publish_car ("deny", 0);
+  publish_car ("deny");
   reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
   ck_assert_ptr_null (reply);
   remote = g_dbus_error_get_remote_error (error);
@@ -341,7 +346,7 @@ START_TEST (test_block_persists_and_enforces)
 
   if (!caller_is_root ())
     return;
-  publish_car ("ask", 0);
+  publish_car ("ask");
   reply = call_method ("Block", g_variant_new ("(s)", "bluetooth/" CAR_ADDRESS), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   ck_assert (g_file_get_contents (path, &text, NULL, NULL));
@@ -444,7 +449,7 @@ START_TEST (test_polkit_decides)
       = g_build_filename (fixture.root, "etc/carguard/vendors.d/local-blocked.conf", NULL);
 
   start_fake_polkit ();
-  publish_car ("deny", 0);
+  publish_car ("deny");
 
   /* polkit says no: root or not, the call is refused and nothing is written. */
   reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
@@ -498,7 +503,7 @@ END_TEST
 START_TEST (test_second_instance_cannot_own_the_name)
 {
   g_autoptr (GDBusConnection) other_bus = connect_to_test_bus ();
-  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new ();
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new (NULL);
   g_autoptr (CgDbusService) other = NULL;
   g_autoptr (GError) error = NULL;
 
