@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "cg-document-private.h"
-#include "cg-explain.h"
+#include "cg-sanitize.h"
 #include "cg-store.h"
 #include "cli-output.h"
 #include "cmd-policy.h"

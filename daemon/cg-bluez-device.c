@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cg-bluez-device.h"
-#include "cg-explain.h"
 #include "cg-profile.h"
+#include "cg-sanitize.h"
 
 /* Bounds on what the car controls beyond its name: BlueZ's own limits are larger. */
 #define CG_BT_SHORT_STRING_MAX 64

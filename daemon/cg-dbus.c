@@ -7,6 +7,7 @@
 #include "cg-dbus-generated.h"
 #include "cg-dbus.h"
 #include "cg-explain.h"
+#include "cg-sanitize.h"
 
 #define DBUS_NAME_FLAG_DO_NOT_QUEUE 4u
 #define DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER 1u

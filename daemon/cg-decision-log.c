@@ -2,9 +2,9 @@
 #include "config.h"
 
 #include "cg-decision-log.h"
-#include "cg-explain.h"
 #include "cg-log.h"
 #include "cg-profile.h"
+#include "cg-sanitize.h"
 
 /* Log values are device-influenced or carry file names: keep entries bounded. */
 #define CG_LOG_VALUE_MAX 512

@@ -4,7 +4,7 @@
 #include <limits.h>
 
 #include "cg-device-registry.h"
-#include "cg-explain.h"
+#include "cg-sanitize.h"
 
 /* Bounds for device-supplied strings: enough for any real name, too little to flood
  * a log line, a D-Bus reply or a notification. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "cg-explain.h"
 #include "cg-pending.h"
+#include "cg-sanitize.h"
 
 /* Bounds on what a pending decision carries to a person. */
 #define CG_PENDING_TEXT_MAX 256

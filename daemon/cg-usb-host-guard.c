@@ -7,7 +7,7 @@
 #include <poll.h>
 #include <string.h>
 
-#include "cg-explain.h"
+#include "cg-sanitize.h"
 #include "cg-sysfs.h"
 #include "cg-usb-descriptor.h"
 #include "cg-usb-host-guard.h"

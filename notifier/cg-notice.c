@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "cg-explain.h"
+#include "cg-sanitize.h"
 
 #define CG_NOTICE_NAME_MAX 64
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cg-explain.h"
+#include "cg-sanitize.h"
 
 #include "cg-policy-private.h"
 
