@@ -18,10 +18,10 @@ typedef struct {
 } CgBlockTarget;
 
 /* Adds the target to /etc/carguard/vendors.d/local-blocked.conf under root, through the
- * same locked, validated, atomic edit `carguard policy` uses: the whole policy is
- * checked with the new file in place and nothing is written if it would not load.
- * Blocking a device already in the file succeeds without a change. Diagnostics of a
- * refused edit go to diagnostics. */
+ * same locked, validated, atomic edit `carguard policy` uses (cg_policy_edit_put_device):
+ * the whole policy is checked with the new file in place and nothing is written if it
+ * would not load. A device already in the file keeps its one entry, set to block.
+ * Diagnostics of a refused edit go to diagnostics. */
 gboolean cg_dbus_block_persist (const char *root, const CgBlockTarget *target,
                                 GPtrArray *diagnostics, GError **error);
 

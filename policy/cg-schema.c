@@ -169,6 +169,20 @@ cg_schema_split_list (const char *value, const CgValueSite *site)
   return g_steal_pointer (&items);
 }
 
+char *
+cg_schema_quote_item (const char *text)
+{
+  GString *quoted = g_string_new ("\"");
+
+  for (const char *c = text; *c != '\0'; c++) {
+    if (*c == '"' || *c == '\\')
+      g_string_append_c (quoted, '\\');
+    g_string_append_c (quoted, *c);
+  }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
+}
+
 static gboolean
 validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *site)
 {
