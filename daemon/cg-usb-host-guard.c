@@ -2,13 +2,11 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <glib-unix.h>
-#include <libusb.h>
-#include <poll.h>
 #include <string.h>
 
 #include "cg-sanitize.h"
 #include "cg-sysfs.h"
+#include "cg-usb-config.h"
 #include "cg-usb-descriptor.h"
 #include "cg-usb-host-guard.h"
 #include "cg-usb-peer.h"
@@ -38,11 +36,6 @@ struct _CgUsbHostGuard {
   CgSysfs *sysfs;
   GHashTable *devices; /* name -> HostDevice */
   gboolean enabled;    /* [USBHost] Guard=, read at start */
-
-  libusb_context *usb;
-  libusb_hotplug_callback_handle hotplug;
-  gboolean has_hotplug;
-  GHashTable *usb_sources; /* fd -> GSource id */
 };
 
 G_DEFINE_FINAL_TYPE (CgUsbHostGuard, cg_usb_host_guard, G_TYPE_OBJECT)
@@ -80,18 +73,6 @@ host_device_free (HostDevice *device)
   g_free (device->product);
   g_free (device->serial);
   g_free (device);
-}
-
-gboolean
-cg_usb_present_devices_from_string (const char *value, CgUsbPresentDevices *out)
-{
-  if (g_strcmp0 (value, "authorize") == 0)
-    *out = CG_USB_PRESENT_AUTHORIZE;
-  else if (g_strcmp0 (value, "judge") == 0)
-    *out = CG_USB_PRESENT_JUDGE;
-  else
-    return FALSE;
-  return TRUE;
 }
 
 /* What is done before a device is judged (its descriptors, a root hub) names no rule. */
@@ -208,27 +189,6 @@ host_name_is_root_hub (const char *name)
 {
   return name != NULL && g_str_has_prefix (name, "usb") && name[3] != '\0'
          && strspn (name + 3, "0123456789") == strlen (name + 3);
-}
-
-/* ---------------------------------------------------------------- config */
-
-/* PresentDevices=: authorize when unset or unknown, so a typo never locks out the
- * keyboard. Guard=no: the host role is off (a phone whose only USB port is the
- * device role; the lab, whose car side shares the phone's kernel). */
-static CgUsbPresentDevices
-host_config_present_devices (const CgPolicy *policy, gboolean *guard_on)
-{
-  CgUsbPresentDevices mode = CG_USB_PRESENT_AUTHORIZE;
-  const char *present = cg_policy_get_setting (policy, "USBHost", "PresentDevices");
-  const char *guard = cg_policy_get_setting (policy, "USBHost", "Guard");
-
-  if (present != NULL && !cg_usb_present_devices_from_string (present, &mode))
-    g_warning ("[USBHost] PresentDevices=%s is neither authorize nor judge; using authorize",
-               present);
-  *guard_on = g_strcmp0 (guard, "no") != 0;
-  if (guard != NULL && *guard_on && g_strcmp0 (guard, "yes") != 0)
-    g_warning ("[USBHost] Guard=%s is neither yes nor no; guarding", guard);
-  return mode;
 }
 
 /* ---------------------------------------------------------------- registry */
@@ -509,22 +469,30 @@ host_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
   }
 }
 
+/* Every wake-up, whichever source it came from: a root hub to lock, or a device that
+ * came or went, by its sysfs name. */
+static void
+host_on_wakeup (CgUsbHostGuard *self, gboolean added, const char *name)
+{
+  if (added && host_name_is_root_hub (name))
+    host_lock_root_hub (self, name);
+  else if (added)
+    cg_usb_host_guard_device_added (self, name);
+  else
+    cg_usb_host_guard_device_removed (self, name);
+}
+
 static void
 host_on_uevent (CgUsbUeventMonitor *monitor, const char *action, const char *subsystem,
                 const char *devpath, gpointer user_data)
 {
-  CgUsbHostGuard *self = user_data;
   g_autofree char *name = NULL;
 
   if (g_strcmp0 (subsystem, "usb") != 0 || devpath == NULL)
     return;
   name = g_path_get_basename (devpath);
-  if (g_strcmp0 (action, "add") == 0 && host_name_is_root_hub (name))
-    host_lock_root_hub (self, name);
-  else if (g_strcmp0 (action, "add") == 0)
-    cg_usb_host_guard_device_added (self, name);
-  else if (g_strcmp0 (action, "remove") == 0)
-    cg_usb_host_guard_device_removed (self, name);
+  if (g_strcmp0 (action, "add") == 0 || g_strcmp0 (action, "remove") == 0)
+    host_on_wakeup (user_data, g_str_equal (action, "add"), name);
 }
 
 static void
@@ -534,116 +502,28 @@ host_on_overflow (CgUsbUeventMonitor *monitor, gpointer user_data)
   g_autoptr (GPtrArray) names = cg_sysfs_list (self->sysfs, CG_USB_DEVICES_DIR);
 
   for (guint i = 0; i < names->len; i++)
-    if (host_name_is_root_hub (names->pdata[i]))
-      host_lock_root_hub (self, names->pdata[i]);
-    else
-      cg_usb_host_guard_device_added (self, names->pdata[i]);
+    host_on_wakeup (self, TRUE, names->pdata[i]);
 }
 
-/* "B-P1.P2..." as sysfs names it, or "usbB" for a root hub. */
-static char *
-host_libusb_name (libusb_device *dev)
+static void
+host_on_hotplug_added (CgUsbHotplug *hotplug, const char *name, gpointer user_data)
 {
-  guint8 ports[8];
-  int n = libusb_get_port_numbers (dev, ports, sizeof ports);
-  GString *name;
-
-  if (n < 0)
-    return NULL;
-  if (n == 0)
-    return g_strdup_printf ("usb%u", libusb_get_bus_number (dev));
-  name = g_string_new (NULL);
-  g_string_append_printf (name, "%u-%u", libusb_get_bus_number (dev), ports[0]);
-  for (int i = 1; i < n; i++)
-    g_string_append_printf (name, ".%u", ports[i]);
-  return g_string_free (name, FALSE);
+  host_on_wakeup (user_data, TRUE, name);
 }
 
-static int LIBUSB_CALL
-host_on_hotplug (libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event,
-                 void *user_data)
+static void
+host_on_hotplug_removed (CgUsbHotplug *hotplug, const char *name, gpointer user_data)
 {
-  CgUsbHostGuard *self = user_data;
-  g_autofree char *name = host_libusb_name (dev);
-
-  if (name == NULL)
-    return 0;
-  g_debug ("USB %s: libusb hotplug: %s", name,
-           event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? "arrived" : "left");
-  if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED && host_name_is_root_hub (name))
-    host_lock_root_hub (self, name);
-  else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED)
-    cg_usb_host_guard_device_added (self, name);
-  else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT)
-    cg_usb_host_guard_device_removed (self, name);
-  return 0; /* stay registered */
-}
-
-static gboolean
-host_on_libusb_fd (int fd, GIOCondition condition, gpointer user_data)
-{
-  CgUsbHostGuard *self = user_data;
-  struct timeval zero = { 0, 0 };
-
-  libusb_handle_events_timeout_completed (self->usb, &zero, NULL);
-  return G_SOURCE_CONTINUE;
-}
-
-static void LIBUSB_CALL
-host_on_pollfd_added (int fd, short events, void *user_data)
-{
-  CgUsbHostGuard *self = user_data;
-  GIOCondition condition = G_IO_ERR | G_IO_HUP;
-  guint id;
-
-  if (events & POLLIN)
-    condition |= G_IO_IN;
-  if (events & POLLOUT)
-    condition |= G_IO_OUT;
-  id = g_unix_fd_add (fd, condition, host_on_libusb_fd, self);
-  g_hash_table_replace (self->usb_sources, GINT_TO_POINTER (fd), GUINT_TO_POINTER (id));
-}
-
-static void LIBUSB_CALL
-host_on_pollfd_removed (int fd, void *user_data)
-{
-  CgUsbHostGuard *self = user_data;
-  gpointer id;
-
-  if (g_hash_table_lookup_extended (self->usb_sources, GINT_TO_POINTER (fd), NULL, &id)) {
-    g_source_remove (GPOINTER_TO_UINT (id));
-    g_hash_table_remove (self->usb_sources, GINT_TO_POINTER (fd));
-  }
+  host_on_wakeup (user_data, FALSE, name);
 }
 
 /* ---------------------------------------------------------------- object */
-
-static void
-host_stop_libusb (CgUsbHostGuard *self)
-{
-  GHashTableIter iter;
-  gpointer id;
-
-  if (self->usb == NULL)
-    return;
-  if (self->has_hotplug)
-    libusb_hotplug_deregister_callback (self->usb, self->hotplug);
-  self->has_hotplug = FALSE;
-  libusb_set_pollfd_notifiers (self->usb, NULL, NULL, NULL);
-  g_hash_table_iter_init (&iter, self->usb_sources);
-  while (g_hash_table_iter_next (&iter, NULL, &id))
-    g_source_remove (GPOINTER_TO_UINT (id));
-  g_hash_table_remove_all (self->usb_sources);
-  libusb_exit (self->usb);
-  self->usb = NULL;
-}
 
 static void
 cg_usb_host_guard_dispose (GObject *object)
 {
   CgUsbHostGuard *self = CG_USB_HOST_GUARD (object);
 
-  host_stop_libusb (self);
   /* Each device withdraws its question as it goes. */
   g_hash_table_remove_all (self->devices);
   cg_usb_guard_core_clear (&self->core);
@@ -656,7 +536,6 @@ cg_usb_host_guard_finalize (GObject *object)
   CgUsbHostGuard *self = CG_USB_HOST_GUARD (object);
 
   g_hash_table_unref (self->devices);
-  g_hash_table_unref (self->usb_sources);
   cg_sysfs_free (self->sysfs);
   G_OBJECT_CLASS (cg_usb_host_guard_parent_class)->finalize (object);
 }
@@ -673,7 +552,6 @@ cg_usb_host_guard_init (CgUsbHostGuard *self)
 {
   self->devices
       = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)host_device_free);
-  self->usb_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
 }
 
 CgUsbHostGuard *
@@ -689,45 +567,18 @@ cg_usb_host_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceRegis
   return self;
 }
 
-gboolean
-cg_usb_host_guard_start_hotplug (CgUsbHostGuard *guard, GError **error)
-{
-  const struct libusb_pollfd **fds;
-  int rc = libusb_init (&guard->usb);
-
-  if (rc != 0) {
-    guard->usb = NULL;
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libusb: %s", libusb_strerror (rc));
-    return FALSE;
-  }
-  if (!libusb_has_capability (LIBUSB_CAP_HAS_HOTPLUG)) {
-    host_stop_libusb (guard);
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "libusb has no hotplug");
-    return FALSE;
-  }
-  libusb_set_pollfd_notifiers (guard->usb, host_on_pollfd_added, host_on_pollfd_removed, guard);
-  fds = libusb_get_pollfds (guard->usb);
-  for (guint i = 0; fds != NULL && fds[i] != NULL; i++)
-    host_on_pollfd_added (fds[i]->fd, fds[i]->events, guard);
-  libusb_free_pollfds (fds);
-  rc = libusb_hotplug_register_callback (
-      guard->usb, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
-      LIBUSB_HOTPLUG_NO_FLAGS, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-      LIBUSB_HOTPLUG_MATCH_ANY, host_on_hotplug, guard, &guard->hotplug);
-  if (rc != LIBUSB_SUCCESS) {
-    host_stop_libusb (guard);
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libusb hotplug: %s", libusb_strerror (rc));
-    return FALSE;
-  }
-  guard->has_hotplug = TRUE;
-  return TRUE;
-}
-
 void
-cg_usb_host_guard_listen (CgUsbHostGuard *guard, CgUsbUeventMonitor *monitor)
+cg_usb_host_guard_listen (CgUsbHostGuard *guard, CgUsbUeventMonitor *monitor, CgUsbHotplug *hotplug)
 {
-  g_signal_connect_object (monitor, "uevent", G_CALLBACK (host_on_uevent), guard, 0);
-  g_signal_connect_object (monitor, "overflow", G_CALLBACK (host_on_overflow), guard, 0);
+  if (monitor != NULL) {
+    g_signal_connect_object (monitor, "uevent", G_CALLBACK (host_on_uevent), guard, 0);
+    g_signal_connect_object (monitor, "overflow", G_CALLBACK (host_on_overflow), guard, 0);
+  }
+  if (hotplug != NULL) {
+    g_signal_connect_object (hotplug, "device-added", G_CALLBACK (host_on_hotplug_added), guard, 0);
+    g_signal_connect_object (hotplug, "device-removed", G_CALLBACK (host_on_hotplug_removed), guard,
+                             0);
+  }
 }
 
 void
@@ -735,11 +586,11 @@ cg_usb_host_guard_start (CgUsbHostGuard *guard)
 {
   g_autoptr (GPtrArray) names = cg_sysfs_list (guard->sysfs, CG_USB_DEVICES_DIR);
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (guard->core.keeper);
-  gboolean guard_on = TRUE;
-  CgUsbPresentDevices present = host_config_present_devices (policy, &guard_on);
+  g_auto (CgUsbConfig) config = { 0 };
 
-  guard->enabled = guard_on;
-  if (!guard_on) {
+  cg_usb_config_load (policy, &config);
+  guard->enabled = config.host_guard;
+  if (!guard->enabled) {
     g_message ("USB host guard off: [USBHost] Guard=no");
     return;
   }
@@ -747,7 +598,7 @@ cg_usb_host_guard_start (CgUsbHostGuard *guard)
   for (guint i = 0; i < names->len; i++)
     host_lock_root_hub (guard, names->pdata[i]);
   for (guint i = 0; i < names->len; i++)
-    host_device_arrived (guard, names->pdata[i], TRUE, present);
+    host_device_arrived (guard, names->pdata[i], TRUE, config.present_devices);
 }
 
 void

@@ -16,6 +16,7 @@
 #include "cg-service.h"
 #include "cg-usb-gadget-guard.h"
 #include "cg-usb-host-guard.h"
+#include "cg-usb-hotplug.h"
 #include "cg-usb-uevent.h"
 
 typedef struct {
@@ -108,6 +109,7 @@ main (int argc, char **argv)
   g_autoptr (CgPending) pending = NULL;
   g_autoptr (CgBluetoothGuard) bluetooth_guard = NULL;
   g_autoptr (CgUsbUeventMonitor) uevent_monitor = NULL;
+  g_autoptr (CgUsbHotplug) usb_hotplug = NULL;
   g_autoptr (CgUsbGadgetGuard) usb_gadget_guard = NULL;
   g_autoptr (CgUsbHostGuard) usb_host_guard = NULL;
   g_autoptr (GError) hotplug_error = NULL;
@@ -137,12 +139,12 @@ main (int argc, char **argv)
   uevent_monitor = cg_usb_uevent_monitor_new (&uevent_error);
   if (uevent_monitor == NULL)
     g_warning ("USB guards get no uevents: %s", uevent_error->message);
+  usb_hotplug = cg_usb_hotplug_new (&hotplug_error);
+  if (usb_hotplug == NULL)
+    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
   /* The root hubs are locked before the bus name, carguardd's sign of life, is taken. */
   usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
-  if (!cg_usb_host_guard_start_hotplug (usb_host_guard, &hotplug_error))
-    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
-  if (uevent_monitor != NULL)
-    cg_usb_host_guard_listen (usb_host_guard, uevent_monitor);
+  cg_usb_host_guard_listen (usb_host_guard, uevent_monitor, usb_hotplug);
   cg_usb_host_guard_start (usb_host_guard);
   dbus_service = daemon_start_dbus (keeper, registry, pending, hwdb, &dbus_error);
   if (dbus_service == NULL) {

@@ -13,11 +13,10 @@
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
-  /* Read by carguardd's USB gadget guard (daemon/cg-usb-config.c), which validates them. */
+  /* Read by carguardd's USB guards (daemon/cg-usb-config.c), which validates them:
+   * Gadget= and UDC= name entries, PresentDevices=authorize|judge, Guard=yes|no. */
   { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
   { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
-  /* Read by carguardd's USB host guard (daemon/cg-usb-host-guard.c), which validates them:
-   * PresentDevices=authorize|judge, Guard=yes|no. */
   { "USBHost", "PresentDevices", CG_VALUE_TEXT, 0 },
   { "USBHost", "Guard", CG_VALUE_TEXT, 0 },
 };

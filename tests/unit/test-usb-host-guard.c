@@ -11,6 +11,7 @@
 
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
+#include "cg-usb-config.h"
 #include "cg-usb-host-guard.h"
 #include "cg-test-tree.h"
 
