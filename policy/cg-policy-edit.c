@@ -283,15 +283,23 @@ device_value_names (const DeviceEntry *entry, const char *value)
   return FALSE;
 }
 
+/* One walk over the document, so a file of many blocked devices stays quick to edit. */
 static gboolean
 device_entry_find (const CgDocument *doc, const DeviceEntry *entry, guint *index)
 {
-  guint n = cg_document_count_sections (doc, entry->section);
+  CgDocumentIter iter;
+  const char *section, *key, *value;
+  guint seen = 0;
 
-  for (guint i = 0; i < n; i++) {
-    if (device_value_names (entry, cg_document_get (doc, entry->section, i, entry->key))) {
+  cg_document_iter_init (&iter, doc);
+  while (cg_document_iter_next (&iter, &section, &key, &value)) {
+    if (g_strcmp0 (section, entry->section) != 0)
+      continue;
+    if (key == NULL)
+      seen++;
+    else if (g_str_equal (key, entry->key) && device_value_names (entry, value)) {
       if (index != NULL)
-        *index = i;
+        *index = seen - 1;
       return TRUE;
     }
   }

@@ -34,10 +34,7 @@ block_teardown (void)
 static char *
 blocked_text (void)
 {
-  g_autofree char *path = g_build_filename (root, BLOCKED_PATH, NULL);
-  char *text = NULL;
-
-  return g_file_get_contents (path, &text, NULL, NULL) ? text : NULL;
+  return cg_test_tree_read (root, BLOCKED_PATH);
 }
 
 static void

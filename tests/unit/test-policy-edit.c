@@ -77,16 +77,6 @@ document_text (void)
   return cg_document_to_data (fixture.edit.doc, NULL);
 }
 
-static char *
-file_text (const char *relative)
-{
-  g_autofree char *path = g_build_filename (fixture.root, relative, NULL);
-  char *text = NULL;
-
-  ck_assert (g_file_get_contents (path, &text, NULL, NULL));
-  return text;
-}
-
 static void
 commit (void)
 {
@@ -152,7 +142,7 @@ START_TEST (test_cli_set_on_a_new_and_an_old_device)
   ck_assert_str_eq (text, BYD_TEXT "\n[Device]\nBluetoothAddress=02:00:00:00:00:0A\n"
                                    "Preset=trusted\nPairing=deny\n");
   commit ();
-  written = file_text (BYD_PATH);
+  written = cg_test_tree_read (fixture.root, BYD_PATH);
   ck_assert_str_eq (written, text);
 }
 END_TEST
@@ -312,7 +302,7 @@ START_TEST (test_refused_edit_leaves_the_file_byte_identical)
   put (&address, bogus, NULL);
   ck_assert (!cg_policy_edit_commit (&fixture.edit, fixture.diagnostics, &error));
   ck_assert_uint_gt (fixture.diagnostics->len, 0);
-  after = file_text (BYD_PATH);
+  after = cg_test_tree_read (fixture.root, BYD_PATH);
   ck_assert_str_eq (after, BYD_TEXT);
 
   g_clear_error (&error);
@@ -320,7 +310,7 @@ START_TEST (test_refused_edit_leaves_the_file_byte_identical)
   begin ("byd");
   put (&address, block, NULL);
   ck_assert (!cg_policy_edit_commit (&fixture.edit, fixture.diagnostics, &error));
-  after_broken = file_text (BYD_PATH);
+  after_broken = cg_test_tree_read (fixture.root, BYD_PATH);
   ck_assert_str_eq (after_broken, BYD_TEXT);
 }
 END_TEST
