@@ -14,24 +14,20 @@ typedef struct {
 } Monitor;
 
 static void
-monitor_on_decision (GDBusConnection *bus, const char *sender, const char *path,
-                     const char *interface, const char *signal, GVariant *parameters,
-                     gpointer user_data)
+monitor_on_decision (CgGenDaemon1 *daemon, GVariant *device, gpointer user_data)
 {
   Monitor *monitor = user_data;
-  g_autoptr (GVariant) record = NULL;
+  g_auto (CgDbusRecord) record = { NULL };
 
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a{sv})")))
-    return;
-  record = g_variant_get_child_value (parameters, 0);
+  cg_dbus_record_from_variant (device, &record);
   if (monitor->json) {
-    g_autoptr (JsonNode) node = cli_device_record_to_json (record);
+    g_autoptr (JsonNode) node = cli_device_record_to_json (&record);
     g_autofree char *text = json_to_string (node, FALSE);
     printf ("%s\n", text);
   } else {
     g_autoptr (GDateTime) now = g_date_time_new_now_local ();
     g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
-    g_autofree char *line = cli_device_record_describe (record);
+    g_autofree char *line = cli_device_record_describe (&record);
     printf ("%s %s\n", time, line);
   }
   fflush (stdout);
@@ -77,26 +73,28 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = cli_option_context_new (
       globals, NULL, "Prints carguardd's decisions as they are made, until interrupted.", entries);
-  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (CgGenDaemon1) daemon = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GError) error = NULL;
-  guint subscription, watch, sigint, sigterm;
+  guint watch, sigint, sigterm;
 
   if (!cli_option_context_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
-  bus = cli_client_connect (&error);
-  if (bus == NULL) {
+  /* Watching must not start the daemon; the proxy follows whoever owns the name. */
+  daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, &error);
+  if (daemon == NULL) {
+    cli_client_explain_error (&error);
     cli_print_error (error);
     return CLI_EXIT_REFUSED;
   }
   loop = g_main_loop_new (NULL, FALSE);
   monitor.loop = loop;
-  subscription = g_dbus_connection_signal_subscribe (
-      bus, CLI_DBUS_NAME, CLI_DBUS_INTERFACE, "Decision", CLI_DBUS_PATH, NULL,
-      G_DBUS_SIGNAL_FLAGS_NONE, monitor_on_decision, &monitor, NULL);
-  watch = g_bus_watch_name_on_connection (bus, CLI_DBUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+  g_signal_connect (daemon, "decision", G_CALLBACK (monitor_on_decision), &monitor);
+  /* Watched after the proxy subscribed: once "running" is printed, no signal is missed. */
+  watch = g_bus_watch_name_on_connection (g_dbus_proxy_get_connection (G_DBUS_PROXY (daemon)),
+                                          CG_DBUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                           monitor_on_daemon_appeared, monitor_on_daemon_vanished,
                                           &monitor, NULL);
   sigint = g_unix_signal_add (SIGINT, monitor_on_interrupt, &monitor);
@@ -106,6 +104,6 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_bus_unwatch_name (watch);
-  g_dbus_connection_signal_unsubscribe (bus, subscription);
+  g_signal_handlers_disconnect_by_data (daemon, &monitor);
   return CLI_EXIT_OK;
 }

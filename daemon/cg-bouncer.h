@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "cg-dbus-names.h"
+
 G_BEGIN_DECLS
 
 /* The one gate every D-Bus method call passes: it maps the method to a polkit action
@@ -14,12 +16,6 @@ G_BEGIN_DECLS
  * an answer from polkit denies. */
 #define CG_TYPE_BOUNCER (cg_bouncer_get_type ())
 G_DECLARE_FINAL_TYPE (CgBouncer, cg_bouncer, CG, BOUNCER, GObject)
-
-#define CG_ACTION_READ "org.carguard.read"
-#define CG_ACTION_ALLOW_ONCE "org.carguard.allow-once"
-#define CG_ACTION_BLOCK "org.carguard.block"
-#define CG_ACTION_RELOAD "org.carguard.reload"
-#define CG_ACTION_EDIT_POLICY "org.carguard.edit-policy"
 
 /* bus: the connection the calls arrive on (polkit is asked on the same bus). */
 CgBouncer *cg_bouncer_new (GDBusConnection *bus);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cg-dbus-facts.h"
+#include "cg-dbus-names.h"
 
 void
 cg_dbus_facts_clear (CgDbusFacts *facts)
@@ -27,15 +28,15 @@ check_type (const char *key, GVariant *value, const GVariantType *type, GError *
 static const char **
 string_field (CgFacts *facts, const char *key)
 {
-  if (g_str_equal (key, "BluetoothAddress"))
+  if (g_str_equal (key, CG_DBUS_FACT_BLUETOOTH_ADDRESS))
     return &facts->bt_address;
-  if (g_str_equal (key, "BluetoothName"))
+  if (g_str_equal (key, CG_DBUS_FACT_BLUETOOTH_NAME))
     return &facts->bt_name;
-  if (g_str_equal (key, "USBManufacturer"))
+  if (g_str_equal (key, CG_DBUS_FACT_USB_MANUFACTURER))
     return &facts->usb_manufacturer;
-  if (g_str_equal (key, "USBProductName"))
+  if (g_str_equal (key, CG_DBUS_FACT_USB_PRODUCT_NAME))
     return &facts->usb_product;
-  if (g_str_equal (key, "USBSerial"))
+  if (g_str_equal (key, CG_DBUS_FACT_USB_SERIAL))
     return &facts->usb_serial;
   return NULL;
 }
@@ -61,31 +62,32 @@ parse_one (CgDbusFacts *out, const char *key, GVariant *value, GError **error)
     *string = g_variant_get_string (value, NULL);
     return TRUE;
   }
-  if (g_str_equal (key, "Modalias"))
+  if (g_str_equal (key, CG_DBUS_FACT_MODALIAS))
     return check_type (key, value, G_VARIANT_TYPE_STRING, error)
            && parse_modalias (facts, g_variant_get_string (value, NULL), error);
-  if (g_str_equal (key, "BluetoothClass")) {
+  if (g_str_equal (key, CG_DBUS_FACT_BLUETOOTH_CLASS)) {
     if (!check_type (key, value, G_VARIANT_TYPE_UINT32, error))
       return FALSE;
     facts->has_bt_class = TRUE;
     facts->bt_class = g_variant_get_uint32 (value);
     return TRUE;
   }
-  if (g_str_equal (key, "USBVendor") || g_str_equal (key, "USBProduct")) {
+  if (g_str_equal (key, CG_DBUS_FACT_USB_VENDOR) || g_str_equal (key, CG_DBUS_FACT_USB_PRODUCT)) {
     if (!check_type (key, value, G_VARIANT_TYPE_UINT16, error))
       return FALSE;
     facts->has_usb_id = TRUE;
-    *(key[4] == 'V' ? &facts->usb_vid : &facts->usb_pid) = g_variant_get_uint16 (value);
+    *(g_str_equal (key, CG_DBUS_FACT_USB_VENDOR) ? &facts->usb_vid : &facts->usb_pid)
+        = g_variant_get_uint16 (value);
     return TRUE;
   }
-  if (g_str_equal (key, "TypeCPartnerVID")) {
+  if (g_str_equal (key, CG_DBUS_FACT_TYPEC_PARTNER_VID)) {
     if (!check_type (key, value, G_VARIANT_TYPE_UINT16, error))
       return FALSE;
     facts->has_typec_partner_vid = TRUE;
     facts->typec_partner_vid = g_variant_get_uint16 (value);
     return TRUE;
   }
-  if (g_str_equal (key, "USBInterfaceClasses")) {
+  if (g_str_equal (key, CG_DBUS_FACT_USB_INTERFACE_CLASSES)) {
     if (!check_type (key, value, G_VARIANT_TYPE_BYTESTRING, error))
       return FALSE;
     g_clear_pointer (&out->interface_classes, g_bytes_unref);

@@ -5,6 +5,7 @@
 #include "cg-dbus-block.h"
 #include "cg-dbus-facts.h"
 #include "cg-dbus-generated.h"
+#include "cg-dbus-record.h"
 #include "cg-dbus.h"
 #include "cg-explain.h"
 #include "cg-sanitize.h"
@@ -26,10 +27,10 @@ struct _CgDbusService {
 G_DEFINE_FINAL_TYPE (CgDbusService, cg_dbus_service, G_TYPE_OBJECT)
 
 static const GDBusErrorEntry dbus_error_entries[] = {
-  { CG_DBUS_ERROR_UNKNOWN_DEVICE, CG_DBUS_INTERFACE ".Error.UnknownDevice" },
-  { CG_DBUS_ERROR_NOT_ASKED, CG_DBUS_INTERFACE ".Error.NotAsked" },
-  { CG_DBUS_ERROR_POLICY_INVALID, CG_DBUS_INTERFACE ".Error.PolicyInvalid" },
-  { CG_DBUS_ERROR_FAILED, CG_DBUS_INTERFACE ".Error.Failed" },
+  { CG_DBUS_ERROR_UNKNOWN_DEVICE, CG_DBUS_ERROR_NAME_UNKNOWN_DEVICE },
+  { CG_DBUS_ERROR_NOT_ASKED, CG_DBUS_ERROR_NAME_NOT_ASKED },
+  { CG_DBUS_ERROR_POLICY_INVALID, CG_DBUS_ERROR_NAME_POLICY_INVALID },
+  { CG_DBUS_ERROR_FAILED, CG_DBUS_ERROR_NAME_FAILED },
 };
 
 GQuark
@@ -89,33 +90,25 @@ record_to_variant (CgDbusService *self, const CgDeviceRecord *record)
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
   g_autofree char *vendor_name
       = cg_sanitize_string (vendor_display_name (policy, record->vendor), 256);
-  const char *const empty[] = { NULL };
-  GVariantDict dict;
+  g_autofree char *usb_id
+      = record->has_usb_id ? g_strdup_printf ("%04x:%04x", record->usb_vid, record->usb_pid) : NULL;
+  const CgDbusRecord wire = {
+    .id = record->id,
+    .transport = record->transport,
+    .device = record->device,
+    .name = record->name,
+    .usb_id = usb_id,
+    .vendor = record->vendor != NULL ? record->vendor : "",
+    .vendor_name = vendor_name,
+    .decision = record->decision,
+    .rule = record->rule,
+    .allowed = (const char *const *)record->allowed,
+    .denied = (const char *const *)record->denied,
+    .enforced = record->enforced,
+    .pending = record->pending_id,
+  };
 
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "Id", "s", record->id);
-  g_variant_dict_insert (&dict, "Transport", "s", record->transport);
-  g_variant_dict_insert (&dict, "Device", "s", record->device);
-  g_variant_dict_insert (&dict, "Name", "s", record->name);
-  if (record->has_usb_id) {
-    g_autofree char *usb_id = g_strdup_printf ("%04x:%04x", record->usb_vid, record->usb_pid);
-    g_variant_dict_insert (&dict, "USBID", "s", usb_id);
-  }
-  g_variant_dict_insert (&dict, "Vendor", "s", record->vendor != NULL ? record->vendor : "");
-  g_variant_dict_insert (&dict, "VendorName", "s", vendor_name);
-  g_variant_dict_insert (&dict, "Decision", "s", record->decision);
-  g_variant_dict_insert (&dict, "Rule", "s", record->rule);
-  g_variant_dict_insert_value (
-      &dict, "Allowed",
-      g_variant_new_strv (record->allowed != NULL ? (const char *const *)record->allowed : empty,
-                          -1));
-  g_variant_dict_insert_value (
-      &dict, "Denied",
-      g_variant_new_strv (record->denied != NULL ? (const char *const *)record->denied : empty,
-                          -1));
-  g_variant_dict_insert (&dict, "Enforced", "b", record->enforced);
-  g_variant_dict_insert (&dict, "Pending", "u", record->pending_id);
-  return g_variant_dict_end (&dict);
+  return cg_dbus_record_to_variant (&wire);
 }
 
 static void

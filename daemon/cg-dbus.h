@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "cg-dbus-names.h"
 #include "cg-device-registry.h"
 #include "cg-hwdb.h"
 #include "cg-pending.h"
@@ -10,22 +11,18 @@
 
 G_BEGIN_DECLS
 
-#define CG_DBUS_NAME "org.carguard.Daemon1"
-#define CG_DBUS_PATH "/org/carguard/Daemon1"
-#define CG_DBUS_INTERFACE "org.carguard.Daemon1"
-
 #define CG_DBUS_ERROR (cg_dbus_error_quark ())
 GQuark cg_dbus_error_quark (void);
 
-/* On the bus as org.carguard.Daemon1.Error.NAME. */
+/* On the bus as CG_DBUS_ERROR_NAME_* (cg-dbus-names.h). */
 typedef enum {
-  CG_DBUS_ERROR_UNKNOWN_DEVICE, /* UnknownDevice */
-  CG_DBUS_ERROR_NOT_ASKED,      /* NotAsked: the policy does not say ask, or nothing pending */
-  CG_DBUS_ERROR_POLICY_INVALID, /* PolicyInvalid: the message lists the diagnostics */
-  CG_DBUS_ERROR_FAILED,         /* Failed */
+  CG_DBUS_ERROR_UNKNOWN_DEVICE,
+  CG_DBUS_ERROR_NOT_ASKED,      /* the policy does not say ask, or nothing is pending */
+  CG_DBUS_ERROR_POLICY_INVALID, /* the message lists the diagnostics */
+  CG_DBUS_ERROR_FAILED,
 } CgDbusError;
 
-/* carguardd's API on the system bus (org.carguard.Daemon1.xml): the devices of the
+/* carguardd's API on the system bus (common/org.carguard.Daemon1.xml): the devices of the
  * registry, Explain, AllowOnce, Block, Reload, and a Decision signal for every decision
  * published into the registry. Every call passes the bouncer first. */
 #define CG_TYPE_DBUS_SERVICE (cg_dbus_service_get_type ())

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cg-bouncer.h"
+#include "cg-dbus-record.h"
 #include "cg-dbus.h"
 #include "cg-test-tree.h"
 
@@ -173,13 +174,13 @@ START_TEST (test_list_devices)
   devices = g_variant_get_child_value (reply, 0);
   ck_assert_uint_eq (g_variant_n_children (devices), 1);
   car = g_variant_get_child_value (devices, 0);
-  ck_assert (g_variant_lookup (car, "Id", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_ID, "&s", &value));
   ck_assert_str_eq (value, "bluetooth/" CAR_ADDRESS);
-  ck_assert (g_variant_lookup (car, "Decision", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_DECISION, "&s", &value));
   ck_assert_str_eq (value, "deny");
-  ck_assert (g_variant_lookup (car, "Rule", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_RULE, "&s", &value));
   ck_assert_str_eq (value, "/etc/carguard/vendors.d/byd.conf:5");
-  ck_assert (g_variant_lookup (car, "VendorName", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_VENDOR_NAME, "&s", &value));
   ck_assert_str_eq (value, "BYD");
 }
 END_TEST
@@ -220,12 +221,59 @@ START_TEST (test_decision_signal)
   g_dbus_connection_signal_unsubscribe (fixture.client_bus, subscription);
 
   ck_assert_ptr_nonnull (received);
-  ck_assert (g_variant_lookup (received, "Name", "&s", &name));
+  ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_NAME, "&s", &name));
   ck_assert_str_eq (name, "BYD DiLink");
-  ck_assert (g_variant_lookup (received, "Pending", "u", &pending));
+  ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_PENDING, "u", &pending));
   ck_assert_uint_eq (pending, id);
-  ck_assert (g_variant_lookup (received, "Denied", "^a&s", &denied));
+  ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_DENIED, "^a&s", &denied));
   ck_assert_str_eq (denied[0], "pbap");
+}
+END_TEST
+
+START_TEST (test_record_codec)
+{
+  const char *const allowed[] = { "audio", NULL };
+  const CgDbusRecord sent = {
+    .id = "usb/1-1.2",
+    .transport = "usb",
+    .device = "1-1.2",
+    .name = "Head unit",
+    .usb_id = "1d6b:0104",
+    .vendor = "",
+    .vendor_name = "",
+    .decision = "data",
+    .rule = "default",
+    .allowed = allowed,
+    .enforced = TRUE,
+    .pending = 3,
+  };
+  g_auto (CgDbusRecord) received = { NULL };
+  g_auto (CgDbusRecord) empty = { NULL };
+  g_autoptr (GVariant) wrong = NULL;
+  GVariantDict dict;
+
+  cg_dbus_record_from_variant (cg_dbus_record_to_variant (&sent), &received);
+  ck_assert_str_eq (received.id, "usb/1-1.2");
+  ck_assert_str_eq (received.usb_id, "1d6b:0104");
+  ck_assert_str_eq (received.decision, "data");
+  ck_assert_str_eq (received.allowed[0], "audio");
+  ck_assert_ptr_null (received.allowed[1]);
+  ck_assert_ptr_null (received.denied[0]);
+  ck_assert (received.enforced);
+  ck_assert_uint_eq (received.pending, 3);
+
+  /* What a record lacks, or carries with another type, reads as nothing. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, CG_DBUS_RECORD_PENDING, "s", "3");
+  g_variant_dict_insert (&dict, CG_DBUS_RECORD_DECISION, "u", 1);
+  wrong = g_variant_ref_sink (g_variant_dict_end (&dict));
+  cg_dbus_record_from_variant (wrong, &empty);
+  ck_assert_str_eq (empty.id, "");
+  ck_assert_str_eq (empty.decision, "");
+  ck_assert_str_eq (empty.usb_id, "");
+  ck_assert_ptr_null (empty.allowed[0]);
+  ck_assert (!empty.enforced);
+  ck_assert_uint_eq (empty.pending, 0);
 }
 END_TEST
 
@@ -238,8 +286,8 @@ explain_car (void)
   const char *json = NULL;
 
   g_variant_dict_init (&facts, NULL);
-  g_variant_dict_insert (&facts, "BluetoothAddress", "s", CAR_ADDRESS);
-  g_variant_dict_insert (&facts, "BluetoothClass", "u", 0x200420);
+  g_variant_dict_insert (&facts, CG_DBUS_FACT_BLUETOOTH_ADDRESS, "s", CAR_ADDRESS);
+  g_variant_dict_insert (&facts, CG_DBUS_FACT_BLUETOOTH_CLASS, "u", 0x200420);
   reply = call_method ("Explain", g_variant_new ("(@a{sv})", g_variant_dict_end (&facts)), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   g_variant_get (reply, "(&s)", &json);
@@ -307,7 +355,7 @@ START_TEST (test_allow_once_answers_the_question)
   reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
   ck_assert_ptr_null (reply);
   remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.NotAsked");
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
 }
 END_TEST
 
@@ -323,14 +371,14 @@ START_TEST (test_allow_once_refused_where_policy_does_not_ask)
   reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
   ck_assert_ptr_null (reply);
   remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.NotAsked");
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
 
   g_clear_error (&error);
   reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:00:00:00:00:01"), &error);
   ck_assert_ptr_null (reply);
   g_free (remote);
   remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.UnknownDevice");
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_UNKNOWN_DEVICE);
 }
 END_TEST
 
@@ -525,6 +573,7 @@ service_suite (void)
   tcase_add_checked_fixture (tc, service_setup, service_teardown);
   tcase_add_test (tc, test_list_devices);
   tcase_add_test (tc, test_decision_signal);
+  tcase_add_test (tc, test_record_codec);
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
   tcase_add_test (tc, test_allow_once_answers_the_question);
