@@ -38,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "lab", "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -92,7 +93,7 @@ def unlock_bus():
 
 def run_carguard(lab, root, gadget, port):
     unlock_bus()
-    lab.start_carguardd(root, ["--debug"], wait_name=labkit.CARGUARD_BUS_NAME)
+    lab.start_carguardd(root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
     try:
         labkit.wait_until(lambda: usblab.authorized_default(1) == 0, usblab.TIMEOUT,
                           "carguardd to lock usb1")

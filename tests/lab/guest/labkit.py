@@ -30,6 +30,8 @@ import dbus
 import dbus.mainloop.glib
 from gi.repository import GLib
 
+import cgnames
+
 RESULTS = "/run/lab"
 GUEST = os.path.dirname(os.path.realpath(__file__))
 PYTHON = "/usr/bin/python3"
@@ -40,9 +42,6 @@ CAR_ADAPTER = "hci1"
 CAR_ADDRESS = "00:AA:01:01:00:01"
 
 BLUEZ = "org.bluez"
-CARGUARD_BUS_NAME = "org.carguard.Daemon1"
-CARGUARD_PATH = "/org/carguard/Daemon1"
-CARGUARD_INTERFACE = "org.carguard.Daemon1"
 
 NETLINK_KOBJECT_UEVENT = 15
 SO_RCVBUFFORCE = 33
@@ -592,8 +591,8 @@ class Lab:
 
     def carguardd_api(self):
         """carguardd's D-Bus interface (what the CLI and the notifier call)."""
-        obj = self.bus.get_object(CARGUARD_BUS_NAME, CARGUARD_PATH)
-        return dbus.Interface(obj, CARGUARD_INTERFACE)
+        obj = self.bus.get_object(cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH)
+        return dbus.Interface(obj, cgnames.CG_DBUS_INTERFACE)
 
     def carguard(self, *args, root=None):
         """Runs the carguard CLI; returns CompletedProcess (text)."""
@@ -686,11 +685,11 @@ class DecisionWatch:
     def __init__(self, bus, device_id):
         self.records = []
         self.device_id = device_id
-        self.match = bus.add_signal_receiver(self._on_decision, "Decision", CARGUARD_INTERFACE,
-                                             path=CARGUARD_PATH)
+        self.match = bus.add_signal_receiver(self._on_decision, "Decision", cgnames.CG_DBUS_INTERFACE,
+                                             path=cgnames.CG_DBUS_PATH)
 
     def _on_decision(self, record):
-        if str(record.get("Id", "")) == self.device_id:
+        if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == self.device_id:
             self.records.append({str(k): v for k, v in record.items()})
 
     def _take(self, predicate):
@@ -711,12 +710,14 @@ class DecisionWatch:
 
 def enforced(decision):
     """A DecisionWatch predicate: DECISION, enforced."""
-    return lambda record: record.get("Decision") == decision and bool(record.get("Enforced"))
+    return lambda record: (record.get(cgnames.CG_DBUS_RECORD_DECISION) == decision
+                           and bool(record.get(cgnames.CG_DBUS_RECORD_ENFORCED)))
 
 
 def asking(record):
     """A DecisionWatch predicate: a question to the person is pending."""
-    return record.get("Decision") == "ask" and int(record.get("Pending", 0)) != 0
+    return (record.get(cgnames.CG_DBUS_RECORD_DECISION) == "ask"
+            and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
 
 
 def run(main):

@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 
+import cgnames
 import labkit
 
 CONFIGFS = "/sys/kernel/config"
@@ -749,7 +750,7 @@ class Role:
         cleanup_all_gadgets()
 
     def _guard(self, device_id):
-        self.lab.start_carguardd(self.root, ["--debug"], wait_name=labkit.CARGUARD_BUS_NAME)
+        self.lab.start_carguardd(self.root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
         self.watch = labkit.DecisionWatch(self.lab.bus, device_id)
 
     def __enter__(self):

@@ -15,6 +15,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -94,7 +95,7 @@ def start_guard(lab):
     if not lab.carguardd_path:
         return None, "carguardd is not built"
     try:
-        lab.start_carguardd(ROOT, args=["--debug"], wait_name="org.carguard.Daemon1")
+        lab.start_carguardd(ROOT, args=["--debug"], wait_name=cgnames.CG_DBUS_NAME)
         labkit.wait_until(lambda: "default agent" in open(lab.log_path("carguardd.log"),
                                                           errors="replace").read(),
                           30, "carguardd to register its Bluetooth agent")

@@ -11,6 +11,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 
 POLICY = {
@@ -49,7 +50,7 @@ def main():
         root = lab.write_policy("/tmp/carguard-toolkit", POLICY)
         lab.stop("phone")
         lab.start_phone(agent=False, services=["pbap"])
-        proc = lab.start_carguardd(root, wait_name="org.carguard.Daemon1")
+        proc = lab.start_carguardd(root, wait_name=cgnames.CG_DBUS_NAME)
         tap.ok(proc.poll() is None, "start_carguardd: carguardd owns its bus name and runs")
         r = lab.run_car(services=["pbap"])
         tap.ok(r["services"]["pbap"].get("errno") == "ECONNREFUSED",

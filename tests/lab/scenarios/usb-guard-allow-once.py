@@ -9,6 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -57,7 +58,8 @@ def main():
             nonlocal second
             # Records of the first connection may still be queued: wait for another id.
             second = watch.wait(lambda rec: labkit.asking(rec)
-                                and int(rec["Pending"]) != int(first["Pending"]),
+                                and int(rec[cgnames.CG_DBUS_RECORD_PENDING])
+                                != int(first[cgnames.CG_DBUS_RECORD_PENDING]),
                                 "a new question for the new connection")
             return True, (first, second)
         t.check("the re-attached host is asked about again (a new question)", asked_again)

@@ -30,6 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -115,9 +116,10 @@ def phone_cycles(t, lab):
         for cycle in range(CYCLES):
             cable.attach()
             # Each connection gets its own question: skip records of earlier ones.
-            rec = watch.wait(lambda r: labkit.asking(r) and int(r["Pending"]) not in asked,
+            rec = watch.wait(lambda r: labkit.asking(r)
+                             and int(r[cgnames.CG_DBUS_RECORD_PENDING]) not in asked,
                              f"cycle {cycle}: a new question")
-            asked.add(int(rec["Pending"]))
+            asked.add(int(rec[cgnames.CG_DBUS_RECORD_PENDING]))
             if phone.udc() is not None or port.enumerated():
                 wrong.append(f"cycle {cycle}: bound before any answer")
             if cycle % 2 == 0:
@@ -144,9 +146,12 @@ def host_cycles(t, lab):
             gadget, want, vendor = ((car, "charge-only", "alpine") if cycle % 2 == 0
                                     else (dock, "data", "dock"))
             gadget.bind(usblab.UDC)
-            rec = watch.wait(lambda r: bool(r.get("Enforced")), f"cycle {cycle}: a decision")
-            if rec.get("Decision") != want or str(rec.get("Vendor")) != vendor:
-                wrong.append(f"cycle {cycle}: {rec.get('Decision')} by {rec.get('Vendor')}")
+            rec = watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
+                             f"cycle {cycle}: a decision")
+            if (rec.get(cgnames.CG_DBUS_RECORD_DECISION) != want
+                    or str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) != vendor):
+                wrong.append(f"cycle {cycle}: {rec.get(cgnames.CG_DBUS_RECORD_DECISION)}"
+                             f" by {rec.get(cgnames.CG_DBUS_RECORD_VENDOR)}")
             if want == "data":
                 port.wait_authorized(usblab.TIMEOUT)
                 port.wait_netdev(usblab.TIMEOUT)

@@ -18,6 +18,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -54,8 +55,8 @@ def main():
         car = usblab.CarHeadUnitGadget()
         rec = plug(car, watch, "charge-only")
         port.wait_enumerated(usblab.TIMEOUT)
-        t.ok(str(rec.get("Vendor")) == "alpine", "head unit decided by the alpine vendor file",
-             rec)
+        t.ok(str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) == "alpine",
+             "head unit decided by the alpine vendor file", rec)
         t.ok(port.authorized() is False and port.interfaces() == [] and port.netdevs() == [],
              "head unit: authorized=0, no interface, no driver, no netdev", port.report_json())
         descriptors = f"{port.path}/descriptors"

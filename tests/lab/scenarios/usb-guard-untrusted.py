@@ -11,6 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -29,7 +30,7 @@ def main():
             return True, rec
         t.check("carguardd judges the unknown host charge-only and enforces it", judged)
         t.diag(f"decision: {dict(rec) if rec else None}")
-        t.ok(rec is not None and str(rec.get("Rule")) == "/etc/carguard/carguard.conf:1",
+        t.ok(rec is not None and str(rec.get(cgnames.CG_DBUS_RECORD_RULE)) == "/etc/carguard/carguard.conf:1",
              "the rule is [Default] of carguard.conf", rec)
         t.ok(phone.udc() is None, "the phone's gadget stays unbound", phone.udc())
         t.check("the car's side sees no device, no interface, no netdev",
