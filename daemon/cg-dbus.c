@@ -120,6 +120,14 @@ service_on_decision (CgDeviceRegistry *registry, const CgDeviceRecord *record, g
 }
 
 static void
+service_on_removed (CgDeviceRegistry *registry, const char *id, gpointer user_data)
+{
+  CgDbusService *self = user_data;
+
+  cg_gen_daemon1_emit_device_removed (self->skeleton, id);
+}
+
+static void
 service_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
 {
   CgDbusService *self = user_data;
@@ -396,6 +404,7 @@ service_connect_signals (CgDbusService *self)
   g_signal_connect (self->skeleton, "handle-block", G_CALLBACK (handle_block), self);
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);
   g_signal_connect (self->registry, "decision", G_CALLBACK (service_on_decision), self);
+  g_signal_connect (self->registry, "removed", G_CALLBACK (service_on_removed), self);
   g_signal_connect (self->keeper, "changed", G_CALLBACK (service_on_policy_changed), self);
 }
 

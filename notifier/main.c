@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* carguard-notifier: the person's side of carguardd. Runs in each graphical session,
- * shows carguardd's Decision signals as desktop notifications, and answers `ask`
- * questions with AllowOnce when the person clicks "Allow once". The system bus and
- * the session bus follow DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
+ * shows carguardd's Decision signals as desktop notifications, answers `ask` questions
+ * with AllowOnce when the person clicks "Allow once", and withdraws a question when its
+ * device is gone (DeviceRemoved). The system bus and the session bus follow
+ * DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -32,7 +33,8 @@ typedef struct {
   char *device_id;
   NotifyNotification *notification;
   gint64 shown_at;
-  char *body; /* the last text shown, to tell a new message from a repeat */
+  char *body;      /* the last text shown, to tell a new message from a repeat */
+  gboolean asking; /* the bubble last shown is a question */
 } DeviceNotice;
 
 static void
@@ -115,6 +117,21 @@ notice_show (DeviceNotice *notice, const CgNotice *text)
   g_free (notice->body);
   notice->body = g_strdup (text->body);
   notice->shown_at = g_get_monotonic_time ();
+  notice->asking = text->ask;
+}
+
+/* A question about a device that is gone can no longer be answered. Other notices stay:
+ * they tell what was blocked, and their interval still holds a car that comes back. */
+static void
+notice_withdraw_question (DeviceNotice *notice)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!notice->asking)
+    return;
+  notice->asking = FALSE;
+  if (!notify_notification_close (notice->notification, &error))
+    g_debug ("cannot withdraw a notification: %s", error->message);
 }
 
 static void
@@ -139,6 +156,16 @@ on_decision (CgGenDaemon1 *daemon, GVariant *device, gpointer user_data)
 
   cg_dbus_record_from_variant (device, &record);
   notifier_handle_record (user_data, &record);
+}
+
+static void
+on_device_removed (CgGenDaemon1 *daemon, const char *id, gpointer user_data)
+{
+  Notifier *notifier = user_data;
+  DeviceNotice *notice = g_hash_table_lookup (notifier->shown, id);
+
+  if (notice != NULL)
+    notice_withdraw_question (notice);
 }
 
 /* Questions asked before this session started are still open: show them too. */
@@ -240,6 +267,7 @@ main (int argc, char **argv)
   }
   /* Subscribed when the proxy was made: the list below misses no decision. */
   g_signal_connect (notifier.daemon, "decision", G_CALLBACK (on_decision), &notifier);
+  g_signal_connect (notifier.daemon, "device-removed", G_CALLBACK (on_device_removed), &notifier);
   cg_gen_daemon1_call_list_devices (notifier.daemon, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
                                     on_devices_listed, &notifier);
   g_unix_signal_add (SIGTERM, on_terminate, &notifier);

@@ -112,6 +112,9 @@ class NotifierTest(dbusmock.DBusTestCase):
     def emit_decision(self, rec):
         self.carguard.EmitSignal(cgnames.CG_DBUS_INTERFACE, "Decision", "a{sv}", [rec])
 
+    def emit_removed(self, device):
+        self.carguard.EmitSignal(cgnames.CG_DBUS_INTERFACE, "DeviceRemoved", "s", [device])
+
     def notify_calls(self):
         return self.found("notify", "Notify")
 
@@ -131,6 +134,21 @@ class NotifierTest(dbusmock.DBusTestCase):
                                     dbus_interface=dbusmock.MOCK_IFACE)
         allow_args = self.wait_for_call("carguard", "AllowOnce")
         self.assertEqual([str(a) for a in allow_args], [CAR])
+
+    def test_question_withdrawn_when_the_device_is_gone(self):
+        self.emit_decision(record())
+        self.wait_for_call("notify", "Notify")
+        self.emit_removed(CAR)
+        close_args = self.wait_for_call("notify", "CloseNotification")
+        self.assertEqual(int(close_args[0]), 1)  # the question's notification
+
+    def test_notice_stays_when_the_device_is_gone(self):
+        self.emit_decision(record(decision="block", pending=0, denied=["pbap"], name="Gone"))
+        self.emit_removed(CAR)
+        # A question about another device marks the end: the removal before it closed nothing.
+        self.emit_decision(record(device="bluetooth/00:00:00:00:00:02"))
+        self.wait_for_call("notify", "Notify", count=2)
+        self.assertEqual(self.found("notify", "CloseNotification"), [])
 
     def test_block_is_a_plain_notice(self):
         self.emit_decision(record(decision="allow", pending=0, allowed=["a2dp", "avrcp"],

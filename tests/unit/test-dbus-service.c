@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* carguardd's D-Bus API on a private bus: what a client sees, what AllowOnce, Block
- * and Reload change, and what the bouncer lets through with and without polkit
+ * and Reload change, what `carguard monitor` prints of the signals, and what the
+ * bouncer lets through with and without polkit
  * (polkit is python3-dbusmock's polkitd template: a fake, since the test cannot
  * run the real polkitd on a private bus). */
 #include "config.h"
@@ -8,9 +9,11 @@
 #include <check.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cg-bouncer.h"
+#include "cg-dbus-generated.h"
 #include "cg-dbus-record.h"
 #include "cg-dbus.h"
 #include "cg-test-tree.h"
@@ -227,6 +230,185 @@ START_TEST (test_decision_signal)
   ck_assert_uint_eq (pending, id);
   ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_DENIED, "^a&s", &denied));
   ck_assert_str_eq (denied[0], "pbap");
+}
+END_TEST
+
+static void
+on_device_removed (CgGenDaemon1 *daemon, const char *id, gpointer user_data)
+{
+  char **received = user_data;
+
+  *received = g_strdup (id);
+  g_main_loop_quit (fixture.loop);
+}
+
+/* A client's view through the generated proxy, as the CLI and the notifier make it. */
+static CgGenDaemon1 *
+client_proxy_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  CgGenDaemon1 *daemon = cg_gen_daemon1_proxy_new_sync (
+      fixture.client_bus,
+      G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START | G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+      CG_DBUS_NAME, CG_DBUS_PATH, NULL, &error);
+
+  ck_assert_msg (daemon != NULL, "%s", error ? error->message : "");
+  return daemon;
+}
+
+START_TEST (test_device_removed_signal)
+{
+  g_autoptr (CgGenDaemon1) daemon = client_proxy_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) devices = NULL;
+  g_autofree char *received = NULL;
+
+  g_signal_connect (daemon, "device-removed", G_CALLBACK (on_device_removed), &received);
+  publish_car ("deny");
+  /* Forgetting a device the registry never held says nothing: the car's removal, sent
+   * after it, is the first signal to arrive. */
+  cg_device_registry_remove (fixture.registry, "usb", "9-9");
+  cg_device_registry_remove (fixture.registry, "bluetooth", "00:1e:de:12:34:56");
+  g_main_loop_run (fixture.loop);
+  ck_assert_str_eq (received, "bluetooth/" CAR_ADDRESS);
+
+  if (!caller_is_root ())
+    return;
+  g_signal_handlers_disconnect_by_data (daemon, &received);
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  devices = g_variant_get_child_value (reply, 0);
+  ck_assert_uint_eq (g_variant_n_children (devices), 0);
+}
+END_TEST
+
+/* The built `carguard monitor` on the test bus, and the lines it prints. */
+typedef struct {
+  GSubprocess *process;
+  GDataInputStream *out;
+  char *line;
+} MonitorProcess;
+
+static void
+monitor_start (MonitorProcess *monitor, const char *option)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  const char *carguard = g_getenv ("CARGUARD");
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (carguard != NULL, "CARGUARD names the built carguard");
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                g_test_dbus_get_bus_address (fixture.test_bus), TRUE);
+  monitor->process
+      = g_subprocess_launcher_spawn (launcher, &error, carguard, "monitor", option, NULL);
+  ck_assert_msg (monitor->process != NULL, "%s", error ? error->message : "");
+  monitor->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor->process));
+}
+
+static void
+on_monitor_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MonitorProcess *monitor = user_data;
+
+  monitor->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                             NULL, NULL);
+  g_main_loop_quit (fixture.loop);
+}
+
+/* The next line holding needle; earlier lines are skipped. Fails if the monitor ends. */
+static char *
+monitor_wait_for (MonitorProcess *monitor, const char *needle)
+{
+  for (;;) {
+    g_autofree char *line = NULL;
+
+    g_data_input_stream_read_line_async (monitor->out, G_PRIORITY_DEFAULT, NULL, on_monitor_line,
+                                         monitor);
+    g_main_loop_run (fixture.loop);
+    line = g_steal_pointer (&monitor->line);
+    ck_assert_msg (line != NULL, "carguard monitor ended before printing %s", needle);
+    if (strstr (line, needle) != NULL)
+      return g_steal_pointer (&line);
+  }
+}
+
+static void
+monitor_stop (MonitorProcess *monitor)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_send_signal (monitor->process, SIGTERM);
+  ck_assert (g_subprocess_wait (monitor->process, NULL, &error));
+  ck_assert_int_eq (g_subprocess_get_exit_status (monitor->process), 0);
+  g_clear_object (&monitor->out);
+  g_clear_object (&monitor->process);
+}
+
+START_TEST (test_monitor_shows_removals)
+{
+  MonitorProcess monitor = { NULL };
+  g_autofree char *running = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *removed = NULL;
+
+  monitor_start (&monitor, NULL);
+  /* Printed once its subscriptions are in place: nothing published after it is missed. */
+  running = monitor_wait_for (&monitor, "carguardd is running");
+  publish_car ("deny");
+  cg_device_registry_remove (fixture.registry, "bluetooth", CAR_ADDRESS);
+  decision = monitor_wait_for (&monitor, "bluetooth/" CAR_ADDRESS);
+  ck_assert_ptr_nonnull (strstr (decision, "\"BYD DiLink\""));
+  ck_assert_ptr_nonnull (strstr (decision, "  deny  rule=/etc/carguard/vendors.d/byd.conf:5"));
+  removed = monitor_wait_for (&monitor, "bluetooth/" CAR_ADDRESS);
+  ck_assert_msg (g_str_has_suffix (removed, " bluetooth/" CAR_ADDRESS "  removed"), "%s", removed);
+  monitor_stop (&monitor);
+}
+END_TEST
+
+static JsonObject *
+json_line_object (JsonParser *parser, const char *line)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (json_parser_load_from_data (parser, line, -1, &error), "%s: %s", line,
+                 error ? error->message : "");
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+START_TEST (test_monitor_json_shows_removals)
+{
+  MonitorProcess monitor = { NULL };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *line = NULL;
+  JsonObject *event;
+  guint id;
+
+  monitor_start (&monitor, "--json");
+  line = monitor_wait_for (&monitor, "\"event\":\"running\"");
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" }, NULL,
+                       NULL, NULL);
+  publish_car ("ask");
+  cg_device_registry_remove (fixture.registry, "bluetooth", CAR_ADDRESS);
+
+  g_free (line);
+  line = monitor_wait_for (&monitor, "\"event\":\"decision\"");
+  event = json_line_object (parser, line);
+  ck_assert_str_eq (json_object_get_string_member (event, "id"), "bluetooth/" CAR_ADDRESS);
+  ck_assert_str_eq (json_object_get_string_member (event, "decision"), "ask");
+  ck_assert_str_eq (json_object_get_string_member (event, "vendor-name"), "BYD");
+  ck_assert_int_eq (json_object_get_int_member (event, "pending"), id);
+  ck_assert_str_eq (
+      json_array_get_string_element (json_object_get_array_member (event, "denied"), 1), "map");
+  ck_assert_str_eq (json_object_get_string_member (event, "usb-id"), "");
+
+  g_free (line);
+  line = monitor_wait_for (&monitor, "\"event\":\"removed\"");
+  event = json_line_object (parser, line);
+  ck_assert_str_eq (json_object_get_string_member (event, "id"), "bluetooth/" CAR_ADDRESS);
+  monitor_stop (&monitor);
 }
 END_TEST
 
@@ -573,6 +755,9 @@ service_suite (void)
   tcase_add_checked_fixture (tc, service_setup, service_teardown);
   tcase_add_test (tc, test_list_devices);
   tcase_add_test (tc, test_decision_signal);
+  tcase_add_test (tc, test_device_removed_signal);
+  tcase_add_test (tc, test_monitor_shows_removals);
+  tcase_add_test (tc, test_monitor_json_shows_removals);
   tcase_add_test (tc, test_record_codec);
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
