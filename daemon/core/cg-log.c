@@ -8,7 +8,6 @@
 
 #include "cg-log.h"
 
-#define CG_LOG_DOMAIN "carguardd"
 #define CG_LOG_MAX_FIELDS 24
 
 static const char *
@@ -57,12 +56,29 @@ log_write_stderr (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
   fflush (stderr);
 }
 
+static const char *
+log_fields_domain (const GLogField *fields, gsize n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+      return log_field_string (&fields[i]);
+  return NULL;
+}
+
+/* Only debug messages are filtered: info entries (the decisions) always pass, which
+ * GLib's own filter would drop without G_MESSAGES_DEBUG. */
+static gboolean
+log_writer_drops (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gboolean debug)
+{
+  if (!(level & G_LOG_LEVEL_DEBUG) || debug)
+    return FALSE;
+  return g_log_writer_default_would_drop (level, log_fields_domain (fields, n_fields));
+}
+
 static GLogWriterOutput
 log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
-  gboolean debug = GPOINTER_TO_INT (user_data);
-
-  if ((level & G_LOG_LEVEL_DEBUG) && !debug)
+  if (log_writer_drops (level, fields, n_fields, GPOINTER_TO_INT (user_data)))
     return G_LOG_WRITER_HANDLED;
   if (g_log_writer_is_journald (fileno (stderr))
       && g_log_writer_journald (level, fields, n_fields, NULL) == G_LOG_WRITER_HANDLED)
@@ -78,7 +94,8 @@ cg_log_setup (gboolean debug)
 }
 
 void
-cg_log_event (GLogLevelFlags level, const char *message_id, const char *message, ...)
+cg_log_event_in_domain (const char *domain, GLogLevelFlags level, const char *message_id,
+                        const char *message, ...)
 {
   GLogField fields[CG_LOG_MAX_FIELDS];
   gsize n = 0;
@@ -86,7 +103,8 @@ cg_log_event (GLogLevelFlags level, const char *message_id, const char *message,
 
   fields[n++] = (GLogField){ "MESSAGE", message, -1 };
   fields[n++] = (GLogField){ "PRIORITY", log_level_to_priority (level), -1 };
-  fields[n++] = (GLogField){ "GLIB_DOMAIN", CG_LOG_DOMAIN, -1 };
+  if (domain != NULL)
+    fields[n++] = (GLogField){ "GLIB_DOMAIN", domain, -1 };
   if (message_id != NULL)
     fields[n++] = (GLogField){ "MESSAGE_ID", message_id, -1 };
 

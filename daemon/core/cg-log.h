@@ -14,14 +14,19 @@ G_BEGIN_DECLS
 
 /* Installs the log writer: journald's native protocol when stderr is connected to the
  * journal, else one line per entry on stderr with the structured fields appended so a
- * --foreground run shows the same facts. debug enables G_LOG_LEVEL_DEBUG. */
+ * --foreground run shows the same facts. debug enables G_LOG_LEVEL_DEBUG for every log
+ * domain; without it G_MESSAGES_DEBUG names the domains that log debug messages
+ * ("carguard-usb", "all"), as for any GLib program. */
 void cg_log_setup (gboolean debug);
 
-/* One structured entry. Field values must already be sanitised (cg_sanitize_string);
+/* One structured entry in the caller's log domain (its GLIB_DOMAIN is the G_LOG_DOMAIN
+ * of the part that calls). Field values must already be sanitised (cg_sanitize_string);
  * fields is a NULL-terminated list of KEY, VALUE pairs, e.g.
  *   cg_log_event (G_LOG_LEVEL_INFO, CG_MESSAGE_ID_DECISION, "device=…", "CARGUARD_DEVICE", addr,
  * NULL) */
-void cg_log_event (GLogLevelFlags level, const char *message_id, const char *message,
-                   ...) G_GNUC_NULL_TERMINATED;
+#define cg_log_event(level, message_id, ...)                                                       \
+  cg_log_event_in_domain (G_LOG_DOMAIN, level, message_id, __VA_ARGS__)
+void cg_log_event_in_domain (const char *domain, GLogLevelFlags level, const char *message_id,
+                             const char *message, ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS
