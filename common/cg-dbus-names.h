@@ -42,6 +42,16 @@
 #define CG_DBUS_RECORD_DENIED "Denied"
 #define CG_DBUS_RECORD_ENFORCED "Enforced"
 #define CG_DBUS_RECORD_PENDING "Pending"
+#define CG_DBUS_RECORD_QUESTION "Question"
+
+/* The keys of a record's open question (an a{sv} under CG_DBUS_RECORD_QUESTION) */
+#define CG_DBUS_QUESTION_ID "Id"
+#define CG_DBUS_QUESTION_ASKS "Asks"
+#define CG_DBUS_QUESTION_KIND "Kind"
+#define CG_DBUS_QUESTION_GRANTS "Grants"
+#define CG_DBUS_QUESTION_WARNING "Warning"
+#define CG_DBUS_QUESTION_PASSKEY "Passkey"
+#define CG_DBUS_QUESTION_SECONDS_LEFT "SecondsLeft"
 
 /* The keys of Explain's facts (an a{sv}) */
 #define CG_DBUS_FACT_BLUETOOTH_ADDRESS "BluetoothAddress"

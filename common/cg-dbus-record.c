@@ -19,6 +19,53 @@ static const struct {
   { CG_DBUS_RECORD_RULE, G_STRUCT_OFFSET (CgDbusRecord, rule) },
 };
 
+/* The question's string members, likewise. */
+static const struct {
+  const char *key;
+  gsize offset;
+} question_string_keys[] = {
+  { CG_DBUS_QUESTION_ASKS, G_STRUCT_OFFSET (CgDbusQuestion, asks) },
+  { CG_DBUS_QUESTION_KIND, G_STRUCT_OFFSET (CgDbusQuestion, kind) },
+  { CG_DBUS_QUESTION_GRANTS, G_STRUCT_OFFSET (CgDbusQuestion, grants) },
+  { CG_DBUS_QUESTION_WARNING, G_STRUCT_OFFSET (CgDbusQuestion, warning) },
+};
+
+static GVariant *
+question_to_variant (const CgDbusQuestion *question)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, CG_DBUS_QUESTION_ID, "u", question->id);
+  for (gsize i = 0; i < G_N_ELEMENTS (question_string_keys); i++) {
+    const char *value = G_STRUCT_MEMBER (const char *, question, question_string_keys[i].offset);
+    g_variant_dict_insert (&dict, question_string_keys[i].key, "s", value != NULL ? value : "");
+  }
+  if (question->has_passkey)
+    g_variant_dict_insert (&dict, CG_DBUS_QUESTION_PASSKEY, "u", question->passkey);
+  g_variant_dict_insert (&dict, CG_DBUS_QUESTION_SECONDS_LEFT, "u", question->seconds_left);
+  return g_variant_dict_end (&dict);
+}
+
+static void
+question_from_variant (GVariant *variant, CgDbusQuestion *question)
+{
+  g_autoptr (GVariant) dict
+      = g_variant_lookup_value (variant, CG_DBUS_RECORD_QUESTION, G_VARIANT_TYPE_VARDICT);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (question_string_keys); i++)
+    G_STRUCT_MEMBER (const char *, question, question_string_keys[i].offset) = "";
+  /* The strings borrow from the record's own reference to the variant, which holds dict. */
+  if (dict == NULL || !g_variant_lookup (dict, CG_DBUS_QUESTION_ID, "u", &question->id))
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (question_string_keys); i++)
+    (void)g_variant_lookup (dict, question_string_keys[i].key, "&s",
+                            G_STRUCT_MEMBER_P (question, question_string_keys[i].offset));
+  question->has_passkey
+      = g_variant_lookup (dict, CG_DBUS_QUESTION_PASSKEY, "u", &question->passkey);
+  (void)g_variant_lookup (dict, CG_DBUS_QUESTION_SECONDS_LEFT, "u", &question->seconds_left);
+}
+
 static const char *const *
 strv_or_empty (const char *const *strv)
 {
@@ -44,6 +91,9 @@ cg_dbus_record_to_variant (const CgDbusRecord *record)
                                g_variant_new_strv (strv_or_empty (record->denied), -1));
   g_variant_dict_insert (&dict, CG_DBUS_RECORD_ENFORCED, "b", record->enforced);
   g_variant_dict_insert (&dict, CG_DBUS_RECORD_PENDING, "u", record->pending);
+  if (record->question.id != 0)
+    g_variant_dict_insert_value (&dict, CG_DBUS_RECORD_QUESTION,
+                                 question_to_variant (&record->question));
   return g_variant_dict_end (&dict);
 }
 
@@ -73,6 +123,7 @@ cg_dbus_record_from_variant (GVariant *variant, CgDbusRecord *record)
     record->enforced = FALSE;
   if (!g_variant_lookup (variant, CG_DBUS_RECORD_PENDING, "u", &record->pending))
     record->pending = 0;
+  question_from_variant (variant, &record->question);
 }
 
 void

@@ -13,6 +13,18 @@ G_BEGIN_DECLS
  * from the variant when decoded (the record keeps a reference to it until cleared).
  * Encoding leaves a NULL string out (USBID of a device without one); decoding reads a
  * missing key as "". */
+/* The question a person is asked about a device while an `ask` is open. */
+typedef struct {
+  guint32 id; /* 0: no question is open (the record carries none) */
+  const char *asks;
+  const char *kind;
+  const char *grants;
+  const char *warning;
+  gboolean has_passkey;
+  guint32 passkey;
+  guint32 seconds_left;
+} CgDbusQuestion;
+
 typedef struct {
   const char *id;             /* "TRANSPORT/DEVICE" */
   const char *transport;      /* "bluetooth" or "usb" */
@@ -27,6 +39,7 @@ typedef struct {
   const char *const *denied;
   gboolean enforced;
   guint32 pending; /* non-zero: an `ask` awaiting a person, the id AllowOnce resolves */
+  CgDbusQuestion question;
   /*< private >*/
   GVariant *source;
 } CgDbusRecord;

@@ -84,6 +84,29 @@ vendor_display_name (CgPolicy *policy, const char *vendor_id)
   return vendor != NULL ? cg_vendor_get_name (vendor) : "";
 }
 
+/* What a person is asked about the device, while the question is open. */
+static CgDbusQuestion
+record_question (CgDbusService *self, guint pending_id)
+{
+  const CgPendingDecision *asked
+      = pending_id != 0 ? cg_pending_lookup (self->pending, pending_id) : NULL;
+  gint64 left;
+
+  if (asked == NULL)
+    return (CgDbusQuestion){ 0 };
+  left = (asked->deadline - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+  return (CgDbusQuestion){
+    .id = asked->id,
+    .asks = asked->question,
+    .kind = asked->kind,
+    .grants = asked->grants,
+    .warning = asked->warning,
+    .has_passkey = asked->has_passkey,
+    .passkey = asked->passkey,
+    .seconds_left = (guint32)CLAMP (left, 0, G_MAXUINT32),
+  };
+}
+
 static GVariant *
 record_to_variant (CgDbusService *self, const CgDeviceRecord *record)
 {
@@ -106,6 +129,7 @@ record_to_variant (CgDbusService *self, const CgDeviceRecord *record)
     .denied = (const char *const *)record->denied,
     .enforced = record->enforced,
     .pending = record->pending_id,
+    .question = record_question (self, record->pending_id),
   };
 
   return cg_dbus_record_to_variant (&wire);

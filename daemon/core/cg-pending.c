@@ -40,6 +40,8 @@ pending_decision_clear (CgPendingDecision *decision)
   g_clear_pointer (&decision->device_name, g_free);
   g_clear_pointer (&decision->question, g_free);
   g_clear_pointer (&decision->grants, g_free);
+  g_clear_pointer (&decision->kind, g_free);
+  g_clear_pointer (&decision->warning, g_free);
 }
 
 CgPendingDecision *
@@ -53,6 +55,10 @@ cg_pending_decision_copy (const CgPendingDecision *decision)
   copy->device_name = g_strdup (decision->device_name);
   copy->question = g_strdup (decision->question);
   copy->grants = g_strdup (decision->grants);
+  copy->kind = g_strdup (decision->kind);
+  copy->has_passkey = decision->has_passkey;
+  copy->passkey = decision->passkey;
+  copy->warning = g_strdup (decision->warning);
   copy->deadline = decision->deadline;
   return copy;
 }
@@ -181,6 +187,10 @@ cg_pending_add (CgPending *pending, const CgPendingQuestion *question, CgPending
   entry->decision.question = cg_sanitize_string (
       question->question != NULL ? question->question : "", CG_PENDING_TEXT_MAX);
   entry->decision.grants = pending_sanitize_or_null (question->grants);
+  entry->decision.kind = pending_sanitize_or_null (question->kind);
+  entry->decision.has_passkey = question->has_passkey;
+  entry->decision.passkey = question->passkey;
+  entry->decision.warning = pending_sanitize_or_null (question->warning);
   entry->decision.deadline = g_get_monotonic_time () + (gint64)pending->timeout_ms * 1000;
   entry->func = func;
   entry->user_data = user_data;

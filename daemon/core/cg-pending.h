@@ -39,6 +39,13 @@ typedef struct {
   const char *device_name; /* what a person recognises, or NULL */
   const char *question;    /* "pair", "data" */
   const char *grants;      /* what a yes grants ("a2dp avrcp hfp", "data"), or NULL */
+  const char *kind;        /* what the device is, for the words a person reads: "car",
+                            * "keyboard", "headset", "phone", "computer", "usb-host",
+                            * "usb-device", ...; NULL if unknown */
+  gboolean has_passkey;    /* numeric comparison: the number both screens must show */
+  guint32 passkey;
+  const char *warning; /* what a person must know before saying yes ("already paired
+                        * as ..."), or NULL */
 } CgPendingQuestion;
 
 /* One pending decision. Strings are sanitised copies, fit for D-Bus and notifications. */
@@ -48,7 +55,11 @@ typedef struct {
   char *device;
   char *device_name; /* may be NULL */
   char *question;
-  char *grants;    /* may be NULL */
+  char *grants; /* may be NULL */
+  char *kind;   /* may be NULL */
+  gboolean has_passkey;
+  guint32 passkey;
+  char *warning;   /* may be NULL */
   gint64 deadline; /* g_get_monotonic_time () units */
 } CgPendingDecision;
 

@@ -428,6 +428,13 @@ START_TEST (test_record_codec)
     .allowed = allowed,
     .enforced = TRUE,
     .pending = 3,
+    .question = { .id = 3,
+                  .asks = "data",
+                  .kind = "usb-device",
+                  .grants = "data",
+                  .has_passkey = TRUE,
+                  .passkey = 123456,
+                  .seconds_left = 29 },
   };
   g_auto (CgDbusRecord) received = { NULL };
   g_auto (CgDbusRecord) empty = { NULL };
@@ -443,6 +450,12 @@ START_TEST (test_record_codec)
   ck_assert_ptr_null (received.denied[0]);
   ck_assert (received.enforced);
   ck_assert_uint_eq (received.pending, 3);
+  ck_assert_uint_eq (received.question.id, 3);
+  ck_assert_str_eq (received.question.kind, "usb-device");
+  ck_assert_str_eq (received.question.warning, "");
+  ck_assert (received.question.has_passkey);
+  ck_assert_uint_eq (received.question.passkey, 123456);
+  ck_assert_uint_eq (received.question.seconds_left, 29);
 
   /* What a record lacks, or carries with another type, reads as nothing. */
   g_variant_dict_init (&dict, NULL);
@@ -456,6 +469,60 @@ START_TEST (test_record_codec)
   ck_assert_ptr_null (empty.allowed[0]);
   ck_assert (!empty.enforced);
   ck_assert_uint_eq (empty.pending, 0);
+  ck_assert_uint_eq (empty.question.id, 0);
+  ck_assert_str_eq (empty.question.grants, "");
+  ck_assert (!empty.question.has_passkey);
+}
+END_TEST
+
+/* While a question is open, the record says what a person is asked; once it is
+ * answered the record carries no question. */
+START_TEST (test_list_devices_shows_the_open_question)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) car = NULL;
+  g_autoptr (GVariant) first = NULL;
+  g_auto (CgDbusRecord) record = { NULL };
+  const CgPendingQuestion question = { .transport = "bluetooth",
+                                       .device = CAR_ADDRESS,
+                                       .device_name = "BYD DiLink",
+                                       .question = "pair",
+                                       .grants = "calls and music",
+                                       .kind = "car",
+                                       .has_passkey = TRUE,
+                                       .passkey = 4242,
+                                       .warning = "already paired" };
+  guint id;
+
+  if (!caller_is_root ())
+    return;
+  id = cg_pending_add (fixture.pending, &question, NULL, NULL, NULL);
+  publish_car ("ask");
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  g_variant_get_child (reply, 0, "@aa{sv}", &car);
+  first = g_variant_get_child_value (car, 0);
+  cg_dbus_record_from_variant (first, &record);
+  ck_assert_uint_eq (record.question.id, id);
+  ck_assert_str_eq (record.question.asks, "pair");
+  ck_assert_str_eq (record.question.kind, "car");
+  ck_assert_str_eq (record.question.grants, "calls and music");
+  ck_assert_str_eq (record.question.warning, "already paired");
+  ck_assert (record.question.has_passkey);
+  ck_assert_uint_eq (record.question.passkey, 4242);
+  ck_assert_uint_le (record.question.seconds_left, CG_PENDING_DEFAULT_TIMEOUT_MS / 1000);
+  cg_dbus_record_clear (&record);
+
+  ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_DENY, NULL));
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&car, g_variant_unref);
+  g_clear_pointer (&first, g_variant_unref);
+  reply = call_method ("ListDevices", NULL, &error);
+  g_variant_get_child (reply, 0, "@aa{sv}", &car);
+  first = g_variant_get_child_value (car, 0);
+  cg_dbus_record_from_variant (first, &record);
+  ck_assert_uint_eq (record.question.id, 0);
 }
 END_TEST
 
@@ -759,6 +826,7 @@ service_suite (void)
   tcase_add_test (tc, test_monitor_shows_removals);
   tcase_add_test (tc, test_monitor_json_shows_removals);
   tcase_add_test (tc, test_record_codec);
+  tcase_add_test (tc, test_list_devices_shows_the_open_question);
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
   tcase_add_test (tc, test_allow_once_answers_the_question);
