@@ -10,8 +10,9 @@ Runs inside the lab (it needs dummy_hcd and configfs):
 A trusted gadget (VID:PID 1d6b:0104, one NCM function) is plugged 100 times per
 daemon (bind = plug, unbind = unplug), in blocks of 20 that alternate between the
 daemons, so a change of load on the machine (the lab VM is CPU-bound under TCG) falls
-on both. The latency of one plug is measured on the kernel's uevents, both received by this process: from the "add" of the device (1-1;
-the kernel enumerated it unauthorized) to the "add" of its first interface (1-1:1.0),
+on both. The latency of one plug is measured on the kernel's uevents, both received
+by this process: from the "add" of the device (1-1; the kernel enumerated it
+unauthorized) to the "add" of its first interface (1-1:1.0),
 which the kernel emits while carrying out the write of authorized=1. Both daemons pay
 the same kernel work after the write, and this process's wake-up delay falls on both
 ends of every sample. The write itself waits for the device lock, which the hub
@@ -28,19 +29,18 @@ AuthorizedDefault=none, no IPC clients.
 Prints TAP (the lab's protocol) with the figures as diagnostics, and writes
 /run/lab/usb-host-latency.json. The target is carguardd at least 2x faster (median)."""
 
-import importlib.machinery
 import json
 import os
 import select
 import statistics
-import subprocess
+import sys
 import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-SCENARIOS = os.path.join(os.path.dirname(HERE), "tests", "lab", "scenarios")
-lib = importlib.machinery.SourceFileLoader(
-    "usb_guard_lib", os.path.join(SCENARIOS, "usb-guard-lib.py")).load_module()
-usblab = lib.usblab
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "lab", "guest"))
+import cgnames  # noqa: E402
+import labkit  # noqa: E402
+import usblab  # noqa: E402
 
 PLUGS = 100
 BLOCK = 20
@@ -48,14 +48,14 @@ DEVICE = "1-1"
 INTERFACE = "1-1:1.0"
 
 
-class Uevents(usblab.UeventMonitor):
-    def wait_add(self, name, timeout=lib.TIMEOUT):
+class Uevents(labkit.UeventMonitor):
+    def wait_add(self, name, timeout=usblab.TIMEOUT):
         """Monotonic time at which the "add" of sysfs name `name` was received."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"no add uevent for {name}")
+                raise labkit.Timeout(f"no add uevent for {name}")
             ready, _, _ = select.select([self.sock], [], [], remaining)
             if not ready:
                 continue
@@ -70,12 +70,12 @@ def measure(gadget, port):
     samples = []
     for _ in range(BLOCK):
         with Uevents() as events:
-            gadget.bind(lib.UDC)
+            gadget.bind(usblab.UDC)
             plugged = events.wait_add(DEVICE)
             authorized = events.wait_add(INTERFACE)
         samples.append((authorized - plugged) * 1000.0)
         gadget.unbind()
-        port.wait_gone(lib.TIMEOUT)
+        port.wait_gone(usblab.TIMEOUT)
     return samples
 
 
@@ -91,21 +91,18 @@ def unlock_bus():
     usblab.set_authorized_default(1, 1)
 
 
-def run_carguard(bus, gadget, port):
-    root = "/tmp/cg-root-bench"
-    lib.write_policy(root, "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\nUDC=none\n", {
-        "dock": "[Vendor]\nName=Dock\n[Match]\nUSB=1d6b\n[Policy]\nPreset=trusted\n"})
+def run_carguard(lab, root, gadget, port):
     unlock_bus()
-    daemon = lib.Carguardd(bus, root, "/run/lab/carguardd-bench.log").start()
+    lab.start_carguardd(root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
     try:
-        usblab.wait_until(lambda: usblab.authorized_default(1) == 0, lib.TIMEOUT,
+        labkit.wait_until(lambda: usblab.authorized_default(1) == 0, usblab.TIMEOUT,
                           "carguardd to lock usb1")
         return measure(gadget, port)
     finally:
-        daemon.stop()
+        lab.stop_carguardd()
 
 
-def run_usbguard(gadget, port):
+def run_usbguard(lab, gadget, port):
     conf_dir = "/tmp/usbguard-bench"
     os.makedirs(conf_dir, exist_ok=True)
     rules = os.path.join(conf_dir, "rules.conf")
@@ -121,38 +118,37 @@ def run_usbguard(gadget, port):
     os.chmod(rules, 0o600)
     os.chmod(conf, 0o600)
     unlock_bus()
-    log = open("/run/lab/usbguard-bench.log", "ab")
-    proc = subprocess.Popen(["/usr/sbin/usbguard-daemon", "-k", "-c", conf],
-                            stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    log.close()
+    lab.spawn("usbguard-daemon", ["/usr/sbin/usbguard-daemon", "-k", "-c", conf])
     try:
-        usblab.wait_until(lambda: usblab.authorized_default(1) == 0, lib.TIMEOUT,
+        labkit.wait_until(lambda: usblab.authorized_default(1) == 0, usblab.TIMEOUT,
                           "usbguard to lock usb1")
         return measure(gadget, port)
     finally:
-        proc.terminate()
-        proc.wait(timeout=lib.TIMEOUT)
+        lab.stop("usbguard-daemon")
 
 
 def main():
-    t = lib.Tap(2)
-    bus = lib.start_system_bus()
-    usblab.ensure_configfs()
-    usblab.cleanup_all_gadgets()
-    if not os.path.isdir("/sys/bus/usb/devices/usb1"):
-        lib.car_attach()
-    gadget = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
-                                      manufacturer="Dock", product="Trusted dock",
-                                      functions=("ncm",)).create(bind=False)
-    port = usblab.CarUsbPort(DEVICE)
-    carguard, usbguard = [], []
-    try:
-        for _ in range(PLUGS // BLOCK):
-            carguard += run_carguard(bus, gadget, port)
-            usbguard += run_usbguard(gadget, port)
-        carguard, usbguard = summary(carguard), summary(usbguard)
-    finally:
+    t = labkit.Tap(2)
+    with labkit.Lab() as lab:
+        lab.start_system_bus()
+        root = lab.write_policy("/tmp/cg-root-bench", labkit.policy_files(
+            "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\nUDC=none\n",
+            {"dock": "[Vendor]\nName=Dock\n[Match]\nUSB=1d6b\n[Policy]\nPreset=trusted\n"}))
+        usblab.ensure_configfs()
         usblab.cleanup_all_gadgets()
+        usblab.Cable(lab.env["LAB_KROOT"]).attach()
+        gadget = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
+                                          manufacturer="Dock", product="Trusted dock",
+                                          functions=("ncm",)).create(bind=False)
+        port = usblab.CarUsbPort(DEVICE)
+        carguard, usbguard = [], []
+        try:
+            for _ in range(PLUGS // BLOCK):
+                carguard += run_carguard(lab, root, gadget, port)
+                usbguard += run_usbguard(lab, gadget, port)
+            carguard, usbguard = summary(carguard), summary(usbguard)
+        finally:
+            usblab.cleanup_all_gadgets()
     ratio = usbguard["median_ms"] / carguard["median_ms"]
     result = {"plugs": PLUGS, "carguard": carguard, "usbguard": usbguard,
               "ratio_median": ratio, "target": 2.0}
@@ -163,8 +159,8 @@ def main():
     t.ok(True, f"median uevent->authorized: carguard {carguard['median_ms']:.2f} ms, "
                f"usbguard {usbguard['median_ms']:.2f} ms, ratio {ratio:.2f} "
                f"({'meets' if ratio >= 2.0 else 'misses'} the 2x target)")
-    return 0
+    return t.done()
 
 
 if __name__ == "__main__":
-    lib.run(main)
+    labkit.run(main)

@@ -20,6 +20,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))),
+                                "tests", "lab", "guest"))
+import cgnames  # noqa: E402
+
 
 def ctx_switches(pid):
     total = 0
@@ -44,7 +48,7 @@ def wait_for_name(env, deadline):
         # dbus-send blocks until the bus answers; the loop ends once the name is owned.
         r = subprocess.run(["dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
                             "/org/freedesktop/DBus", "org.freedesktop.DBus.GetNameOwner",
-                            "string:org.carguard.Daemon1"], env=env, capture_output=True)
+                            f"string:{cgnames.CG_DBUS_NAME}"], env=env, capture_output=True)
         if r.returncode == 0:
             return True
         time.sleep(0.1)  # bench only: startup, before measuring
@@ -54,7 +58,6 @@ def wait_for_name(env, deadline):
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
-    src = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     tmp = tempfile.mkdtemp(prefix="cg-usb-idle-")
     sock = os.path.join(tmp, "system_bus_socket")
     conf = os.path.join(tmp, "bus.conf")

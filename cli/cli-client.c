@@ -1,51 +1,47 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cli-client.h"
 
-GDBusConnection *
-cli_client_connect (GError **error)
+CgGenDaemon1 *
+cli_client_connect (GDBusProxyFlags flags, GError **error)
 {
-  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
 
-  if (bus == NULL)
+  if (bus == NULL) {
     g_prefix_error (error, "cannot reach the system bus: ");
-  return bus;
+    return NULL;
+  }
+  /* Without DO_NOT_AUTO_START this activates carguardd, as the first call would. */
+  return cg_gen_daemon1_proxy_new_sync (bus, flags | G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                        CG_DBUS_NAME, CG_DBUS_PATH, NULL, error);
 }
 
-GVariant *
-cli_client_call (GDBusConnection *bus, const char *method, GVariant *parameters,
-                 const GVariantType *reply_type, GError **error)
+void
+cli_client_explain_error (GError **error)
 {
-  /* An administrator may take a while to type a password into the polkit agent. */
-  GVariant *reply = g_dbus_connection_call_sync (
-      bus, CLI_DBUS_NAME, CLI_DBUS_PATH, CLI_DBUS_INTERFACE, method, parameters, reply_type,
-      G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT, NULL, error);
-
-  if (reply == NULL && error != NULL && *error != NULL) {
-    if (g_error_matches (*error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
-        || g_error_matches (*error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
-      g_clear_error (error);
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN, "carguardd is not running");
-      return NULL;
-    }
-    g_dbus_error_strip_remote_error (*error);
+  if (g_error_matches (*error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
+      || g_error_matches (*error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
+    g_clear_error (error);
+    g_set_error_literal (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN,
+                         "carguardd is not running");
+    return;
   }
-  return reply;
+  g_dbus_error_strip_remote_error (*error);
 }
 
 gboolean
 cli_client_reload_quietly (void)
 {
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
-  g_autoptr (GVariant) reply = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (CgGenDaemon1) daemon = NULL;
 
-  if (bus == NULL)
-    return FALSE;
   /* No auto-start: editing the policy must not start the daemon. */
-  reply = g_dbus_connection_call_sync (bus, CLI_DBUS_NAME, CLI_DBUS_PATH, CLI_DBUS_INTERFACE,
-                                       "Reload", NULL, G_VARIANT_TYPE_UNIT,
-                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, &error);
-  if (reply == NULL)
+  daemon = cli_client_connect (
+      G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);
+  if (daemon == NULL
+      || !cg_gen_daemon1_call_reload_sync (daemon, G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL,
+                                           &error)) {
     g_debug ("no reload by carguardd: %s", error->message);
-  return reply != NULL;
+    return FALSE;
+  }
+  return TRUE;
 }

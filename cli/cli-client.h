@@ -3,21 +3,26 @@
 
 #include <gio/gio.h>
 
+#include "cg-dbus-generated.h"
+#include "cg-dbus-names.h"
+
 G_BEGIN_DECLS
 
-/* Talking to a running carguardd (org.carguard.Daemon1 on the system bus; the bus
- * address follows DBUS_SYSTEM_BUS_ADDRESS like every D-Bus client). */
-#define CLI_DBUS_NAME "org.carguard.Daemon1"
-#define CLI_DBUS_PATH "/org/carguard/Daemon1"
-#define CLI_DBUS_INTERFACE "org.carguard.Daemon1"
+/* Talking to a running carguardd: the generated proxy for org.carguard.Daemon1 on the
+ * system bus (the bus address follows DBUS_SYSTEM_BUS_ADDRESS like every D-Bus client). */
 
-GDBusConnection *cli_client_connect (GError **error);
+/* How a command calls a method: polkit may ask the user for a password when the action
+ * needs it, and an administrator may take a while to type it into the polkit agent. */
+#define CLI_CALL_FLAGS G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
+#define CLI_CALL_TIMEOUT_MS G_MAXINT
 
-/* Calls METHOD with parameters (floating, consumed); the reply has reply_type. Lets
- * polkit ask the user for a password when the action needs it. Remote errors come
- * back with their D-Bus name stripped from the message. */
-GVariant *cli_client_call (GDBusConnection *bus, const char *method, GVariant *parameters,
-                           const GVariantType *reply_type, GError **error);
+/* flags: G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START where the command must not start the
+ * daemon; properties are never loaded. */
+CgGenDaemon1 *cli_client_connect (GDBusProxyFlags flags, GError **error);
+
+/* After a failed connect or call: "carguardd is not running" when nobody owns its name,
+ * else the daemon's message without its D-Bus error name. */
+void cli_client_explain_error (GError **error);
 
 /* After a policy edit: asks a running carguardd to reload, for the case where its file
  * watch missed the change. Never fails: without a daemon (or without the right to

@@ -13,8 +13,10 @@ print_devices_json (GVariant *devices)
   g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
 
   for (gsize i = 0; i < g_variant_n_children (devices); i++) {
-    g_autoptr (GVariant) record = g_variant_get_child_value (devices, i);
-    json_array_add_element (array, cli_device_record_to_json (record));
+    g_autoptr (GVariant) device = g_variant_get_child_value (devices, i);
+    g_auto (CgDbusRecord) record = { NULL };
+    cg_dbus_record_from_variant (device, &record);
+    json_array_add_element (array, cli_device_record_to_json (&record));
   }
   json_node_set_array (root, array);
   cli_print_json (root);
@@ -28,8 +30,11 @@ print_devices_text (GVariant *devices)
     return;
   }
   for (gsize i = 0; i < g_variant_n_children (devices); i++) {
-    g_autoptr (GVariant) record = g_variant_get_child_value (devices, i);
-    g_autofree char *line = cli_device_record_describe (record);
+    g_autoptr (GVariant) device = g_variant_get_child_value (devices, i);
+    g_auto (CgDbusRecord) record = { NULL };
+    g_autofree char *line = NULL;
+    cg_dbus_record_from_variant (device, &record);
+    line = cli_device_record_describe (&record);
     printf ("%s\n", line);
   }
 }
@@ -45,8 +50,7 @@ cmd_devices (CliGlobals *globals, int argc, char **argv)
   g_autoptr (GOptionContext) context = cli_option_context_new (
       globals, NULL, "Lists the devices carguardd sees now, with each one's decision and rule.",
       entries);
-  g_autoptr (GDBusConnection) bus = NULL;
-  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (CgGenDaemon1) daemon = NULL;
   g_autoptr (GVariant) devices = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -54,14 +58,14 @@ cmd_devices (CliGlobals *globals, int argc, char **argv)
     return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
-  bus = cli_client_connect (&error);
-  if (bus != NULL)
-    reply = cli_client_call (bus, "ListDevices", NULL, G_VARIANT_TYPE ("(aa{sv})"), &error);
-  if (reply == NULL) {
+  daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);
+  if (daemon == NULL
+      || !cg_gen_daemon1_call_list_devices_sync (daemon, CLI_CALL_FLAGS, CLI_CALL_TIMEOUT_MS,
+                                                 &devices, NULL, &error)) {
+    cli_client_explain_error (&error);
     cli_print_error (error);
     return CLI_EXIT_REFUSED;
   }
-  devices = g_variant_get_child_value (reply, 0);
   if (json)
     print_devices_json (devices);
   else

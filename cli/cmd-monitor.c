@@ -13,28 +13,73 @@ typedef struct {
   gboolean json;
 } Monitor;
 
+/* --json: one object per line, its "event" saying what it is: "decision" (a device
+ * record), "removed" (the "id" of a device that is gone), "running" (carguardd owns its
+ * name, "owner") or "stopped" (it does not; its records are gone with it). */
 static void
-monitor_on_decision (GDBusConnection *bus, const char *sender, const char *path,
-                     const char *interface, const char *signal, GVariant *parameters,
-                     gpointer user_data)
+monitor_print_json (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+static JsonNode *
+event_new (const char *event, const char *member, const char *value)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  if (member != NULL) {
+    json_builder_set_member_name (builder, member);
+    json_builder_add_string_value (builder, value);
+  }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+monitor_print_line (const char *text)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
+
+  printf ("%s %s\n", time, text);
+  fflush (stdout);
+}
+
+static void
+monitor_on_decision (CgGenDaemon1 *daemon, GVariant *device, gpointer user_data)
 {
   Monitor *monitor = user_data;
-  g_autoptr (GVariant) record = NULL;
+  g_auto (CgDbusRecord) record = { NULL };
 
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a{sv})")))
-    return;
-  record = g_variant_get_child_value (parameters, 0);
+  cg_dbus_record_from_variant (device, &record);
   if (monitor->json) {
-    g_autoptr (JsonNode) node = cli_device_record_to_json (record);
-    g_autofree char *text = json_to_string (node, FALSE);
-    printf ("%s\n", text);
+    g_autoptr (JsonNode) node = cli_device_record_to_json (&record);
+    json_object_set_string_member (json_node_get_object (node), "event", "decision");
+    monitor_print_json (node);
   } else {
-    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-    g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
-    g_autofree char *line = cli_device_record_describe (record);
-    printf ("%s %s\n", time, line);
+    g_autofree char *line = cli_device_record_describe (&record);
+    monitor_print_line (line);
   }
-  fflush (stdout);
+}
+
+static void
+monitor_on_device_removed (CgGenDaemon1 *daemon, const char *id, gpointer user_data)
+{
+  Monitor *monitor = user_data;
+
+  if (monitor->json) {
+    g_autoptr (JsonNode) node = event_new ("removed", "id", id);
+    monitor_print_json (node);
+  } else {
+    g_autofree char *line = g_strdup_printf ("%s  removed", id);
+    monitor_print_line (line);
+  }
 }
 
 static void
@@ -43,8 +88,12 @@ monitor_on_daemon_appeared (GDBusConnection *bus, const char *name, const char *
 {
   Monitor *monitor = user_data;
 
-  if (!monitor->json)
-    printf ("carguardd is running (%s).\n", owner);
+  if (monitor->json) {
+    g_autoptr (JsonNode) node = event_new ("running", "owner", owner);
+    monitor_print_json (node);
+    return;
+  }
+  printf ("carguardd is running (%s).\n", owner);
   fflush (stdout);
 }
 
@@ -53,8 +102,12 @@ monitor_on_daemon_vanished (GDBusConnection *bus, const char *name, gpointer use
 {
   Monitor *monitor = user_data;
 
-  if (!monitor->json)
-    printf ("carguardd is not running; waiting for it.\n");
+  if (monitor->json) {
+    g_autoptr (JsonNode) node = event_new ("stopped", NULL, NULL);
+    monitor_print_json (node);
+    return;
+  }
+  printf ("carguardd is not running; waiting for it.\n");
   fflush (stdout);
 }
 
@@ -72,31 +125,37 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
 {
   Monitor monitor = { NULL, FALSE };
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &monitor.json, "Print one JSON object per decision", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &monitor.json, "Print one JSON object per event", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = cli_option_context_new (
-      globals, NULL, "Prints carguardd's decisions as they are made, until interrupted.", entries);
-  g_autoptr (GDBusConnection) bus = NULL;
+      globals, NULL,
+      "Prints carguardd's decisions, and the devices that go, as they happen, until "
+      "interrupted.",
+      entries);
+  g_autoptr (CgGenDaemon1) daemon = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GError) error = NULL;
-  guint subscription, watch, sigint, sigterm;
+  guint watch, sigint, sigterm;
 
   if (!cli_option_context_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
-  bus = cli_client_connect (&error);
-  if (bus == NULL) {
+  /* Watching must not start the daemon; the proxy follows whoever owns the name. */
+  daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, &error);
+  if (daemon == NULL) {
+    cli_client_explain_error (&error);
     cli_print_error (error);
     return CLI_EXIT_REFUSED;
   }
   loop = g_main_loop_new (NULL, FALSE);
   monitor.loop = loop;
-  subscription = g_dbus_connection_signal_subscribe (
-      bus, CLI_DBUS_NAME, CLI_DBUS_INTERFACE, "Decision", CLI_DBUS_PATH, NULL,
-      G_DBUS_SIGNAL_FLAGS_NONE, monitor_on_decision, &monitor, NULL);
-  watch = g_bus_watch_name_on_connection (bus, CLI_DBUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+  g_signal_connect (daemon, "decision", G_CALLBACK (monitor_on_decision), &monitor);
+  g_signal_connect (daemon, "device-removed", G_CALLBACK (monitor_on_device_removed), &monitor);
+  /* Watched after the proxy subscribed: once "running" is printed, no signal is missed. */
+  watch = g_bus_watch_name_on_connection (g_dbus_proxy_get_connection (G_DBUS_PROXY (daemon)),
+                                          CG_DBUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                           monitor_on_daemon_appeared, monitor_on_daemon_vanished,
                                           &monitor, NULL);
   sigint = g_unix_signal_add (SIGINT, monitor_on_interrupt, &monitor);
@@ -106,6 +165,6 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_bus_unwatch_name (watch);
-  g_dbus_connection_signal_unsubscribe (bus, subscription);
+  g_signal_handlers_disconnect_by_data (daemon, &monitor);
   return CLI_EXIT_OK;
 }

@@ -3,8 +3,6 @@
 #include <string.h>
 
 #include "cg-diagnostic.h"
-#include "cg-document-private.h"
-#include "cg-schema-private.h"
 #include "cli-output.h"
 #include "cg-policy-edit.h"
 #include "cli.h"
@@ -94,88 +92,31 @@ resolve_section (CliAssignment *a, const CliTarget *target, GError **error)
   return TRUE;
 }
 
-static guint
-count_sections (const CgDocument *doc, const char *section)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < cg_document_get_n_lines (doc); i++) {
-    const CgDocLine *line = cg_document_get_line (doc, i);
-    if (line->kind == CG_DOC_LINE_SECTION && g_strcmp0 (line->name, section) == 0)
-      n++;
-  }
-  return n;
-}
-
-/* USBSerial= holds one list item, usually quoted; compared as the loader reads it. */
-static gboolean
-same_serial (const char *value, const char *serial)
-{
-  g_autoptr (GPtrArray) ignored = cg_diagnostics_new ();
-  CgValueSite site = { "", 0, 0, ignored };
-  g_autoptr (GArray) items = NULL;
-
-  if (value == NULL)
-    return FALSE;
-  items = cg_schema_split_list (value, &site);
-  return items != NULL && items->len == 1
-         && g_str_equal (g_array_index (items, CgListItem, 0).text, serial);
-}
-
-/* The [Device] whose BluetoothAddress= or USBSerial= is device; G_MAXUINT if none. */
-static guint
-find_device_section (const CgDocument *doc, const char *device)
-{
-  guint n = count_sections (doc, "Device");
-
-  for (guint i = 0; i < n; i++) {
-    const char *address = cg_document_get (doc, "Device", i, "BluetoothAddress");
-    if ((address != NULL && g_ascii_strcasecmp (address, device) == 0)
-        || same_serial (cg_document_get (doc, "Device", i, "USBSerial"), device))
-      return i;
-  }
-  return G_MAXUINT;
-}
-
-static char *
-quote_value (const char *text)
-{
-  GString *quoted = g_string_new ("\"");
-
-  for (const char *c = text; *c != '\0'; c++) {
-    if (*c == '"' || *c == '\\')
-      g_string_append_c (quoted, '\\');
-    g_string_append_c (quoted, *c);
-  }
-  g_string_append_c (quoted, '"');
-  return g_string_free (quoted, FALSE);
-}
-
-static gboolean
-add_device_section (CgDocument *doc, const char *device, guint *index, GError **error)
+/* --device names a Bluetooth address, or else a USB serial. */
+static CgDeviceKey
+device_key_for (const char *device)
 {
   guint8 address[6];
-  g_autofree char *serial = NULL;
 
-  *index = cg_document_add_section (doc, "Device");
-  if (cg_bt_address_parse (device, address))
-    return cg_document_set (doc, "Device", *index, "BluetoothAddress", device, error);
-  serial = quote_value (device);
-  return cg_document_set (doc, "Device", *index, "USBSerial", serial, error);
+  return (CgDeviceKey){ .kind = cg_bt_address_parse (device, address) ? CG_DEVICE_KEY_BT_ADDRESS
+                                                                      : CG_DEVICE_KEY_USB_SERIAL,
+                        .text = device };
 }
 
 static gboolean
-select_device (CgDocument *doc, CliTarget *target, gboolean create, GError **error)
+select_device (CgPolicyEdit *edit, CliTarget *target, gboolean create, GError **error)
 {
+  CgDeviceKey key;
+
   if (target->device == NULL)
     return TRUE;
-  target->device_index = find_device_section (doc, target->device);
-  if (target->device_index != G_MAXUINT)
-    return TRUE;
+  key = device_key_for (target->device);
   if (create)
-    return add_device_section (doc, target->device, &target->device_index, error);
+    return cg_policy_edit_put_device (edit, &key, NULL, &target->device_index, error);
+  if (cg_policy_edit_find_device (edit, &key, &target->device_index))
+    return TRUE;
   g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND, "no [Device] for %s in %s",
-               target->device, cg_document_get_file (doc));
+               target->device, cg_document_get_file (edit->doc));
   return FALSE;
 }
 
@@ -196,6 +137,26 @@ apply_arguments (CgDocument *doc, const CliTarget *target, char **args, gboolean
   return TRUE;
 }
 
+typedef enum {
+  EDIT_ADD,
+  EDIT_SET,
+  EDIT_UNSET,
+} EditKind;
+
+/* `unset --device ADDR` without keys removes that device's entry. */
+static gboolean
+apply_edit (CgPolicyEdit *edit, EditKind kind, CliTarget *target, char **args, GError **error)
+{
+  CgDeviceKey key;
+
+  if (kind == EDIT_UNSET && target->device != NULL && args[0] == NULL) {
+    key = device_key_for (target->device);
+    return cg_policy_edit_remove_device (edit, &key, error);
+  }
+  return select_device (edit, target, kind != EDIT_UNSET, error)
+         && apply_arguments (edit->doc, target, args, kind != EDIT_UNSET, error);
+}
+
 static int
 exit_code_for (const GError *error)
 {
@@ -212,12 +173,6 @@ report_failure (GPtrArray *diagnostics, const GError *error)
   cli_print_problems (diagnostics, error);
   return exit_code_for (error);
 }
-
-typedef enum {
-  EDIT_ADD,
-  EDIT_SET,
-  EDIT_UNSET,
-} EditKind;
 
 static gboolean
 check_existence (const CgPolicyEdit *edit, const char *vendor_id, EditKind kind, GError **error)
@@ -255,8 +210,7 @@ edit_vendor (CliGlobals *globals, const char *vendor_id, EditKind kind, CliTarge
     if (!cg_document_set (edit.doc, "Vendor", 0, "Name", vendor_id, &error))
       return report_failure (diagnostics, error);
   }
-  if (!select_device (edit.doc, target, kind != EDIT_UNSET, &error)
-      || !apply_arguments (edit.doc, target, args, kind != EDIT_UNSET, &error)
+  if (!apply_edit (&edit, kind, target, args, &error)
       || !cg_policy_edit_commit (&edit, diagnostics, &error))
     return report_failure (diagnostics, error);
   return CLI_EXIT_OK;
@@ -293,7 +247,7 @@ run_vendor_edit (CliGlobals *globals, int argc, char **argv, EditKind kind, cons
     return CLI_EXIT_USAGE;
   if (argc < 2)
     return cli_usage_error (g_get_prgname (), "a VENDOR is missing");
-  if (kind != EDIT_ADD && argc < 3)
+  if (kind != EDIT_ADD && argc < 3 && !(kind == EDIT_UNSET && device != NULL))
     return cli_usage_error (g_get_prgname (), "nothing to change");
   target.device = device;
   return edit_vendor (globals, argv[1], kind, &target, argv + 2);
@@ -317,8 +271,9 @@ cmd_policy_set (CliGlobals *globals, int argc, char **argv)
 int
 cmd_policy_unset (CliGlobals *globals, int argc, char **argv)
 {
-  return run_vendor_edit (globals, argc, argv, EDIT_UNSET, "VENDOR KEY…",
-                          "Remove keys from a vendor's policy file.");
+  return run_vendor_edit (globals, argc, argv, EDIT_UNSET, "VENDOR [KEY…]",
+                          "Remove keys from a vendor's policy file. With --device and no\n"
+                          "KEY, remove that device's [Device] section.");
 }
 
 int

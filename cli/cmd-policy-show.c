@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
-#include "cg-document-private.h"
-#include "cg-explain.h"
+#include "cg-document.h"
+#include "cg-sanitize.h"
 #include "cg-store.h"
 #include "cli-output.h"
 #include "cmd-policy.h"
 
-/* The keys of one section as written: (key, value) pairs in file order. */
+/* One key as written. */
 typedef struct {
-  char *name;
-  GPtrArray *keys; /* const CgDocLine * of the document */
+  const char *name;
+  const char *value;
+} ShownKey;
+
+/* The keys of one section as written, in file order; the strings are the document's. */
+typedef struct {
+  const char *name;
+  GArray *keys; /* ShownKey */
 } ShownSection;
 
 static void
 shown_section_free (ShownSection *section)
 {
-  g_ptr_array_unref (section->keys);
+  g_array_unref (section->keys);
   g_free (section);
 }
 
@@ -25,17 +31,19 @@ collect_sections (const CgDocument *doc)
 {
   GPtrArray *sections = g_ptr_array_new_with_free_func ((GDestroyNotify)shown_section_free);
   ShownSection *current = NULL;
+  CgDocumentIter iter;
+  const char *section, *key, *value;
 
-  for (guint i = 0; i < cg_document_get_n_lines (doc); i++) {
-    const CgDocLine *line = cg_document_get_line (doc, i);
-
-    if (line->kind == CG_DOC_LINE_SECTION) {
+  cg_document_iter_init (&iter, doc);
+  while (cg_document_iter_next (&iter, &section, &key, &value)) {
+    if (key == NULL) {
       current = g_new0 (ShownSection, 1);
-      current->name = line->name;
-      current->keys = g_ptr_array_new ();
+      current->name = section;
+      current->keys = g_array_new (FALSE, FALSE, sizeof (ShownKey));
       g_ptr_array_add (sections, current);
-    } else if (line->kind == CG_DOC_LINE_KEY && current != NULL) {
-      g_ptr_array_add (current->keys, (gpointer)line);
+    } else if (current != NULL) {
+      ShownKey shown = { key, value };
+      g_array_append_val (current->keys, shown);
     }
   }
   return sections;
@@ -70,9 +78,9 @@ add_keys_object (JsonBuilder *builder, const ShownSection *section)
 {
   json_builder_begin_object (builder);
   for (guint k = 0; k < section->keys->len; k++) {
-    const CgDocLine *line = g_ptr_array_index (section->keys, k);
-    json_builder_set_member_name (builder, line->name);
-    json_builder_add_string_value (builder, line->value);
+    const ShownKey *key = &g_array_index (section->keys, ShownKey, k);
+    json_builder_set_member_name (builder, key->name);
+    json_builder_add_string_value (builder, key->value);
   }
   json_builder_end_object (builder);
 }
@@ -127,9 +135,9 @@ print_vendor_text (const CgVendor *vendor, GPtrArray *sections)
       continue;
     printf ("  [%s]\n", section->name);
     for (guint k = 0; k < section->keys->len; k++) {
-      const CgDocLine *line = g_ptr_array_index (section->keys, k);
-      g_autofree char *value = cg_sanitize_string (line->value, 4096);
-      printf ("    %s=%s\n", line->name, value);
+      const ShownKey *key = &g_array_index (section->keys, ShownKey, k);
+      g_autofree char *value = cg_sanitize_string (key->value, 4096);
+      printf ("    %s=%s\n", key->name, value);
     }
   }
 }

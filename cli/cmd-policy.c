@@ -3,8 +3,8 @@
 
 #include <stdio.h>
 
-#include "cg-explain.h"
 #include "cg-policy.h"
+#include "cg-sanitize.h"
 #include "cli-output.h"
 
 static const CliCommand policy_commands[] = {

@@ -14,8 +14,10 @@
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
 #include "cg-service.h"
+#include "cg-session-lock.h"
 #include "cg-usb-gadget-guard.h"
 #include "cg-usb-host-guard.h"
+#include "cg-usb-hotplug.h"
 #include "cg-usb-uevent.h"
 
 typedef struct {
@@ -48,16 +50,13 @@ daemon_on_sigterm (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* carguardd needs the system bus (BlueZ lives there) and must be the only instance. */
+/* carguardd must be the only instance. */
 static CgDbusService *
-daemon_start_dbus (CgPolicyKeeper *keeper, CgDeviceRegistry *registry, CgPending *pending,
-                   CgHwdb *hwdb, GError **error)
+daemon_start_dbus (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegistry *registry,
+                   CgPending *pending, CgHwdb *hwdb, GError **error)
 {
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
   g_autoptr (CgDbusService) service = NULL;
 
-  if (bus == NULL)
-    return NULL;
   service = cg_dbus_service_new (bus, keeper, registry, pending, hwdb, error);
   if (service == NULL || !cg_dbus_service_own_name (service, error))
     return NULL;
@@ -106,8 +105,12 @@ main (int argc, char **argv)
   g_autoptr (CgHwdb) hwdb = NULL;
   g_autoptr (CgDeviceRegistry) registry = NULL;
   g_autoptr (CgPending) pending = NULL;
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GError) bus_error = NULL;
+  g_autoptr (CgSessionLock) session_lock = NULL;
   g_autoptr (CgBluetoothGuard) bluetooth_guard = NULL;
   g_autoptr (CgUsbUeventMonitor) uevent_monitor = NULL;
+  g_autoptr (CgUsbHotplug) usb_hotplug = NULL;
   g_autoptr (CgUsbGadgetGuard) usb_gadget_guard = NULL;
   g_autoptr (CgUsbHostGuard) usb_host_guard = NULL;
   g_autoptr (GError) hotplug_error = NULL;
@@ -131,20 +134,28 @@ main (int argc, char **argv)
   if (!cg_policy_keeper_reload (keeper, &error))
     g_debug ("initial policy load failed: %s", error->message);
   cg_policy_keeper_watch (keeper);
+  /* BlueZ, logind and carguardd's own API live on the system bus: without it there is
+   * nothing to guard with (taking the name, carguardd's sign of life, comes later). */
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &bus_error);
+  if (bus == NULL) {
+    g_printerr ("carguardd: %s\n", bus_error->message);
+    return EXIT_FAILURE;
+  }
+  session_lock = cg_session_lock_new (bus);
   pending = cg_pending_new (0);
   hwdb = cg_hwdb_new (NULL);
-  registry = cg_device_registry_new ();
+  registry = cg_device_registry_new (pending);
   uevent_monitor = cg_usb_uevent_monitor_new (&uevent_error);
   if (uevent_monitor == NULL)
     g_warning ("USB guards get no uevents: %s", uevent_error->message);
+  usb_hotplug = cg_usb_hotplug_new (&hotplug_error);
+  if (usb_hotplug == NULL)
+    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
   /* The root hubs are locked before the bus name, carguardd's sign of life, is taken. */
   usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
-  if (!cg_usb_host_guard_start_hotplug (usb_host_guard, &hotplug_error))
-    g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
-  if (uevent_monitor != NULL)
-    cg_usb_host_guard_listen (usb_host_guard, uevent_monitor);
+  cg_usb_host_guard_listen (usb_host_guard, uevent_monitor, usb_hotplug);
   cg_usb_host_guard_start (usb_host_guard);
-  dbus_service = daemon_start_dbus (keeper, registry, pending, hwdb, &dbus_error);
+  dbus_service = daemon_start_dbus (bus, keeper, registry, pending, hwdb, &dbus_error);
   if (dbus_service == NULL) {
     g_printerr ("carguardd: %s\n", dbus_error->message);
     return EXIT_FAILURE;

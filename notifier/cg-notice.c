@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "cg-explain.h"
+#include "cg-sanitize.h"
 
 #define CG_NOTICE_NAME_MAX 64
 
@@ -56,47 +56,31 @@ describe_categories (const char *const *items)
   return g_string_free (text, FALSE);
 }
 
-static const char *
-lookup_string (GVariant *record, const char *key)
-{
-  const char *value = NULL;
-
-  return g_variant_lookup (record, key, "&s", &value) ? value : "";
-}
-
 /* "BYD head unit", else the device's own name, else its address; escaped for markup. */
 static char *
-device_label (GVariant *record)
+device_label (const CgDbusRecord *record)
 {
-  const char *vendor = lookup_string (record, "VendorName");
-  const char *name = lookup_string (record, "Name");
   g_autofree char *clean = NULL;
 
-  if (vendor[0] != '\0')
-    clean = g_strdup_printf ("%s head unit", vendor);
+  if (record->vendor_name[0] != '\0')
+    clean = g_strdup_printf ("%s head unit", record->vendor_name);
   else
-    clean = g_strdup (name[0] != '\0' ? name : lookup_string (record, "Device"));
+    clean = g_strdup (record->name[0] != '\0' ? record->name : record->device);
   g_autofree char *bounded = cg_sanitize_string (clean, CG_NOTICE_NAME_MAX);
   return g_markup_escape_text (bounded, -1);
 }
 
 static gboolean
-notice_for_block (GVariant *record, const char *decision, CgNotice *out)
+notice_for_block (const CgDbusRecord *record, CgNotice *out)
 {
   g_autofree char *label = device_label (record);
-  g_autofree const char **allowed = NULL;
-  g_autofree const char **denied = NULL;
-  g_autofree char *blocked_text = NULL;
-  g_autofree char *allowed_text = NULL;
+  g_autofree char *blocked_text = describe_categories (record->denied);
+  g_autofree char *allowed_text = describe_categories (record->allowed);
   GString *body = g_string_new (label);
 
-  g_variant_lookup (record, "Allowed", "^a&s", &allowed);
-  g_variant_lookup (record, "Denied", "^a&s", &denied);
-  blocked_text = describe_categories (denied);
-  allowed_text = describe_categories (allowed);
   if (blocked_text[0] != '\0')
     g_string_append_printf (body, ": %s blocked", blocked_text);
-  else if (g_str_equal (decision, "charge-only"))
+  else if (g_str_equal (record->transport, "usb"))
     g_string_append (body, ": data blocked, charging allowed");
   else
     g_string_append (body, ": blocked");
@@ -108,40 +92,36 @@ notice_for_block (GVariant *record, const char *decision, CgNotice *out)
 }
 
 static gboolean
-notice_for_ask (GVariant *record, guint32 pending_id, CgNotice *out)
+notice_for_ask (const CgDbusRecord *record, CgNotice *out)
 {
   g_autofree char *label = device_label (record);
-  const char *transport = lookup_string (record, "Transport");
 
   out->ask = TRUE;
-  out->pending_id = pending_id;
+  out->pending_id = record->pending;
   out->summary = g_strdup ("A car asks for access");
   out->body = g_strdup_printf ("%s wants to connect over %s. Allow it this once?", label,
-                               g_str_equal (transport, "usb") ? "USB" : "Bluetooth");
+                               g_str_equal (record->transport, "usb") ? "USB" : "Bluetooth");
   return TRUE;
 }
 
-/* A device that was allowed in but refused something (audio yes, contacts no). */
+/* The policy's refusals, and a person's or a timeout's ("deny (timeout)"). */
 static gboolean
-has_denied (GVariant *record)
+decision_refuses (const char *decision)
 {
-  g_autofree const char **denied = NULL;
-
-  return g_variant_lookup (record, "Denied", "^a&s", &denied) && denied[0] != NULL;
+  return g_str_equal (decision, "deny") || g_str_has_prefix (decision, "deny (")
+         || g_str_equal (decision, "block") || g_str_equal (decision, "charge-only");
 }
 
 gboolean
-cg_notice_from_record (GVariant *record, CgNotice *out)
+cg_notice_from_record (const CgDbusRecord *record, CgNotice *out)
 {
-  const char *decision = lookup_string (record, "Decision");
-  guint32 pending_id = 0;
+  const char *decision = record->decision;
 
   memset (out, 0, sizeof *out);
-  g_variant_lookup (record, "Pending", "u", &pending_id);
   if (g_str_equal (decision, "ask"))
-    return pending_id != 0 && notice_for_ask (record, pending_id, out);
-  if (g_str_equal (decision, "deny") || g_str_equal (decision, "block")
-      || g_str_equal (decision, "charge-only") || has_denied (record))
-    return notice_for_block (record, decision, out);
+    return record->pending != 0 && notice_for_ask (record, out);
+  /* A device that was allowed in but refused something (audio yes, contacts no) too. */
+  if (decision_refuses (decision) || record->denied[0] != NULL)
+    return notice_for_block (record, out);
   return FALSE;
 }

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "cg-dbus-record.h"
+
 G_BEGIN_DECLS
 
 /* What the notifier tells a person about one Decision of carguardd. */
@@ -16,8 +18,8 @@ typedef struct {
 void cg_notice_clear (CgNotice *notice);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgNotice, cg_notice_clear)
 
-/* record: the a{sv} of org.carguard.Daemon1's Decision signal. Returns FALSE when the
- * decision is nothing to bother a person with (a device that got what it asked for). */
-gboolean cg_notice_from_record (GVariant *record, CgNotice *out);
+/* record: org.carguard.Daemon1's Decision. Returns FALSE when the decision is nothing
+ * to bother a person with (a device that got what it asked for). */
+gboolean cg_notice_from_record (const CgDbusRecord *record, CgNotice *out);
 
 G_END_DECLS

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* carguard-notifier: the person's side of carguardd. Runs in each graphical session,
- * shows carguardd's Decision signals as desktop notifications, and answers `ask`
- * questions with AllowOnce when the person clicks "Allow once". The system bus and
- * the session bus follow DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
+ * shows carguardd's Decision signals as desktop notifications, answers `ask` questions
+ * with AllowOnce when the person clicks "Allow once", and withdraws a question when its
+ * device is gone (DeviceRemoved). The system bus and the session bus follow
+ * DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -12,17 +13,16 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "cg-dbus-generated.h"
+#include "cg-dbus-names.h"
 #include "cg-notice.h"
 
-#define CARGUARD_NAME "org.carguard.Daemon1"
-#define CARGUARD_PATH "/org/carguard/Daemon1"
-#define CARGUARD_INTERFACE "org.carguard.Daemon1"
 /* One notice per device per interval, so a car that retries forever is one bubble. */
 #define DEFAULT_INTERVAL_S 60
 #define NOTIFIER_NAME "org.carguard.Notifier"
 
 typedef struct {
-  GDBusConnection *system_bus;
+  CgGenDaemon1 *daemon;
   GMainLoop *loop;
   gint64 interval_us;
   GHashTable *shown; /* device id → DeviceNotice */
@@ -33,7 +33,8 @@ typedef struct {
   char *device_id;
   NotifyNotification *notification;
   gint64 shown_at;
-  char *body; /* the last text shown, to tell a new message from a repeat */
+  char *body;      /* the last text shown, to tell a new message from a repeat */
+  gboolean asking; /* the bubble last shown is a question */
 } DeviceNotice;
 
 static void
@@ -52,10 +53,8 @@ on_allow_once_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autofree char *device_id = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
-  if (reply == NULL)
+  if (!cg_gen_daemon1_call_allow_once_finish (CG_GEN_DAEMON1 (source), result, &error))
     g_warning ("carguardd did not allow %s: %s", device_id, error->message);
 }
 
@@ -64,10 +63,9 @@ on_allow_once (NotifyNotification *notification, char *action, gpointer user_dat
 {
   DeviceNotice *notice = user_data;
 
-  g_dbus_connection_call (notice->notifier->system_bus, CARGUARD_NAME, CARGUARD_PATH,
-                          CARGUARD_INTERFACE, "AllowOnce", g_variant_new ("(s)", notice->device_id),
-                          G_VARIANT_TYPE_UNIT, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
-                          -1, NULL, on_allow_once_reply, g_strdup (notice->device_id));
+  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, notice->device_id,
+                                  G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL,
+                                  on_allow_once_reply, g_strdup (notice->device_id));
 }
 
 /* Keeping it blocked is what happens anyway when the question times out. */
@@ -119,18 +117,32 @@ notice_show (DeviceNotice *notice, const CgNotice *text)
   g_free (notice->body);
   notice->body = g_strdup (text->body);
   notice->shown_at = g_get_monotonic_time ();
+  notice->asking = text->ask;
+}
+
+/* A question about a device that is gone can no longer be answered. Other notices stay:
+ * they tell what was blocked, and their interval still holds a car that comes back. */
+static void
+notice_withdraw_question (DeviceNotice *notice)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!notice->asking)
+    return;
+  notice->asking = FALSE;
+  if (!notify_notification_close (notice->notification, &error))
+    g_debug ("cannot withdraw a notification: %s", error->message);
 }
 
 static void
-notifier_handle_record (Notifier *notifier, GVariant *record)
+notifier_handle_record (Notifier *notifier, const CgDbusRecord *record)
 {
   g_auto (CgNotice) text = { NULL };
-  const char *device_id = NULL;
   DeviceNotice *notice;
 
-  if (!g_variant_lookup (record, "Id", "&s", &device_id) || !cg_notice_from_record (record, &text))
+  if (record->id[0] == '\0' || !cg_notice_from_record (record, &text))
     return;
-  notice = notifier_notice_for (notifier, device_id);
+  notice = notifier_notice_for (notifier, record->id);
   if (notice_is_repeat (notice, &text, notifier->interval_us))
     return;
   /* A new question replaces the device's bubble instead of stacking another. */
@@ -138,15 +150,22 @@ notifier_handle_record (Notifier *notifier, GVariant *record)
 }
 
 static void
-on_decision (GDBusConnection *bus, const char *sender, const char *path, const char *interface,
-             const char *signal, GVariant *parameters, gpointer user_data)
+on_decision (CgGenDaemon1 *daemon, GVariant *device, gpointer user_data)
 {
-  g_autoptr (GVariant) record = NULL;
+  g_auto (CgDbusRecord) record = { NULL };
 
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a{sv})")))
-    return;
-  record = g_variant_get_child_value (parameters, 0);
-  notifier_handle_record (user_data, record);
+  cg_dbus_record_from_variant (device, &record);
+  notifier_handle_record (user_data, &record);
+}
+
+static void
+on_device_removed (CgGenDaemon1 *daemon, const char *id, gpointer user_data)
+{
+  Notifier *notifier = user_data;
+  DeviceNotice *notice = g_hash_table_lookup (notifier->shown, id);
+
+  if (notice != NULL)
+    notice_withdraw_question (notice);
 }
 
 /* Questions asked before this session started are still open: show them too. */
@@ -155,20 +174,19 @@ on_devices_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Notifier *notifier = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   g_autoptr (GVariant) devices = NULL;
 
-  if (reply == NULL) {
+  if (!cg_gen_daemon1_call_list_devices_finish (CG_GEN_DAEMON1 (source), &devices, result,
+                                                &error)) {
     g_debug ("no device list from carguardd: %s", error->message);
     return;
   }
-  devices = g_variant_get_child_value (reply, 0);
   for (gsize i = 0; i < g_variant_n_children (devices); i++) {
-    g_autoptr (GVariant) record = g_variant_get_child_value (devices, i);
-    const char *decision = NULL;
-    if (g_variant_lookup (record, "Decision", "&s", &decision) && g_str_equal (decision, "ask"))
-      notifier_handle_record (notifier, record);
+    g_autoptr (GVariant) device = g_variant_get_child_value (devices, i);
+    g_auto (CgDbusRecord) record = { NULL };
+    cg_dbus_record_from_variant (device, &record);
+    if (g_str_equal (record.decision, "ask"))
+      notifier_handle_record (notifier, &record);
   }
 }
 
@@ -219,7 +237,6 @@ main (int argc, char **argv)
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GHashTable) shown = NULL;
   Notifier notifier;
-  guint subscription;
 
   setlocale (LC_ALL, "");
   if (argc > 1 && g_str_equal (argv[1], "--version")) {
@@ -239,24 +256,27 @@ main (int argc, char **argv)
   shown = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)device_notice_free);
   notifier
       = (Notifier){ .loop = loop, .interval_us = interval_from_environment (), .shown = shown };
-  notifier.system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
-  if (notifier.system_bus == NULL) {
+  /* The session must not start carguardd; the proxy follows whoever owns its name. */
+  notifier.daemon = cg_gen_daemon1_proxy_new_for_bus_sync (
+      G_BUS_TYPE_SYSTEM,
+      G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START | G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+      CG_DBUS_NAME, CG_DBUS_PATH, NULL, &error);
+  if (notifier.daemon == NULL) {
     g_printerr ("carguard-notifier: cannot reach the system bus: %s\n", error->message);
     return EXIT_FAILURE;
   }
-  subscription = g_dbus_connection_signal_subscribe (
-      notifier.system_bus, CARGUARD_NAME, CARGUARD_INTERFACE, "Decision", CARGUARD_PATH, NULL,
-      G_DBUS_SIGNAL_FLAGS_NONE, on_decision, &notifier, NULL);
-  g_dbus_connection_call (notifier.system_bus, CARGUARD_NAME, CARGUARD_PATH, CARGUARD_INTERFACE,
-                          "ListDevices", NULL, G_VARIANT_TYPE ("(aa{sv})"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, on_devices_listed, &notifier);
+  /* Subscribed when the proxy was made: the list below misses no decision. */
+  g_signal_connect (notifier.daemon, "decision", G_CALLBACK (on_decision), &notifier);
+  g_signal_connect (notifier.daemon, "device-removed", G_CALLBACK (on_device_removed), &notifier);
+  cg_gen_daemon1_call_list_devices (notifier.daemon, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
+                                    on_devices_listed, &notifier);
   g_unix_signal_add (SIGTERM, on_terminate, &notifier);
   g_unix_signal_add (SIGINT, on_terminate, &notifier);
   g_main_loop_run (loop);
 
-  g_dbus_connection_signal_unsubscribe (notifier.system_bus, subscription);
+  g_signal_handlers_disconnect_by_data (notifier.daemon, &notifier);
   g_hash_table_remove_all (shown);
-  g_clear_object (&notifier.system_bus);
+  g_clear_object (&notifier.daemon);
   notify_uninit ();
   return EXIT_SUCCESS;
 }

@@ -272,8 +272,8 @@ find_section (const CgDocument *doc, const char *section, guint section_index, g
   return FALSE;
 }
 
-static guint
-count_sections (const CgDocument *doc, const char *section)
+guint
+cg_document_count_sections (const CgDocument *doc, const char *section)
 {
   guint n = 0;
 
@@ -319,7 +319,45 @@ cg_document_add_section (CgDocument *doc, const char *section)
   }
   g_ptr_array_add (doc->lines, new_line (header));
   doc->final_newline = TRUE;
-  return count_sections (doc, section) - 1;
+  return cg_document_count_sections (doc, section) - 1;
+}
+
+static void
+set_no_section (const CgDocument *doc, const char *section, guint section_index, GError **error)
+{
+  g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND, "%s: no section [%s] #%u",
+               doc->file, section, section_index);
+}
+
+static gboolean
+line_is (const CgDocument *doc, guint index, CgDocLineKind kind)
+{
+  return index < doc->lines->len
+         && ((const CgDocLine *)g_ptr_array_index (doc->lines, index))->kind == kind;
+}
+
+gboolean
+cg_document_remove_section (CgDocument *doc, const char *section, guint section_index,
+                            GError **error)
+{
+  guint header, end, first, last;
+
+  if (!find_section (doc, section, section_index, &header, &end)) {
+    set_no_section (doc, section, section_index, error);
+    return FALSE;
+  }
+  for (first = header; first > 0 && line_is (doc, first - 1, CG_DOC_LINE_COMMENT); first--)
+    ;
+  last = header;
+  for (guint i = header + 1; i < end; i++)
+    if (line_is (doc, i, CG_DOC_LINE_KEY))
+      last = i;
+  g_ptr_array_remove_range (doc->lines, first, last - first + 1);
+  /* The blank line that set the section apart goes with it, so none doubles up. */
+  if (first > 0 && line_is (doc, first - 1, CG_DOC_LINE_BLANK)
+      && (first == doc->lines->len || line_is (doc, first, CG_DOC_LINE_BLANK)))
+    g_ptr_array_remove_index (doc->lines, first - 1);
+  return TRUE;
 }
 
 static gboolean
@@ -386,9 +424,8 @@ cg_document_set (CgDocument *doc, const char *section, guint section_index, cons
     return FALSE;
   trimmed = g_strstrip (g_strdup (value != NULL ? value : ""));
   if (!find_section (doc, section, section_index, &header, &end)) {
-    if (section_index != count_sections (doc, section)) {
-      g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND, "%s: no section [%s] #%u",
-                   doc->file, section, section_index);
+    if (section_index != cg_document_count_sections (doc, section)) {
+      set_no_section (doc, section, section_index, error);
       return FALSE;
     }
     cg_document_add_section (doc, section);
@@ -439,4 +476,32 @@ cg_document_get (const CgDocument *doc, const char *section, guint section_index
   if (existing < 0)
     return NULL;
   return ((const CgDocLine *)g_ptr_array_index (doc->lines, existing))->value;
+}
+
+void
+cg_document_iter_init (CgDocumentIter *iter, const CgDocument *doc)
+{
+  *iter = (CgDocumentIter){ .doc = doc, .line = 0, .section = NULL };
+}
+
+gboolean
+cg_document_iter_next (CgDocumentIter *iter, const char **section, const char **key,
+                       const char **value)
+{
+  while (iter->line < iter->doc->lines->len) {
+    const CgDocLine *line = g_ptr_array_index (iter->doc->lines, iter->line++);
+
+    if (line->kind == CG_DOC_LINE_SECTION)
+      iter->section = line->name;
+    else if (line->kind != CG_DOC_LINE_KEY)
+      continue;
+    if (section != NULL)
+      *section = iter->section;
+    if (key != NULL)
+      *key = line->kind == CG_DOC_LINE_KEY ? line->name : NULL;
+    if (value != NULL)
+      *value = line->kind == CG_DOC_LINE_KEY ? line->value : NULL;
+    return TRUE;
+  }
+  return FALSE;
 }

@@ -30,8 +30,30 @@ gboolean cg_document_unset (CgDocument *doc, const char *section, guint section_
                             const char *key, GError **error);
 /* Appends a new section at the end; returns its section_index. */
 guint cg_document_add_section (CgDocument *doc, const char *section);
+/* Removes a section: the comments right above its header, its keys and the comments
+ * between them. Comments after its last key stay, for they introduce what follows. */
+gboolean cg_document_remove_section (CgDocument *doc, const char *section, guint section_index,
+                                     GError **error);
 const char *cg_document_get (const CgDocument *doc, const char *section, guint section_index,
                              const char *key);
+guint cg_document_count_sections (const CgDocument *doc, const char *section);
+
+/* A walk over the section headers and key lines in file order (blank lines and
+ * comments are skipped):
+ *   CgDocumentIter iter;
+ *   cg_document_iter_init (&iter, doc);
+ *   while (cg_document_iter_next (&iter, &section, &key, &value))
+ * On a section header key and value are NULL; any of the three may be NULL when not
+ * wanted. The strings are the document's, valid until it changes. */
+typedef struct {
+  const CgDocument *doc;
+  guint line;
+  const char *section;
+} CgDocumentIter;
+
+void cg_document_iter_init (CgDocumentIter *iter, const CgDocument *doc);
+gboolean cg_document_iter_next (CgDocumentIter *iter, const char **section, const char **key,
+                                const char **value);
 
 /* Schema: which section a key belongs to in a vendor file or carguard.conf, so the CLI
  * can accept bare KEY=VALUE. NULL if unknown. */

@@ -1,17 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cg-explain.h"
+#include "cg-sanitize.h"
 
 #include "cg-policy-private.h"
 
 #define FACT_TEXT_MAX 256
-
-static char *
-rule_location (const CgRule *rule)
-{
-  if (rule->file == NULL)
-    return g_strdup ("default");
-  return g_strdup_printf ("%s:%u", rule->file, rule->line);
-}
 
 static const CgRule *
 deciding_rule (const CgDecision *decision)
@@ -103,8 +96,7 @@ add_usb_facts (JsonBuilder *b, const CgFacts *facts)
 static void
 add_rules (JsonBuilder *b, const CgDecision *decision)
 {
-  const CgRule *rule = deciding_rule (decision);
-  g_autofree char *location = rule != NULL ? rule_location (rule) : g_strdup ("default");
+  g_autofree char *location = cg_rule_format_location (deciding_rule (decision));
 
   json_builder_set_member_name (b, "level");
   json_builder_add_string_value (b, cg_level_to_string (decision->level));
@@ -114,7 +106,7 @@ add_rules (JsonBuilder *b, const CgDecision *decision)
   json_builder_begin_array (b);
   for (guint i = 0; i < decision->rules->len; i++) {
     const CgRule *r = g_ptr_array_index (decision->rules, i);
-    g_autofree char *where = rule_location (r);
+    g_autofree char *where = cg_rule_format_location (r);
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "rule");
     json_builder_add_string_value (b, where);
@@ -218,7 +210,7 @@ cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts)
   cg_policy_decide (policy, facts, CG_TRANSPORT_BLUETOOTH, &bt);
   cg_policy_decide (policy, facts, CG_TRANSPORT_USB, &usb);
   main_decision = cg_facts_has_bluetooth (facts) || !cg_facts_has_usb (facts) ? &bt : &usb;
-  location = rule_location (deciding_rule (main_decision));
+  location = cg_rule_format_location (deciding_rule (main_decision));
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "facts");
@@ -279,7 +271,7 @@ append_rules (GString *out, const CgDecision *d)
   g_string_append_printf (out, "  decided at level %s by:\n", cg_level_to_string (d->level));
   for (guint i = 0; i < d->rules->len; i++) {
     const CgRule *r = g_ptr_array_index (d->rules, i);
-    g_autofree char *where = rule_location (r);
+    g_autofree char *where = cg_rule_format_location (r);
     if (r->vendor != NULL)
       g_string_append_printf (out, "    %s %s=%s (vendor %s)\n", where, r->key, r->value,
                               cg_vendor_get_id (r->vendor));

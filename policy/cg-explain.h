@@ -22,8 +22,4 @@ JsonNode *cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts);
  * invalid UTF-8 replaced) before printing. */
 char *cg_explain_to_text (const CgPolicy *policy, const CgFacts *facts);
 
-/* A copy of a device-supplied string fit for logs, D-Bus and notifications:
- * valid UTF-8, control characters replaced, at most max_bytes bytes. Never NULL. */
-char *cg_sanitize_string (const char *s, gsize max_bytes);
-
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "cg-policy.h"
+#include "cg-schema-private.h"
 
 void
 cg_policy_edit_clear (CgPolicyEdit *edit)
@@ -188,4 +189,214 @@ cg_policy_edit_commit_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GErro
   if (exists_without_following (shipped_host))
     return cg_store_mask (edit->store, edit->admin_path, error);
   return cg_store_remove (edit->store, edit->admin_path, error);
+}
+
+/* ---------------------------------------------------------------- devices */
+
+/* Where each kind of device key is written. */
+static const struct {
+  const char *section;
+  const char *key;
+} device_key_places[] = {
+  [CG_DEVICE_KEY_BT_ADDRESS] = { "Device", "BluetoothAddress" },
+  [CG_DEVICE_KEY_USB_SERIAL] = { "Device", "USBSerial" },
+  [CG_DEVICE_KEY_USB_PRODUCT] = { "Match", "USB" },
+};
+
+/* A device key as the loader reads it: its place, the list item written for it and
+ * that item parsed. */
+typedef struct {
+  const char *section;
+  const char *key;
+  CgMatchKind match;
+  char *text;
+  CgMatchItem item;
+} DeviceEntry;
+
+static void
+device_entry_clear (DeviceEntry *entry)
+{
+  g_clear_pointer (&entry->text, g_free);
+  cg_match_item_clear (&entry->item);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeviceEntry, device_entry_clear)
+
+static char *
+device_key_text (const CgDeviceKey *key)
+{
+  if (key->kind == CG_DEVICE_KEY_USB_PRODUCT)
+    return g_strdup_printf ("%04x:%04x", key->usb_vid, key->usb_pid);
+  if (key->text == NULL)
+    return NULL;
+  /* Addresses are written as the daemon and BlueZ print them. */
+  return key->kind == CG_DEVICE_KEY_BT_ADDRESS ? g_ascii_strup (key->text, -1)
+                                               : g_strdup (key->text);
+}
+
+static gboolean
+device_entry_init (DeviceEntry *entry, const CgDeviceKey *key, GError **error)
+{
+  g_autofree char *message = NULL;
+
+  g_return_val_if_fail (key->kind < G_N_ELEMENTS (device_key_places), FALSE);
+  entry->section = device_key_places[key->kind].section;
+  entry->key = device_key_places[key->kind].key;
+  entry->match = cg_schema_lookup (FALSE, entry->section, entry->key)->match;
+  entry->text = device_key_text (key);
+  message = entry->text != NULL ? cg_match_item_parse (entry->match, entry->text, &entry->item)
+                                : g_strdup_printf ("no %s given", entry->key);
+  if (message != NULL) {
+    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, "%s", message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+device_entry_names (const DeviceEntry *entry, const char *item)
+{
+  g_auto (CgMatchItem) parsed = { 0 };
+  g_autofree char *message = cg_match_item_parse (entry->match, item, &parsed);
+
+  return message == NULL && parsed.kind == entry->item.kind && parsed.id == entry->item.id
+         && g_strcmp0 (parsed.text, entry->item.text) == 0;
+}
+
+/* The items of a list value; an unreadable one reads as empty (the loader refuses it). */
+static GArray *
+split_value (const char *value)
+{
+  const CgValueSite quiet = { "", 0, 0, NULL };
+  GArray *items = value != NULL ? cg_schema_split_list (value, &quiet) : NULL;
+
+  return items != NULL ? items : g_array_new (FALSE, TRUE, sizeof (CgListItem));
+}
+
+static gboolean
+device_value_names (const DeviceEntry *entry, const char *value)
+{
+  g_autoptr (GArray) items = split_value (value);
+
+  for (guint i = 0; i < items->len; i++)
+    if (device_entry_names (entry, g_array_index (items, CgListItem, i).text))
+      return TRUE;
+  return FALSE;
+}
+
+/* One walk over the document, so a file of many blocked devices stays quick to edit. */
+static gboolean
+device_entry_find (const CgDocument *doc, const DeviceEntry *entry, guint *index)
+{
+  CgDocumentIter iter;
+  const char *section, *key, *value;
+  guint seen = 0;
+
+  cg_document_iter_init (&iter, doc);
+  while (cg_document_iter_next (&iter, &section, &key, &value)) {
+    if (g_strcmp0 (section, entry->section) != 0)
+      continue;
+    if (key == NULL)
+      seen++;
+    else if (g_str_equal (key, entry->key) && device_value_names (entry, value)) {
+      if (index != NULL)
+        *index = seen - 1;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+gboolean
+cg_policy_edit_find_device (const CgPolicyEdit *edit, const CgDeviceKey *key, guint *index)
+{
+  g_auto (DeviceEntry) entry = { NULL };
+
+  return edit->doc != NULL && device_entry_init (&entry, key, NULL)
+         && device_entry_find (edit->doc, &entry, index);
+}
+
+/* A product joins the vendor's USB= list; an address or serial gets a [Device]. A
+ * serial is the device's own text, so it is always quoted. */
+static gboolean
+device_entry_add (CgDocument *doc, const DeviceEntry *entry, guint *index, GError **error)
+{
+  const char *current;
+  g_autofree char *value = NULL;
+
+  if (entry->match == CG_MATCH_USB_ID) {
+    current = cg_document_get (doc, entry->section, 0, entry->key);
+    value = current != NULL && *current != '\0' ? g_strconcat (current, " ", entry->text, NULL)
+                                                : g_strdup (entry->text);
+    *index = 0;
+  } else {
+    value = entry->match == CG_MATCH_USB_SERIAL ? cg_schema_quote_item (entry->text)
+                                                : g_strdup (entry->text);
+    *index = cg_document_add_section (doc, entry->section);
+  }
+  return cg_document_set (doc, entry->section, *index, entry->key, value, error);
+}
+
+gboolean
+cg_policy_edit_put_device (CgPolicyEdit *edit, const CgDeviceKey *key, const char *const *grant,
+                           guint *index, GError **error)
+{
+  g_auto (DeviceEntry) entry = { NULL };
+  gboolean product = key->kind == CG_DEVICE_KEY_USB_PRODUCT;
+  guint at = 0;
+
+  g_return_val_if_fail (edit->doc != NULL, FALSE);
+  if (!device_entry_init (&entry, key, error))
+    return FALSE;
+  if (!device_entry_find (edit->doc, &entry, &at)
+      && !device_entry_add (edit->doc, &entry, &at, error))
+    return FALSE;
+  for (guint i = 0; grant != NULL && grant[i] != NULL && grant[i + 1] != NULL; i += 2)
+    if (!cg_document_set (edit->doc, product ? "Policy" : entry.section, product ? 0 : at, grant[i],
+                          grant[i + 1], error))
+      return FALSE;
+  if (index != NULL)
+    *index = at;
+  return TRUE;
+}
+
+/* The list without the product's items; NULL when none is left. */
+static char *
+device_value_without (const DeviceEntry *entry, const char *value)
+{
+  g_autoptr (GArray) items = split_value (value);
+  g_autoptr (GString) rest = g_string_new (NULL);
+
+  for (guint i = 0; i < items->len; i++) {
+    const char *item = g_array_index (items, CgListItem, i).text;
+
+    if (device_entry_names (entry, item))
+      continue;
+    if (rest->len > 0)
+      g_string_append_c (rest, ' ');
+    g_string_append (rest, item); /* VID or VID:PID: nothing to quote */
+  }
+  return rest->len > 0 ? g_string_free (g_steal_pointer (&rest), FALSE) : NULL;
+}
+
+gboolean
+cg_policy_edit_remove_device (CgPolicyEdit *edit, const CgDeviceKey *key, GError **error)
+{
+  g_auto (DeviceEntry) entry = { NULL };
+  g_autofree char *rest = NULL;
+  guint at;
+
+  g_return_val_if_fail (edit->doc != NULL, FALSE);
+  if (!device_entry_init (&entry, key, error))
+    return FALSE;
+  if (!device_entry_find (edit->doc, &entry, &at)) {
+    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND, "%s names no %s=%s",
+                 cg_document_get_file (edit->doc), entry.key, entry.text);
+    return FALSE;
+  }
+  if (entry.match != CG_MATCH_USB_ID)
+    return cg_document_remove_section (edit->doc, entry.section, at, error);
+  rest = device_value_without (&entry, cg_document_get (edit->doc, entry.section, at, entry.key));
+  if (rest == NULL)
+    return cg_document_unset (edit->doc, entry.section, at, entry.key, error);
+  return cg_document_set (edit->doc, entry.section, at, entry.key, rest, error);
 }

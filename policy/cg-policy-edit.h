@@ -45,4 +45,42 @@ gboolean cg_policy_edit_commit (CgPolicyEdit *edit, GPtrArray *diagnostics, GErr
 /* Removes the vendor: deletes the admin file, or masks a shipped vendor. */
 gboolean cg_policy_edit_commit_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error);
 
+/* What names one device in a vendor file (policy/FORMAT.md). An address or a serial
+ * has a [Device] section of its own; a USB product is an item of the vendor's
+ * [Match] USB= list, and the vendor's [Policy] is its grant. */
+typedef enum {
+  CG_DEVICE_KEY_BT_ADDRESS,  /* [Device] BluetoothAddress= */
+  CG_DEVICE_KEY_USB_SERIAL,  /* [Device] USBSerial= */
+  CG_DEVICE_KEY_USB_PRODUCT, /* [Match] USB=VID:PID */
+} CgDeviceKeyKind;
+
+typedef struct {
+  CgDeviceKeyKind kind;
+  const char *text; /* the address or the serial */
+  guint16 usb_vid;  /* the product */
+  guint16 usb_pid;
+} CgDeviceKey;
+
+/* The edits below change edit->doc; cg_policy_edit_commit checks and writes it.
+ * Entries are compared as the loader reads them: an address in any case, a serial
+ * byte for byte once its quotes are read, a VID:PID as a number. */
+
+/* Whether the document names the device; *index (may be NULL) is then the
+ * section_index of its [Device], or of the [Match] that lists the product. */
+gboolean cg_policy_edit_find_device (const CgPolicyEdit *edit, const CgDeviceKey *key,
+                                     guint *index);
+
+/* Names the device unless the document does already (a new [Device] at the end, or
+ * the VID:PID at the end of [Match] USB=), then sets grant, pairs of grant key and
+ * value ({ "Preset", "block", NULL }), over what the entry had for those keys. A
+ * product's grant keys go to the vendor's [Policy], which all its matches share.
+ * *index (may be NULL) as for cg_policy_edit_find_device. An address or serial the
+ * loader would refuse is refused here, before anything changes. */
+gboolean cg_policy_edit_put_device (CgPolicyEdit *edit, const CgDeviceKey *key,
+                                    const char *const *grant, guint *index, GError **error);
+
+/* Removes the device's [Device] section, or its VID:PID from [Match] USB= (the key
+ * goes with its last item). CG_POLICY_ERROR_NOT_FOUND if the document does not name it. */
+gboolean cg_policy_edit_remove_device (CgPolicyEdit *edit, const CgDeviceKey *key, GError **error);
+
 G_END_DECLS

@@ -28,6 +28,46 @@ cg_decision_clear (CgDecision *decision)
   g_clear_pointer (&decision->rules, g_ptr_array_unref);
 }
 
+char *
+cg_rule_format_location (const CgRule *rule)
+{
+  if (rule == NULL || rule->file == NULL)
+    return g_strdup ("default");
+  return g_strdup_printf ("%s:%u", rule->file, rule->line);
+}
+
+char *
+cg_decision_format_rules (const CgDecision *decision)
+{
+  g_autoptr (GString) rules = g_string_new (NULL);
+
+  for (guint i = 0; decision->rules != NULL && i < decision->rules->len; i++) {
+    g_autofree char *location = cg_rule_format_location (g_ptr_array_index (decision->rules, i));
+    if (rules->len > 0)
+      g_string_append (rules, ", ");
+    g_string_append (rules, location);
+  }
+  return rules->len > 0 ? g_string_free (g_steal_pointer (&rules), FALSE) : g_strdup ("default");
+}
+
+char *
+cg_decision_format_vendors (const CgDecision *decision)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+
+  /* Several keys of one vendor file may match at one level: the vendor is named once. */
+  for (guint i = 0; decision->rules != NULL && i < decision->rules->len; i++) {
+    const CgRule *rule = g_ptr_array_index (decision->rules, i);
+    const char *id = rule->vendor != NULL ? cg_vendor_get_id (rule->vendor) : NULL;
+    if (id != NULL && !g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+      g_ptr_array_add (ids, (gpointer)id);
+  }
+  if (ids->len == 0)
+    return NULL;
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (", ", (char **)ids->pdata);
+}
+
 static void
 vendor_free (CgVendor *vendor)
 {

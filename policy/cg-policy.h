@@ -60,6 +60,16 @@ typedef struct {
 void cg_decision_clear (CgDecision *decision);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgDecision, cg_decision_clear)
 
+/* The one spelling of where a rule is written, for logs, device records and explanations:
+ * "FILE:LINE", or "default" for a built-in default no file sets (and for NULL). */
+char *cg_rule_format_location (const CgRule *rule);
+/* Every rule of the decision, "FILE:LINE, FILE:LINE" in match order, so a log entry names
+ * each file a person might have to edit; "default" when there is none. */
+char *cg_decision_format_rules (const CgDecision *decision);
+/* The vendor ids of the decision's rules, each once, in match order ("byd, geely"); NULL
+ * when no rule belongs to a vendor. */
+char *cg_decision_format_vendors (const CgDecision *decision);
+
 /* Loads carguard.conf and vendors.d/ from the search path under root ("/" or NULL for
  * the real system; a directory for tests and --root). extra_files, if not NULL, are
  * checked as if they were installed in /etc/carguard (by basename: "carguard.conf"

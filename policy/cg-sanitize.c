@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "cg-explain.h"
+#include "cg-sanitize.h"
 
 #include <string.h>
 

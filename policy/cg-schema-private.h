@@ -104,11 +104,15 @@ const CgSchemaKey *cg_schema_lookup (gboolean main_file, const char *section, co
 /* Splits a list value; NULL (with a diagnostic) on an unterminated quote or bad escape.
  * The array clears its items. */
 GArray *cg_schema_split_list (const char *value, const CgValueSite *site);
+/* One list item written so that cg_schema_split_list reads it back as it is: in double
+ * quotes, with a backslash before each " and backslash. */
+char *cg_schema_quote_item (const char *text);
 
 /* Parses one list item for a match key of kind; returns an error message, or NULL and
  * fills out (whose kind may be refined: DeviceID -> vendor or product). */
 char *cg_match_item_parse (CgMatchKind kind, const char *item, CgMatchItem *out);
 void cg_match_item_clear (CgMatchItem *item);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgMatchItem, cg_match_item_clear)
 CgLevel cg_match_kind_level (CgMatchKind kind);
 gboolean cg_match_kind_is_bluetooth (CgMatchKind kind);
 

@@ -13,11 +13,10 @@
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
-  /* Read by carguardd's USB gadget guard (daemon/cg-usb-config.c), which validates them. */
+  /* Read by carguardd's USB guards (daemon/usb/cg-usb-config.c), which validates them:
+   * Gadget= and UDC= name entries, PresentDevices=authorize|judge, Guard=yes|no. */
   { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
   { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
-  /* Read by carguardd's USB host guard (daemon/cg-usb-host-guard.c), which validates them:
-   * PresentDevices=authorize|judge, Guard=yes|no. */
   { "USBHost", "PresentDevices", CG_VALUE_TEXT, 0 },
   { "USBHost", "Guard", CG_VALUE_TEXT, 0 },
 };
@@ -167,6 +166,20 @@ cg_schema_split_list (const char *value, const CgValueSite *site)
     g_array_append_val (items, item);
   }
   return g_steal_pointer (&items);
+}
+
+char *
+cg_schema_quote_item (const char *text)
+{
+  GString *quoted = g_string_new ("\"");
+
+  for (const char *c = text; *c != '\0'; c++) {
+    if (*c == '"' || *c == '\\')
+      g_string_append_c (quoted, '\\');
+    g_string_append_c (quoted, *c);
+  }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
 }
 
 static gboolean

@@ -17,6 +17,10 @@ import dbus.mainloop.glib
 import dbusmock
 from gi.repository import GLib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))),
+                                "lab", "guest"))
+import cgnames  # noqa: E402
+
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 CAR = "bluetooth/00:1E:DE:12:34:56"
@@ -25,18 +29,18 @@ WAIT_S = 20
 
 def record(device=CAR, decision="ask", pending=3, allowed=(), denied=(), name="BYD <b>DiLink</b> & co"):
     return dbus.Dictionary({
-        "Id": device,
-        "Transport": "bluetooth",
-        "Device": device.split("/", 1)[1],
-        "Name": name,
-        "Vendor": "",
-        "VendorName": "",
-        "Decision": decision,
-        "Rule": "/etc/carguard/vendors.d/byd.conf:5",
-        "Allowed": dbus.Array(allowed, signature="s"),
-        "Denied": dbus.Array(denied, signature="s"),
-        "Enforced": True,
-        "Pending": dbus.UInt32(pending),
+        cgnames.CG_DBUS_RECORD_ID: device,
+        cgnames.CG_DBUS_RECORD_TRANSPORT: "bluetooth",
+        cgnames.CG_DBUS_RECORD_DEVICE: device.split("/", 1)[1],
+        cgnames.CG_DBUS_RECORD_NAME: name,
+        cgnames.CG_DBUS_RECORD_VENDOR: "",
+        cgnames.CG_DBUS_RECORD_VENDOR_NAME: "",
+        cgnames.CG_DBUS_RECORD_DECISION: decision,
+        cgnames.CG_DBUS_RECORD_RULE: "/etc/carguard/vendors.d/byd.conf:5",
+        cgnames.CG_DBUS_RECORD_ALLOWED: dbus.Array(allowed, signature="s"),
+        cgnames.CG_DBUS_RECORD_DENIED: dbus.Array(denied, signature="s"),
+        cgnames.CG_DBUS_RECORD_ENFORCED: True,
+        cgnames.CG_DBUS_RECORD_PENDING: dbus.UInt32(pending),
     }, signature="sv")
 
 
@@ -52,10 +56,10 @@ class NotifierTest(dbusmock.DBusTestCase):
         self.notify_server, self.notify_mock = self.spawn_server_template(
             "notification_daemon", {}, stdout=subprocess.DEVNULL)
         self.carguard_server = self.spawn_server(
-            "org.carguard.Daemon1", "/org/carguard/Daemon1", "org.carguard.Daemon1",
+            cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH, cgnames.CG_DBUS_INTERFACE,
             system_bus=True, stdout=subprocess.DEVNULL)
         self.carguard = dbus.Interface(
-            self.system.get_object("org.carguard.Daemon1", "/org/carguard/Daemon1"),
+            self.system.get_object(cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH),
             dbusmock.MOCK_IFACE)
         self.carguard.AddMethod("", "ListDevices", "", "aa{sv}", "ret = []")
         self.carguard.AddMethod("", "AllowOnce", "s", "", "")
@@ -68,7 +72,7 @@ class NotifierTest(dbusmock.DBusTestCase):
                 "MethodCalled", dbusmock.MOCK_IFACE, path="/org/freedesktop/Notifications"),
             self.system.add_signal_receiver(
                 lambda method, args: self.on_called("carguard", method, args),
-                "MethodCalled", dbusmock.MOCK_IFACE, path="/org/carguard/Daemon1"),
+                "MethodCalled", dbusmock.MOCK_IFACE, path=cgnames.CG_DBUS_PATH),
         ]
         env = dict(os.environ, CARGUARD_NOTIFIER_INTERVAL="3600")
         self.notifier = subprocess.Popen([os.environ.get("CARGUARD_NOTIFIER", "carguard-notifier")],
@@ -106,7 +110,10 @@ class NotifierTest(dbusmock.DBusTestCase):
         return calls[count - 1]
 
     def emit_decision(self, rec):
-        self.carguard.EmitSignal("org.carguard.Daemon1", "Decision", "a{sv}", [rec])
+        self.carguard.EmitSignal(cgnames.CG_DBUS_INTERFACE, "Decision", "a{sv}", [rec])
+
+    def emit_removed(self, device):
+        self.carguard.EmitSignal(cgnames.CG_DBUS_INTERFACE, "DeviceRemoved", "s", [device])
 
     def notify_calls(self):
         return self.found("notify", "Notify")
@@ -127,6 +134,21 @@ class NotifierTest(dbusmock.DBusTestCase):
                                     dbus_interface=dbusmock.MOCK_IFACE)
         allow_args = self.wait_for_call("carguard", "AllowOnce")
         self.assertEqual([str(a) for a in allow_args], [CAR])
+
+    def test_question_withdrawn_when_the_device_is_gone(self):
+        self.emit_decision(record())
+        self.wait_for_call("notify", "Notify")
+        self.emit_removed(CAR)
+        close_args = self.wait_for_call("notify", "CloseNotification")
+        self.assertEqual(int(close_args[0]), 1)  # the question's notification
+
+    def test_notice_stays_when_the_device_is_gone(self):
+        self.emit_decision(record(decision="block", pending=0, denied=["pbap"], name="Gone"))
+        self.emit_removed(CAR)
+        # A question about another device marks the end: the removal before it closed nothing.
+        self.emit_decision(record(device="bluetooth/00:00:00:00:00:02"))
+        self.wait_for_call("notify", "Notify", count=2)
+        self.assertEqual(self.found("notify", "CloseNotification"), [])
 
     def test_block_is_a_plain_notice(self):
         self.emit_decision(record(decision="allow", pending=0, allowed=["a2dp", "avrcp"],

@@ -32,3 +32,12 @@ cg_test_tree_write (const char *root, const char *relative, const char *text)
   ck_assert_msg (g_file_set_contents (path, text, -1, &error), "%s: %s", path,
                  error != NULL ? error->message : "");
 }
+
+char *
+cg_test_tree_read (const char *root, const char *relative)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) ? text : NULL;
+}

@@ -12,4 +12,7 @@ void cg_test_tree_remove (const char *path);
 /* Writes TEXT to ROOT/RELATIVE, creating the directories on the way. */
 void cg_test_tree_write (const char *root, const char *relative, const char *text);
 
+/* The text of ROOT/RELATIVE, or NULL if it cannot be read. */
+char *cg_test_tree_read (const char *root, const char *relative);
+
 G_END_DECLS

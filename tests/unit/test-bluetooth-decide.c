@@ -96,7 +96,7 @@ START_TEST (test_block_by_address_denies_everything)
 
   cg_bluetooth_decide (policy, &facts, &pairing, &outcome);
   ck_assert_int_eq (outcome.verdict, CG_BT_VERDICT_DENY);
-  ck_assert (outcome.block);
+  ck_assert (outcome.grant.block);
   ck_assert_str_eq (outcome.vendor, "blocked");
   ck_assert_msg (g_str_has_suffix (outcome.rule, "blocked.conf:8"), "rule %s", outcome.rule);
   /* Even audio: no service behind a denied pairing. */

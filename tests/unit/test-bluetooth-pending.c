@@ -66,8 +66,9 @@ START_TEST (test_timeout_denies)
 
   g_signal_connect (pending, "added", G_CALLBACK (on_added_signal), &outcome);
   g_signal_connect (pending, "resolved", G_CALLBACK (on_resolved_signal), &outcome);
-  id = cg_pending_add (pending, "bluetooth", "00:AA:01:01:00:01", "Car", "pair", on_resolved_func,
-                       &outcome, on_destroy);
+  id = cg_pending_add (pending,
+                       &(CgPendingQuestion){ "bluetooth", "00:AA:01:01:00:01", "Car", "pair" },
+                       on_resolved_func, &outcome, on_destroy);
   ck_assert_uint_ne (id, 0);
   ck_assert_uint_eq (outcome.added_id, id);
   /* A watchdog on the test itself, not a wait for the outcome. */
@@ -90,7 +91,8 @@ START_TEST (test_person_allows_once)
   g_autoptr (CgPending) pending = cg_pending_new (60000);
   g_autoptr (GError) error = NULL;
   Outcome outcome = { 0 };
-  guint id = cg_pending_add (pending, "bluetooth", "00:11:22:33:44:55", NULL, "pair",
+  guint id = cg_pending_add (pending,
+                             &(CgPendingQuestion){ "bluetooth", "00:11:22:33:44:55", NULL, "pair" },
                              on_resolved_func, &outcome, on_destroy);
 
   ck_assert (cg_pending_resolve (pending, id, CG_PENDING_ANSWER_ALLOW, &error));
@@ -111,9 +113,11 @@ START_TEST (test_cancel_denies_and_list_tracks)
   g_autoptr (GPtrArray) before = NULL;
   g_autoptr (GPtrArray) after = NULL;
   Outcome first = { 0 }, second = { 0 };
-  guint id1 = cg_pending_add (pending, "bluetooth", "A", "Car\x1b[2J", "pair", on_resolved_func,
-                              &first, NULL);
-  guint id2 = cg_pending_add (pending, "usb", "1-1", NULL, "data", on_resolved_func, &second, NULL);
+  guint id1
+      = cg_pending_add (pending, &(CgPendingQuestion){ "bluetooth", "A", "Car\x1b[2J", "pair" },
+                        on_resolved_func, &first, NULL);
+  guint id2 = cg_pending_add (pending, &(CgPendingQuestion){ "usb", "1-1", NULL, "data" },
+                              on_resolved_func, &second, NULL);
   const CgPendingDecision *decision;
 
   ck_assert_uint_ne (id1, id2);
@@ -154,10 +158,11 @@ START_TEST (test_callback_may_reenter)
   g_autoptr (CgPending) pending = cg_pending_new (60000);
   g_autoptr (GPtrArray) left = NULL;
   Outcome other = { 0 };
-  guint id = cg_pending_add (pending, "bluetooth", "A", NULL, "pair", resolve_other_from_callback,
-                             pending, NULL);
+  guint id = cg_pending_add (pending, &(CgPendingQuestion){ "bluetooth", "A", NULL, "pair" },
+                             resolve_other_from_callback, pending, NULL);
 
-  cg_pending_add (pending, "bluetooth", "B", NULL, "pair", on_resolved_func, &other, NULL);
+  cg_pending_add (pending, &(CgPendingQuestion){ "bluetooth", "B", NULL, "pair" }, on_resolved_func,
+                  &other, NULL);
   ck_assert (cg_pending_resolve (pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
   ck_assert_int_eq (other.calls, 1);
   ck_assert_int_eq (other.reason, CG_PENDING_BY_CANCEL);

@@ -480,6 +480,41 @@ START_TEST (test_cli_device_sections)
 }
 END_TEST
 
+/* --device finds the entry whatever case the address is typed in; unset without keys
+ * removes the entry and gives back the file as it was before it was added. */
+START_TEST (test_cli_device_entry_removed)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) add = { 0 };
+  g_auto (CliRun) again = { 0 };
+  g_auto (CliRun) removal = { 0 };
+  g_auto (CliRun) gone = { 0 };
+  g_autofree char *text = NULL;
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&add, root, "policy", "set", "byd", "--device", "02:00:00:00:00:AB",
+                "Preset=trusted", NULL);
+  ck_assert_msg (add.exit_code == 0, "%s", add.err);
+  run_carguard (&again, root, "policy", "set", "byd", "--device", "02:00:00:00:00:ab",
+                "Pairing=deny", NULL);
+  ck_assert_msg (again.exit_code == 0, "%s", again.err);
+  text = read_root_file (root, BYD_PATH);
+  ck_assert_uint_eq (count_lines_starting (text, "[Device]"), 1);
+  ck_assert_msg (
+      matches ("^BluetoothAddress=02:00:00:00:00:AB\nPreset=trusted\nPairing=deny$", text), "%s",
+      text);
+
+  run_carguard (&removal, root, "policy", "unset", "byd", "--device", "02:00:00:00:00:ab", NULL);
+  ck_assert_msg (removal.exit_code == 0, "%s", removal.err);
+  g_free (text);
+  text = read_root_file (root, BYD_PATH);
+  ck_assert_str_eq (text, BYD_TEXT);
+  run_carguard (&gone, root, "policy", "unset", "byd", "--device", "02:00:00:00:00:ab", NULL);
+  ck_assert_int_eq (gone.exit_code, 1);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
 START_TEST (test_cli_default_edits_main_file)
 {
   g_autofree char *root = make_root ();
@@ -658,6 +693,7 @@ cli_policy_suite (void)
   tcase_add_test (tc, test_cli_remove_masks_shipped);
   tcase_add_test (tc, test_cli_add_and_remove_admin_vendor);
   tcase_add_test (tc, test_cli_device_sections);
+  tcase_add_test (tc, test_cli_device_entry_removed);
   tcase_add_test (tc, test_cli_default_edits_main_file);
   tcase_add_test (tc, test_cli_concurrent_adds);
   tcase_add_test (tc, test_cli_concurrent_edits_of_one_file);

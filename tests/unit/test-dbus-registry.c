@@ -6,6 +6,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "cg-ask.h"
 #include "cg-device-registry.h"
 
 static CgDeviceReport
@@ -32,7 +33,7 @@ on_decision (CgDeviceRegistry *registry, const CgDeviceRecord *record, gpointer 
 
 START_TEST (test_publish_lookup_list)
 {
-  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new ();
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new (NULL);
   g_autoptr (CgDeviceRecord) last = NULL;
   CgDeviceReport report = bluetooth_report ("00:1e:de:12:34:56", "BYD\x1b[31m DiLink\xff", "deny");
   CgDeviceReport usb = { .transport = "usb",
@@ -84,16 +85,16 @@ quit_on_decision (CgDeviceRegistry *registry, const CgDeviceRecord *record, gpoi
 
 START_TEST (test_unpublished_question_is_listed)
 {
-  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new ();
   g_autoptr (CgPending) pending = cg_pending_new (0);
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new (pending);
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   const CgDeviceRecord *record;
   guint id;
 
-  cg_device_registry_follow_pending (registry, pending);
   g_signal_connect (registry, "decision", G_CALLBACK (quit_on_decision), loop);
-  id = cg_pending_add (pending, "bluetooth", "00:1E:DE:00:00:01", "Car", "pair", ignore_answer,
-                       NULL, NULL);
+  id = cg_pending_add (pending,
+                       &(CgPendingQuestion){ "bluetooth", "00:1E:DE:00:00:01", "Car", "pair" },
+                       ignore_answer, NULL, NULL);
   g_main_loop_run (loop);
 
   record = cg_device_registry_lookup (registry, "00:1E:DE:00:00:01");
@@ -123,16 +124,15 @@ count_decision (CgDeviceRegistry *registry, const CgDeviceRecord *record, gpoint
 
 START_TEST (test_published_question_is_not_duplicated)
 {
-  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new ();
   g_autoptr (CgPending) pending = cg_pending_new (0);
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new (pending);
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   CgDeviceReport report = bluetooth_report ("00:1E:DE:00:00:02", "Car", "ask");
   guint n_decisions = 0;
 
-  cg_device_registry_follow_pending (registry, pending);
   g_signal_connect (registry, "decision", G_CALLBACK (count_decision), &n_decisions);
-  report.pending_id = cg_pending_add (pending, "bluetooth", "00:1E:DE:00:00:02", "Car", "pair",
-                                      ignore_answer, NULL, NULL);
+  cg_pending_add (pending, &(CgPendingQuestion){ "bluetooth", "00:1E:DE:00:00:02", "Car", "pair" },
+                  ignore_answer, NULL, NULL);
   cg_device_registry_publish (registry, &report);
   /* An idle of lower priority runs once the registry's own check has run. */
   g_idle_add_full (G_PRIORITY_LOW, quit_loop, loop, NULL);
@@ -140,6 +140,40 @@ START_TEST (test_published_question_is_not_duplicated)
 
   ck_assert_uint_eq (n_decisions, 1);
   ck_assert_str_eq (cg_device_registry_lookup (registry, "00:1E:DE:00:00:02")->vendor, "byd");
+}
+END_TEST
+
+static void
+ignore_ask_answer (CgAnswer answer, gpointer user_data)
+{
+}
+
+START_TEST (test_record_pending_id_is_the_tables)
+{
+  g_autoptr (CgPending) pending = cg_pending_new (0);
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new (pending);
+  g_autoptr (GPtrArray) records = NULL;
+  CgDeviceReport report = bluetooth_report ("00:1E:DE:00:00:03", "Car", "ask");
+  CgPendingQuestion question = { "bluetooth", "00:1e:de:00:00:03", "Car", "pair", NULL };
+  CgAsk ask = { 0 };
+  guint id;
+
+  ck_assert (cg_ask_raise (&ask, pending, &question, ignore_ask_answer, NULL));
+  id = cg_ask_get_id (&ask);
+  cg_device_registry_publish (registry, &report);
+  /* The question is the table's; the record reads it, in any case of the address. */
+  ck_assert_uint_eq (cg_device_registry_lookup (registry, "00:1E:DE:00:00:03")->pending_id, id);
+  records = cg_device_registry_list (registry);
+  ck_assert_uint_eq (((CgDeviceRecord *)records->pdata[0])->pending_id, id);
+
+  ck_assert (cg_pending_resolve (pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  ck_assert_uint_eq (cg_device_registry_lookup (registry, "00:1E:DE:00:00:03")->pending_id, 0);
+
+  ck_assert (cg_ask_raise (&ask, pending, &question, ignore_ask_answer, NULL));
+  ck_assert_uint_eq (cg_device_registry_lookup (registry, "00:1E:DE:00:00:03")->pending_id,
+                     cg_ask_get_id (&ask));
+  cg_ask_withdraw (&ask);
+  ck_assert_uint_eq (cg_device_registry_lookup (registry, "00:1E:DE:00:00:03")->pending_id, 0);
 }
 END_TEST
 
@@ -152,6 +186,7 @@ registry_suite (void)
   tcase_add_test (tc, test_publish_lookup_list);
   tcase_add_test (tc, test_unpublished_question_is_listed);
   tcase_add_test (tc, test_published_question_is_not_duplicated);
+  tcase_add_test (tc, test_record_pending_id_is_the_tables);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* carguardd's D-Bus API on a private bus: what a client sees, what AllowOnce, Block
- * and Reload change, and what the bouncer lets through with and without polkit
+ * and Reload change, what `carguard monitor` prints of the signals, and what the
+ * bouncer lets through with and without polkit
  * (polkit is python3-dbusmock's polkitd template: a fake, since the test cannot
  * run the real polkitd on a private bus). */
 #include "config.h"
@@ -8,9 +9,12 @@
 #include <check.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cg-bouncer.h"
+#include "cg-dbus-generated.h"
+#include "cg-dbus-record.h"
 #include "cg-dbus.h"
 #include "cg-test-tree.h"
 
@@ -69,8 +73,8 @@ service_setup (void)
   fixture.client_bus = connect_to_test_bus ();
   fixture.keeper = cg_policy_keeper_new (fixture.root);
   ck_assert (cg_policy_keeper_reload (fixture.keeper, NULL));
-  fixture.registry = cg_device_registry_new ();
   fixture.pending = cg_pending_new (0);
+  fixture.registry = cg_device_registry_new (fixture.pending);
   fixture.service = cg_dbus_service_new (fixture.service_bus, fixture.keeper, fixture.registry,
                                          fixture.pending, NULL, &error);
   ck_assert_msg (fixture.service != NULL, "%s", error ? error->message : "");
@@ -132,7 +136,7 @@ call_method (const char *method, GVariant *parameters, GError **error)
 }
 
 static void
-publish_car (const char *decision, guint pending_id)
+publish_car (const char *decision)
 {
   const char *const allowed[] = { "a2dp", "avrcp", NULL };
   const char *const denied[] = { "pbap", "map", NULL };
@@ -146,7 +150,6 @@ publish_car (const char *decision, guint pending_id)
     .allowed = allowed,
     .denied = denied,
     .enforced = TRUE,
-    .pending_id = pending_id,
   };
 
   cg_device_registry_publish (fixture.registry, &report);
@@ -168,19 +171,19 @@ START_TEST (test_list_devices)
 
   if (!caller_is_root ())
     return; /* without polkit only root may read; covered by test_polkit_decides */
-  publish_car ("deny", 0);
+  publish_car ("deny");
   reply = call_method ("ListDevices", NULL, &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   devices = g_variant_get_child_value (reply, 0);
   ck_assert_uint_eq (g_variant_n_children (devices), 1);
   car = g_variant_get_child_value (devices, 0);
-  ck_assert (g_variant_lookup (car, "Id", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_ID, "&s", &value));
   ck_assert_str_eq (value, "bluetooth/" CAR_ADDRESS);
-  ck_assert (g_variant_lookup (car, "Decision", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_DECISION, "&s", &value));
   ck_assert_str_eq (value, "deny");
-  ck_assert (g_variant_lookup (car, "Rule", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_RULE, "&s", &value));
   ck_assert_str_eq (value, "/etc/carguard/vendors.d/byd.conf:5");
-  ck_assert (g_variant_lookup (car, "VendorName", "&s", &value));
+  ck_assert (g_variant_lookup (car, CG_DBUS_RECORD_VENDOR_NAME, "&s", &value));
   ck_assert_str_eq (value, "BYD");
 }
 END_TEST
@@ -203,6 +206,7 @@ START_TEST (test_decision_signal)
   g_autofree const char **denied = NULL;
   const char *name = NULL;
   guint32 pending = 0;
+  guint id;
   guint subscription = g_dbus_connection_signal_subscribe (
       fixture.client_bus, CG_DBUS_NAME, CG_DBUS_INTERFACE, "Decision", CG_DBUS_PATH, NULL,
       G_DBUS_SIGNAL_FLAGS_NONE, on_decision_signal, &received, NULL);
@@ -211,17 +215,314 @@ START_TEST (test_decision_signal)
   bus_id = g_dbus_connection_call_sync (fixture.client_bus, "org.freedesktop.DBus",
                                         "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
                                         NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  publish_car ("ask", 7);
+  /* The car's record carries the id of the question asked about it. */
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" }, NULL,
+                       NULL, NULL);
+  publish_car ("ask");
   g_main_loop_run (fixture.loop);
   g_dbus_connection_signal_unsubscribe (fixture.client_bus, subscription);
 
   ck_assert_ptr_nonnull (received);
-  ck_assert (g_variant_lookup (received, "Name", "&s", &name));
+  ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_NAME, "&s", &name));
   ck_assert_str_eq (name, "BYD DiLink");
-  ck_assert (g_variant_lookup (received, "Pending", "u", &pending));
-  ck_assert_uint_eq (pending, 7);
-  ck_assert (g_variant_lookup (received, "Denied", "^a&s", &denied));
+  ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_PENDING, "u", &pending));
+  ck_assert_uint_eq (pending, id);
+  ck_assert (g_variant_lookup (received, CG_DBUS_RECORD_DENIED, "^a&s", &denied));
   ck_assert_str_eq (denied[0], "pbap");
+}
+END_TEST
+
+static void
+on_device_removed (CgGenDaemon1 *daemon, const char *id, gpointer user_data)
+{
+  char **received = user_data;
+
+  *received = g_strdup (id);
+  g_main_loop_quit (fixture.loop);
+}
+
+/* A client's view through the generated proxy, as the CLI and the notifier make it. */
+static CgGenDaemon1 *
+client_proxy_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  CgGenDaemon1 *daemon = cg_gen_daemon1_proxy_new_sync (
+      fixture.client_bus,
+      G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START | G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+      CG_DBUS_NAME, CG_DBUS_PATH, NULL, &error);
+
+  ck_assert_msg (daemon != NULL, "%s", error ? error->message : "");
+  return daemon;
+}
+
+START_TEST (test_device_removed_signal)
+{
+  g_autoptr (CgGenDaemon1) daemon = client_proxy_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) devices = NULL;
+  g_autofree char *received = NULL;
+
+  g_signal_connect (daemon, "device-removed", G_CALLBACK (on_device_removed), &received);
+  publish_car ("deny");
+  /* Forgetting a device the registry never held says nothing: the car's removal, sent
+   * after it, is the first signal to arrive. */
+  cg_device_registry_remove (fixture.registry, "usb", "9-9");
+  cg_device_registry_remove (fixture.registry, "bluetooth", "00:1e:de:12:34:56");
+  g_main_loop_run (fixture.loop);
+  ck_assert_str_eq (received, "bluetooth/" CAR_ADDRESS);
+
+  if (!caller_is_root ())
+    return;
+  g_signal_handlers_disconnect_by_data (daemon, &received);
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  devices = g_variant_get_child_value (reply, 0);
+  ck_assert_uint_eq (g_variant_n_children (devices), 0);
+}
+END_TEST
+
+/* The built `carguard monitor` on the test bus, and the lines it prints. */
+typedef struct {
+  GSubprocess *process;
+  GDataInputStream *out;
+  char *line;
+} MonitorProcess;
+
+static void
+monitor_start (MonitorProcess *monitor, const char *option)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  const char *carguard = g_getenv ("CARGUARD");
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (carguard != NULL, "CARGUARD names the built carguard");
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                g_test_dbus_get_bus_address (fixture.test_bus), TRUE);
+  monitor->process
+      = g_subprocess_launcher_spawn (launcher, &error, carguard, "monitor", option, NULL);
+  ck_assert_msg (monitor->process != NULL, "%s", error ? error->message : "");
+  monitor->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor->process));
+}
+
+static void
+on_monitor_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MonitorProcess *monitor = user_data;
+
+  monitor->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                             NULL, NULL);
+  g_main_loop_quit (fixture.loop);
+}
+
+/* The next line holding needle; earlier lines are skipped. Fails if the monitor ends. */
+static char *
+monitor_wait_for (MonitorProcess *monitor, const char *needle)
+{
+  for (;;) {
+    g_autofree char *line = NULL;
+
+    g_data_input_stream_read_line_async (monitor->out, G_PRIORITY_DEFAULT, NULL, on_monitor_line,
+                                         monitor);
+    g_main_loop_run (fixture.loop);
+    line = g_steal_pointer (&monitor->line);
+    ck_assert_msg (line != NULL, "carguard monitor ended before printing %s", needle);
+    if (strstr (line, needle) != NULL)
+      return g_steal_pointer (&line);
+  }
+}
+
+static void
+monitor_stop (MonitorProcess *monitor)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_send_signal (monitor->process, SIGTERM);
+  ck_assert (g_subprocess_wait (monitor->process, NULL, &error));
+  ck_assert_int_eq (g_subprocess_get_exit_status (monitor->process), 0);
+  g_clear_object (&monitor->out);
+  g_clear_object (&monitor->process);
+}
+
+START_TEST (test_monitor_shows_removals)
+{
+  MonitorProcess monitor = { NULL };
+  g_autofree char *running = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *removed = NULL;
+
+  monitor_start (&monitor, NULL);
+  /* Printed once its subscriptions are in place: nothing published after it is missed. */
+  running = monitor_wait_for (&monitor, "carguardd is running");
+  publish_car ("deny");
+  cg_device_registry_remove (fixture.registry, "bluetooth", CAR_ADDRESS);
+  decision = monitor_wait_for (&monitor, "bluetooth/" CAR_ADDRESS);
+  ck_assert_ptr_nonnull (strstr (decision, "\"BYD DiLink\""));
+  ck_assert_ptr_nonnull (strstr (decision, "  deny  rule=/etc/carguard/vendors.d/byd.conf:5"));
+  removed = monitor_wait_for (&monitor, "bluetooth/" CAR_ADDRESS);
+  ck_assert_msg (g_str_has_suffix (removed, " bluetooth/" CAR_ADDRESS "  removed"), "%s", removed);
+  monitor_stop (&monitor);
+}
+END_TEST
+
+static JsonObject *
+json_line_object (JsonParser *parser, const char *line)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (json_parser_load_from_data (parser, line, -1, &error), "%s: %s", line,
+                 error ? error->message : "");
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+START_TEST (test_monitor_json_shows_removals)
+{
+  MonitorProcess monitor = { NULL };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *line = NULL;
+  JsonObject *event;
+  guint id;
+
+  monitor_start (&monitor, "--json");
+  line = monitor_wait_for (&monitor, "\"event\":\"running\"");
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" }, NULL,
+                       NULL, NULL);
+  publish_car ("ask");
+  cg_device_registry_remove (fixture.registry, "bluetooth", CAR_ADDRESS);
+
+  g_free (line);
+  line = monitor_wait_for (&monitor, "\"event\":\"decision\"");
+  event = json_line_object (parser, line);
+  ck_assert_str_eq (json_object_get_string_member (event, "id"), "bluetooth/" CAR_ADDRESS);
+  ck_assert_str_eq (json_object_get_string_member (event, "decision"), "ask");
+  ck_assert_str_eq (json_object_get_string_member (event, "vendor-name"), "BYD");
+  ck_assert_int_eq (json_object_get_int_member (event, "pending"), id);
+  ck_assert_str_eq (
+      json_array_get_string_element (json_object_get_array_member (event, "denied"), 1), "map");
+  ck_assert_str_eq (json_object_get_string_member (event, "usb-id"), "");
+
+  g_free (line);
+  line = monitor_wait_for (&monitor, "\"event\":\"removed\"");
+  event = json_line_object (parser, line);
+  ck_assert_str_eq (json_object_get_string_member (event, "id"), "bluetooth/" CAR_ADDRESS);
+  monitor_stop (&monitor);
+}
+END_TEST
+
+START_TEST (test_record_codec)
+{
+  const char *const allowed[] = { "audio", NULL };
+  const CgDbusRecord sent = {
+    .id = "usb/1-1.2",
+    .transport = "usb",
+    .device = "1-1.2",
+    .name = "Head unit",
+    .usb_id = "1d6b:0104",
+    .vendor = "",
+    .vendor_name = "",
+    .decision = "data",
+    .rule = "default",
+    .allowed = allowed,
+    .enforced = TRUE,
+    .pending = 3,
+    .question = { .id = 3,
+                  .asks = "data",
+                  .kind = "usb-device",
+                  .grants = "data",
+                  .has_passkey = TRUE,
+                  .passkey = 123456,
+                  .seconds_left = 29 },
+  };
+  g_auto (CgDbusRecord) received = { NULL };
+  g_auto (CgDbusRecord) empty = { NULL };
+  g_autoptr (GVariant) wrong = NULL;
+  GVariantDict dict;
+
+  cg_dbus_record_from_variant (cg_dbus_record_to_variant (&sent), &received);
+  ck_assert_str_eq (received.id, "usb/1-1.2");
+  ck_assert_str_eq (received.usb_id, "1d6b:0104");
+  ck_assert_str_eq (received.decision, "data");
+  ck_assert_str_eq (received.allowed[0], "audio");
+  ck_assert_ptr_null (received.allowed[1]);
+  ck_assert_ptr_null (received.denied[0]);
+  ck_assert (received.enforced);
+  ck_assert_uint_eq (received.pending, 3);
+  ck_assert_uint_eq (received.question.id, 3);
+  ck_assert_str_eq (received.question.kind, "usb-device");
+  ck_assert_str_eq (received.question.warning, "");
+  ck_assert (received.question.has_passkey);
+  ck_assert_uint_eq (received.question.passkey, 123456);
+  ck_assert_uint_eq (received.question.seconds_left, 29);
+
+  /* What a record lacks, or carries with another type, reads as nothing. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, CG_DBUS_RECORD_PENDING, "s", "3");
+  g_variant_dict_insert (&dict, CG_DBUS_RECORD_DECISION, "u", 1);
+  wrong = g_variant_ref_sink (g_variant_dict_end (&dict));
+  cg_dbus_record_from_variant (wrong, &empty);
+  ck_assert_str_eq (empty.id, "");
+  ck_assert_str_eq (empty.decision, "");
+  ck_assert_str_eq (empty.usb_id, "");
+  ck_assert_ptr_null (empty.allowed[0]);
+  ck_assert (!empty.enforced);
+  ck_assert_uint_eq (empty.pending, 0);
+  ck_assert_uint_eq (empty.question.id, 0);
+  ck_assert_str_eq (empty.question.grants, "");
+  ck_assert (!empty.question.has_passkey);
+}
+END_TEST
+
+/* While a question is open, the record says what a person is asked; once it is
+ * answered the record carries no question. */
+START_TEST (test_list_devices_shows_the_open_question)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) car = NULL;
+  g_autoptr (GVariant) first = NULL;
+  g_auto (CgDbusRecord) record = { NULL };
+  const CgPendingQuestion question = { .transport = "bluetooth",
+                                       .device = CAR_ADDRESS,
+                                       .device_name = "BYD DiLink",
+                                       .question = "pair",
+                                       .grants = "calls and music",
+                                       .kind = "car",
+                                       .has_passkey = TRUE,
+                                       .passkey = 4242,
+                                       .warning = "already paired" };
+  guint id;
+
+  if (!caller_is_root ())
+    return;
+  id = cg_pending_add (fixture.pending, &question, NULL, NULL, NULL);
+  publish_car ("ask");
+  reply = call_method ("ListDevices", NULL, &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  g_variant_get_child (reply, 0, "@aa{sv}", &car);
+  first = g_variant_get_child_value (car, 0);
+  cg_dbus_record_from_variant (first, &record);
+  ck_assert_uint_eq (record.question.id, id);
+  ck_assert_str_eq (record.question.asks, "pair");
+  ck_assert_str_eq (record.question.kind, "car");
+  ck_assert_str_eq (record.question.grants, "calls and music");
+  ck_assert_str_eq (record.question.warning, "already paired");
+  ck_assert (record.question.has_passkey);
+  ck_assert_uint_eq (record.question.passkey, 4242);
+  ck_assert_uint_le (record.question.seconds_left, CG_PENDING_DEFAULT_TIMEOUT_MS / 1000);
+  cg_dbus_record_clear (&record);
+
+  ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_DENY, NULL));
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&car, g_variant_unref);
+  g_clear_pointer (&first, g_variant_unref);
+  reply = call_method ("ListDevices", NULL, &error);
+  g_variant_get_child (reply, 0, "@aa{sv}", &car);
+  first = g_variant_get_child_value (car, 0);
+  cg_dbus_record_from_variant (first, &record);
+  ck_assert_uint_eq (record.question.id, 0);
 }
 END_TEST
 
@@ -234,8 +535,8 @@ explain_car (void)
   const char *json = NULL;
 
   g_variant_dict_init (&facts, NULL);
-  g_variant_dict_insert (&facts, "BluetoothAddress", "s", CAR_ADDRESS);
-  g_variant_dict_insert (&facts, "BluetoothClass", "u", 0x200420);
+  g_variant_dict_insert (&facts, CG_DBUS_FACT_BLUETOOTH_ADDRESS, "s", CAR_ADDRESS);
+  g_variant_dict_insert (&facts, CG_DBUS_FACT_BLUETOOTH_CLASS, "u", 0x200420);
   reply = call_method ("Explain", g_variant_new ("(@a{sv})", g_variant_dict_end (&facts)), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   g_variant_get (reply, "(&s)", &json);
@@ -289,9 +590,10 @@ START_TEST (test_allow_once_answers_the_question)
 
   if (!caller_is_root ())
     return;
-  id = cg_pending_add (fixture.pending, "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair",
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
                        record_answer, &answered, NULL);
-  publish_car ("ask", id);
+  publish_car ("ask");
   reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:1e:de:12:34:56"), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   ck_assert_int_eq (answered, 1);
@@ -302,7 +604,7 @@ START_TEST (test_allow_once_answers_the_question)
   reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
   ck_assert_ptr_null (reply);
   remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.NotAsked");
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
 }
 END_TEST
 
@@ -314,18 +616,18 @@ START_TEST (test_allow_once_refused_where_policy_does_not_ask)
 
   if (!caller_is_root ())
     return;
-  publish_car ("deny", 0);
+  publish_car ("deny");
   reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
   ck_assert_ptr_null (reply);
   remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.NotAsked");
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
 
   g_clear_error (&error);
   reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:00:00:00:00:01"), &error);
   ck_assert_ptr_null (reply);
   g_free (remote);
   remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_INTERFACE ".Error.UnknownDevice");
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_UNKNOWN_DEVICE);
 }
 END_TEST
 
@@ -341,7 +643,7 @@ START_TEST (test_block_persists_and_enforces)
 
   if (!caller_is_root ())
     return;
-  publish_car ("ask", 0);
+  publish_car ("ask");
   reply = call_method ("Block", g_variant_new ("(s)", "bluetooth/" CAR_ADDRESS), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   ck_assert (g_file_get_contents (path, &text, NULL, NULL));
@@ -444,7 +746,7 @@ START_TEST (test_polkit_decides)
       = g_build_filename (fixture.root, "etc/carguard/vendors.d/local-blocked.conf", NULL);
 
   start_fake_polkit ();
-  publish_car ("deny", 0);
+  publish_car ("deny");
 
   /* polkit says no: root or not, the call is refused and nothing is written. */
   reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
@@ -498,7 +800,7 @@ END_TEST
 START_TEST (test_second_instance_cannot_own_the_name)
 {
   g_autoptr (GDBusConnection) other_bus = connect_to_test_bus ();
-  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new ();
+  g_autoptr (CgDeviceRegistry) registry = cg_device_registry_new (NULL);
   g_autoptr (CgDbusService) other = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -520,6 +822,11 @@ service_suite (void)
   tcase_add_checked_fixture (tc, service_setup, service_teardown);
   tcase_add_test (tc, test_list_devices);
   tcase_add_test (tc, test_decision_signal);
+  tcase_add_test (tc, test_device_removed_signal);
+  tcase_add_test (tc, test_monitor_shows_removals);
+  tcase_add_test (tc, test_monitor_json_shows_removals);
+  tcase_add_test (tc, test_record_codec);
+  tcase_add_test (tc, test_list_devices_shows_the_open_question);
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
   tcase_add_test (tc, test_allow_once_answers_the_question);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cg-explain.h"
+#include "cg-sanitize.h"
 #include "cg-test-tree.h"
 
 typedef struct {

@@ -92,7 +92,7 @@ gadget_setup_with_policy (const char *default_mode, guint pending_timeout_ms)
                  error ? error->message : "");
   ck_assert (!cg_policy_keeper_is_fallback (fixture.keeper));
   fixture.pending = cg_pending_new (pending_timeout_ms);
-  fixture.registry = cg_device_registry_new ();
+  fixture.registry = cg_device_registry_new (fixture.pending);
   fixture.guard
       = cg_usb_gadget_guard_new (fixture.keeper, fixture.pending, fixture.registry, fixture.root);
 }

@@ -11,6 +11,7 @@
 
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
+#include "cg-usb-config.h"
 #include "cg-usb-host-guard.h"
 #include "cg-test-tree.h"
 
@@ -108,7 +109,7 @@ host_setup_with (const char *main_conf)
   ck_assert_msg (cg_policy_keeper_reload (fixture.keeper, &error), "%s",
                  error ? error->message : "");
   fixture.pending = cg_pending_new (0);
-  fixture.registry = cg_device_registry_new ();
+  fixture.registry = cg_device_registry_new (fixture.pending);
   fixture.guard = cg_usb_host_guard_new (fixture.keeper, fixture.pending, fixture.registry, NULL,
                                          fixture.root);
 }

@@ -5,11 +5,8 @@ open across a policy edit, and the checks on carguardd's log and `carguard devic
 
 import errno
 import json
-import os
 import socket
 import subprocess
-import sys
-import time
 import traceback
 
 import labkit
@@ -191,4 +188,3 @@ def run(tap, body):
         except Exception:
             tap.diag(traceback.format_exc())
     return tap.done()
-

@@ -11,13 +11,16 @@
     sys.exit(tap.done())
 
 Everything a scenario starts is stopped when the Lab closes; every log lands in the
-run's log directory (/run/lab in the guest, DIR/lab/runs/ID on the host)."""
+run's log directory (/run/lab in the guest, DIR/lab/runs/ID on the host). The USB half
+(gadgets, the car's port, the cable, the phone and laptop roles) is usblab.py."""
 
+import errno
 import json
 import os
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +29,8 @@ import traceback
 import dbus
 import dbus.mainloop.glib
 from gi.repository import GLib
+
+import cgnames
 
 RESULTS = "/run/lab"
 GUEST = os.path.dirname(os.path.realpath(__file__))
@@ -38,9 +43,17 @@ CAR_ADDRESS = "00:AA:01:01:00:01"
 
 BLUEZ = "org.bluez"
 
+NETLINK_KOBJECT_UEVENT = 15
+SO_RCVBUFFORCE = 33
+
 
 class LabFailure(Exception):
-    """The lab itself could not be set up: the scenario cannot say anything."""
+    """The lab did not get where the scenario needed it (a process did not come up, a
+    wait ran out): what the scenario meant to observe cannot be observed."""
+
+
+class Timeout(LabFailure):
+    """What wait_until waited for did not happen by its deadline."""
 
 
 # ---------------------------------------------------------------- TAP
@@ -113,22 +126,94 @@ def setup_mainloop():
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 
+class UeventMonitor:
+    """Kernel uevents (NETLINK_KOBJECT_UEVENT, multicast group 1). Open it before
+    checking a condition, then wait: an event that happens between the check and the
+    wait is still queued on the socket, so nothing is missed."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC,
+                                  NETLINK_KOBJECT_UEVENT)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20)
+        except OSError:
+            pass
+        self.sock.bind((0, 1))
+        self.sock.setblocking(False)
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def drain(self):
+        """Every queued uevent, as dicts (ACTION, DEVPATH, SUBSYSTEM, ...)."""
+        events = []
+        while True:
+            try:
+                msg = self.sock.recv(65536)
+            except BlockingIOError:
+                return events
+            except OSError as e:
+                if e.errno == errno.ENOBUFS:  # overflowed: the waiter re-checks anyway
+                    continue
+                raise
+            ev = {}
+            for field in msg.split(b"\0")[1:]:
+                key, sep, value = field.partition(b"=")
+                if sep:
+                    ev[key.decode(errors="replace")] = value.decode(errors="replace")
+            events.append(ev)
+
+
 def wait_until(predicate, timeout, what="condition", interval=0.05):
-    """Polls PREDICATE (with a deadline) while serving the GLib main loop, so D-Bus
-    calls to our own objects (agents, profiles) are answered meanwhile. Returns the
-    predicate's value; raises LabFailure on timeout."""
+    """Returns PREDICATE's first truthy value. Between checks it serves the GLib main
+    loop, so D-Bus calls to our own objects (agents, profiles) are answered and signals
+    delivered meanwhile, and it checks again on every D-Bus message, every kernel
+    uevent (a USB device, interface or netdev coming or going) and at least every
+    INTERVAL seconds (a property or a sysfs attribute can change without an event).
+    Raises Timeout naming WHAT once TIMEOUT seconds have passed."""
     ctx = GLib.MainContext.default()
     deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise LabFailure(f"timed out after {timeout}s waiting for {what}")
-        end = time.monotonic() + interval
-        while time.monotonic() < end:
-            if not ctx.iteration(False):
-                time.sleep(0.01)
+    with UeventMonitor() as uevents:
+        while True:
+            value = predicate()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Timeout(f"timed out after {timeout:g}s waiting for {what}")
+            _serve(ctx, uevents, min(remaining, interval))
+
+
+def _serve(ctx, uevents, seconds):
+    """Runs CTX until something is dispatched: a D-Bus message, a uevent or the end of
+    SECONDS."""
+    timer = GLib.timeout_source_new(max(1, int(seconds * 1000)))
+    timer.set_callback(lambda *_: False)
+    timer.attach(ctx)
+    kernel = GLib.unix_fd_source_new(uevents.fileno(), GLib.IOCondition.IN)
+
+    def drain(*_):
+        uevents.drain()
+        return False
+
+    kernel.set_callback(drain)
+    kernel.attach(ctx)
+    try:
+        # Attaching a source wakes the context: an iteration may dispatch nothing.
+        while not ctx.iteration(True):
+            pass
+    finally:
+        timer.destroy()
+        kernel.destroy()
 
 
 def call(method, *args, timeout=30, **kwargs):
@@ -317,8 +402,8 @@ class Lab:
                     except OSError as e:
                         text = f"({e})"
                     if entry == "status":
-                        text = "".join(l for l in text.splitlines(True)
-                                       if l.startswith(("State", "Threads")))
+                        text = "".join(line for line in text.splitlines(True)
+                                       if line.startswith(("State", "Threads")))
                     log.write(f"-- {entry}\n{text.rstrip()}\n")
 
     # -- D-Bus and BlueZ
@@ -326,8 +411,10 @@ class Lab:
     def system_bus_config(self):
         """The system bus as Debian configures it, plus carguardd's bus policy from
         the source tree (the guest runs the host root, where carguard is not
-        installed), minus service activation: the lab runs no polkit, and an
-        activated polkitd would know no carguard actions."""
+        installed), minus service activation: the lab runs no polkit, so carguardd's
+        bouncer takes its documented "polkit is not running: root passes" path
+        instead of an activated polkitd that knows no carguard actions and has no
+        session for root."""
         path = "/run/carguard-lab-system-bus.conf"
         ours = os.path.join(self.src, "data", "org.carguard.Daemon1.conf")
         with open("/usr/share/dbus-1/system.conf") as f:
@@ -341,11 +428,15 @@ class Lab:
         return path
 
     def start_system_bus(self):
+        """The system bus (once per boot); returns the connection to it."""
+        if self.bus is not None:
+            return self.bus
         os.makedirs("/run/dbus", exist_ok=True)
         subprocess.run(["dbus-daemon", f"--config-file={self.system_bus_config()}", "--fork",
                         "--nopidfile"], check=True)
         wait_until(lambda: os.path.exists("/run/dbus/system_bus_socket"), 20, "the system bus")
         self.bus = system_bus()
+        return self.bus
 
     def name_has_owner(self, name):
         dbus_obj = self.bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
@@ -456,8 +547,15 @@ class Lab:
             except dbus.exceptions.DBusException as e:
                 if e.get_dbus_name() != "org.bluez.Error.DoesNotExist":
                     raise
-        wait_until(lambda: all(props(self.bus, p, "org.bluez.Device1") is None for _, p in paths),
-                   timeout, "the devices to be removed")
+
+        # An inquiry still running on the other adapter finds the device again at once, as
+        # a temporary device without a bond (BlueZ drops it after TemporaryTimeout): that
+        # one is forgotten too.
+        def forgotten(path):
+            p = props(self.bus, path, "org.bluez.Device1")
+            return p is None or not (p.get("Paired") or p.get("Bonded") or p.get("Connected"))
+
+        wait_until(lambda: all(forgotten(p) for _, p in paths), timeout, "the bonds to be removed")
 
     # -- carguardd
 
@@ -489,6 +587,19 @@ class Lab:
 
     def kill_carguardd(self):
         return self.stop("carguardd", signal.SIGKILL)
+
+    def carguardd_runs(self):
+        return self.carguardd is not None and self.carguardd.poll() is None
+
+    def reload_carguardd(self):
+        """SIGHUP: carguardd reloads its policy now, not after its file monitor's
+        debounce."""
+        self.carguardd.send_signal(signal.SIGHUP)
+
+    def carguardd_api(self):
+        """carguardd's D-Bus interface (what the CLI and the notifier call)."""
+        obj = self.bus.get_object(cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH)
+        return dbus.Interface(obj, cgnames.CG_DBUS_INTERFACE)
 
     def carguard(self, *args, root=None):
         """Runs the carguard CLI; returns CompletedProcess (text)."""
@@ -561,6 +672,70 @@ class Lab:
         with open(self.log_path("car-reports.jsonl"), "a") as f:
             f.write(json.dumps(report) + "\n")
         return report
+
+
+def policy_files(carguard_conf, vendors=None):
+    """The files of a policy root for Lab.write_policy: carguard.conf and one vendor
+    file per entry of VENDORS ({"acme": text} is vendors.d/acme.conf)."""
+    files = {"etc/carguard/carguard.conf": carguard_conf}
+    for name, text in (vendors or {}).items():
+        files[f"etc/carguard/vendors.d/{name}.conf"] = text
+    return files
+
+
+# ---------------------------------------------------------------- carguardd's decisions
+
+class DecisionWatch:
+    """carguardd's Decision signals about one device (its "Id", e.g. "usb/1-1"), in
+    order. Subscribe before the action, then wait: nothing is missed."""
+
+    def __init__(self, bus, device_id):
+        self.records = []
+        self.device_id = device_id
+        self.match = bus.add_signal_receiver(self._on_decision, "Decision", cgnames.CG_DBUS_INTERFACE,
+                                             path=cgnames.CG_DBUS_PATH)
+
+    def _on_decision(self, record):
+        if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == self.device_id:
+            self.records.append({str(k): v for k, v in record.items()})
+
+    def _take(self, predicate):
+        while self.records:
+            record = self.records.pop(0)
+            if predicate(record):
+                return record
+        return None
+
+    def wait(self, predicate, what, timeout=20):
+        """The first new record satisfying PREDICATE; the records before it are
+        consumed with it."""
+        return wait_until(lambda: self._take(predicate), timeout, f"a Decision: {what}")
+
+    def close(self):
+        self.match.remove()
+
+
+def enforced(decision):
+    """A DecisionWatch predicate: DECISION, enforced."""
+    return lambda record: (record.get(cgnames.CG_DBUS_RECORD_DECISION) == decision
+                           and bool(record.get(cgnames.CG_DBUS_RECORD_ENFORCED)))
+
+
+def asking(record):
+    """A DecisionWatch predicate: a question to the person is pending."""
+    return (record.get(cgnames.CG_DBUS_RECORD_DECISION) == "ask"
+            and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
+
+
+def run(main):
+    """Exits with MAIN()'s status. An exception out of MAIN is a Bail out! (the
+    launcher fails the run); its traceback goes to stderr (scenario.log)."""
+    try:
+        sys.exit(main())
+    except Exception:
+        print("Bail out! " + traceback.format_exc().strip().splitlines()[-1], flush=True)
+        traceback.print_exc()
+        sys.exit(1)
 
 
 def warm_up_kernel_crypto():

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """USB half of the carguard lab: gadgets, the car's (host) side, authorization.
 
-Runs inside the lab guest as root with /usr/bin/python3, stdlib only.
+Runs inside the lab guest as root with /usr/bin/python3; waits are labkit's
+wait_until, which wakes on the kernel's uevents.
 
 Topology: dummy_hcd pairs each gadget controller dummy_udc.N with a host root
 hub under dummy_hcd.N in the same kernel (usb1 for dummy_udc.0 in the lab), so one
@@ -22,14 +23,15 @@ values read back from the host side are decoded with backslashreplace and never
 trusted to be valid UTF-8 or of any particular length.
 """
 
+import ctypes
 import errno
 import json
 import os
-import select
-import socket
 import subprocess
 import sys
-import time
+
+import cgnames
+import labkit
 
 CONFIGFS = "/sys/kernel/config"
 GADGETS = CONFIGFS + "/usb_gadget"
@@ -57,12 +59,14 @@ USB_CDC_SUBCLASS_ACM = "02"
 USB_CLASS_MASS_STORAGE = "08"
 USB_CLASS_CDC_DATA = "0a"
 
-NETLINK_KOBJECT_UEVENT = 15
-
-# A safety net for waits: sysfs states are re-checked at least this often even if
-# no uevent arrives (a full netlink buffer drops events).  Uevents are the wake-up;
-# this only bounds how late a missed one is noticed.
-_RECHECK_S = 0.5
+# The lab's one cable: dummy_udc.0 (the gadget side) <-> usb1 port 1 (devpath 1-1).
+UDC = "dummy_udc.0"
+# carguardd's ids for what it judges: the phone's host, as seen through the phone's UDC,
+# and the device at the laptop's port 1-1.
+GADGET_ID = "usb/" + UDC
+HOST_ID = "usb/1-1"
+# How long a scenario waits for the kernel or carguardd to act on a plug.
+TIMEOUT = 20.0
 
 
 class UsbLabError(RuntimeError):
@@ -136,74 +140,6 @@ def udcs():
         return sorted(os.listdir(UDC_CLASS))
     except FileNotFoundError:
         return []
-
-
-# -------------------------------------------------------------------- waiting
-
-
-class UeventMonitor:
-    """Kernel uevents (NETLINK_KOBJECT_UEVENT, multicast group 1) used as wake-ups.
-
-    Open it before checking a condition, then wait: an event that happens between
-    the check and the wait is still queued on the socket, so nothing is missed."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC,
-                                  NETLINK_KOBJECT_UEVENT)
-        try:
-            self.sock.setsockopt(socket.SOL_SOCKET, 33, 1 << 20)  # SO_RCVBUFFORCE
-        except OSError:
-            pass
-        self.sock.bind((0, 1))
-        self.sock.setblocking(False)
-
-    def close(self):
-        self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def drain(self, timeout):
-        """Wait up to timeout for at least one uevent, then consume all queued
-        ones.  Returns them as dicts (ACTION, DEVPATH, SUBSYSTEM, ...)."""
-        events = []
-        ready, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
-        if not ready:
-            return events
-        while True:
-            try:
-                msg = self.sock.recv(65536)
-            except BlockingIOError:
-                return events
-            except OSError as e:
-                if e.errno == errno.ENOBUFS:  # overflowed: the caller re-checks anyway
-                    continue
-                raise
-            fields = msg.split(b"\0")
-            ev = {}
-            for field in fields[1:]:
-                key, sep, value = field.partition(b"=")
-                if sep:
-                    ev[key.decode(errors="replace")] = value.decode(errors="replace")
-            events.append(ev)
-
-
-def wait_until(predicate, timeout, what):
-    """Return predicate()'s first truthy value, waking on uevents; raise
-    TimeoutError naming `what` once timeout seconds have passed."""
-    deadline = time.monotonic() + timeout
-    with UeventMonitor() as mon:
-        while True:
-            value = predicate()
-            if value:
-                return value
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
-            mon.drain(min(remaining, _RECHECK_S))
 
 
 # ------------------------------------------------------------------- gadgets
@@ -579,16 +515,16 @@ class CarUsbPort:
         return want is not None and len(self.interfaces()) >= want
 
     def wait_enumerated(self, timeout=10.0):
-        wait_until(self._settled, timeout, f"{self.devpath} to enumerate")
+        labkit.wait_until(self._settled, timeout, f"{self.devpath} to enumerate")
         return self
 
     def wait_gone(self, timeout=10.0):
-        wait_until(lambda: not os.path.exists(self.path), timeout,
-                   f"{self.devpath} to disappear")
+        labkit.wait_until(lambda: not os.path.exists(self.path), timeout,
+                          f"{self.devpath} to disappear")
 
     def wait_authorized(self, timeout=10.0):
-        wait_until(lambda: self.authorized() and self._settled(), timeout,
-                   f"{self.devpath} to be authorized with its interfaces")
+        labkit.wait_until(lambda: self.authorized() and self._settled(), timeout,
+                          f"{self.devpath} to be authorized with its interfaces")
 
     def interface_paths(self):
         prefix = self.devpath + ":"
@@ -620,7 +556,7 @@ class CarUsbPort:
         def found():
             return next((i for i in self.interfaces()
                          if all(i.get(k) == v for k, v in match.items())), None)
-        return wait_until(found, timeout, f"an interface of {self.devpath} with {match}")
+        return labkit.wait_until(found, timeout, f"an interface of {self.devpath} with {match}")
 
     def has_interface(self, cls, subclass=None):
         return any(i["class"] == cls and (subclass is None or i["subclass"] == subclass)
@@ -639,11 +575,11 @@ class CarUsbPort:
         return names[0] if names else None
 
     def wait_netdev(self, timeout=10.0):
-        return wait_until(self.netdev, timeout, f"a host-side netdev for {self.devpath}")
+        return labkit.wait_until(self.netdev, timeout, f"a host-side netdev for {self.devpath}")
 
     def wait_no_netdev(self, timeout=10.0):
-        wait_until(lambda: not self.netdevs(), timeout,
-                   f"host-side netdevs of {self.devpath} to go")
+        labkit.wait_until(lambda: not self.netdevs(), timeout,
+                          f"host-side netdevs of {self.devpath} to go")
 
     def report(self):
         enumerated = self.enumerated()
@@ -670,10 +606,9 @@ class CarUsbPort:
 class Udc:
     """The gadget-side controller, e.g. dummy_udc.0.
 
-    Its `state` attribute is sysfs_notify()'d on every change, which wakes
-    poll(POLLPRI|POLLERR); it must be re-read from offset 0.  After an unbind it
-    has been seen to keep saying "configured", so trust it only while a gadget is
-    bound."""
+    A change of its `state` attribute is no uevent (only a sysfs_notify()), so a
+    wait for it re-checks on wait_until's interval.  After an unbind it has been
+    seen to keep saying "configured", so trust it only while a gadget is bound."""
 
     def __init__(self, name="dummy_udc.0"):
         self.name = name
@@ -698,25 +633,12 @@ class Udc:
         """Wait until state is one of `wanted` (a str or a collection of str).
         Returns the state seen."""
         wanted = {wanted} if isinstance(wanted, str) else set(wanted)
-        deadline = time.monotonic() + timeout
-        fd = os.open(f"{self.path}/state", os.O_RDONLY)
-        try:
-            poller = select.poll()
-            poller.register(fd, select.POLLPRI | select.POLLERR)
-            while True:
-                # Reading to the end arms the next notification.
-                os.lseek(fd, 0, os.SEEK_SET)
-                state = os.read(fd, 4096).decode(errors="replace").strip()
-                if state in wanted:
-                    return state
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"timed out after {timeout:g}s waiting for "
-                                       f"{self.name} state in {sorted(wanted)}, "
-                                       f"last {state!r}")
-                poller.poll(min(remaining, _RECHECK_S) * 1000)
-        finally:
-            os.close(fd)
+
+        def reached():
+            state = self.state()
+            return state if state in wanted else None
+
+        return labkit.wait_until(reached, timeout, f"{self.name} state in {sorted(wanted)}")
 
 
 def gadget_side_netdevs(udc="dummy_udc.0"):
@@ -737,6 +659,147 @@ def cleanup_all_gadgets():
     """Remove every gadget in configfs: a scenario starts from an empty cable."""
     for name in _listdir(GADGETS):
         ConfigfsGadget(name, 0, 0, None, None, None, []).destroy()
+
+
+# ------------------------------------------------------------ the lab's cable
+
+
+class Cable:
+    """The car's cable. dummy_hcd holds both the gadget controller (dummy_udc.0) and
+    the car's host controller (usb1). With the phone's gadget unbound the car's side
+    sees nothing at all whatever happens, so the lab plugs the car in by loading
+    dummy_hcd (the UDC appears: carguardd's cable signal when the kernel has no
+    Type-C port) and pulls it out by unloading it.
+
+    Not with modprobe: it re-reads the module indexes over 9p on every call, which
+    made usb-guard-cycles' 100 plugs take minutes. The module is read once and loaded
+    with init_module(2), removed with delete_module(2); what it needs (udc-core,
+    usbcore) is loaded at boot (guest/init). KROOT is the lab kernel's module root
+    (Lab.env["LAB_KROOT"])."""
+
+    SYS_INIT_MODULE = 175  # x86_64
+    SYS_DELETE_MODULE = 176
+
+    def __init__(self, kroot):
+        out = subprocess.run(["/sbin/modprobe", "-d", kroot, "--show-depends", "dummy_hcd"],
+                             check=True, capture_output=True, text=True).stdout
+        path = out.strip().splitlines()[-1].split()[1]
+        with open(path, "rb") as f:
+            self.image = f.read()
+        self.libc = ctypes.CDLL(None, use_errno=True)
+
+    def _check(self, rc, what):
+        if rc != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"{what}: {os.strerror(err)}")
+
+    def attach(self):
+        """Plug the car in: the UDC and the car's root hub appear."""
+        if not os.path.isdir("/sys/module/dummy_hcd"):
+            rc = self.libc.syscall(self.SYS_INIT_MODULE, self.image,
+                                   ctypes.c_ulong(len(self.image)), b"")
+            if rc != 0 and ctypes.get_errno() != errno.EEXIST:
+                self._check(rc, "init_module dummy_hcd")
+        labkit.wait_until(lambda: UDC in udcs() and os.path.isdir(root_hub(1)), TIMEOUT,
+                          f"{UDC} and usb1")
+
+    def detach(self):
+        """Pull the car out: dummy_hcd goes, with the UDC and the car's side."""
+        if os.path.isdir("/sys/module/dummy_hcd"):
+            self._check(self.libc.syscall(self.SYS_DELETE_MODULE, b"dummy_hcd", os.O_NONBLOCK),
+                        "delete_module dummy_hcd")
+        labkit.wait_until(lambda: UDC not in udcs(), TIMEOUT, f"{UDC} to go")
+
+
+def car_sees_nothing(port):
+    """The car's side of PORT: no device, no interface, no netdev. (condition, what
+    it sees), for Tap.check."""
+    return (not port.enumerated() and port.netdevs() == []
+            and not any(n.startswith(port.devpath) for n in _listdir(USB_DEVICES)),
+            port.report_json())
+
+
+# ------------------------------------------------------------ the guarded roles
+
+# The lab's car is this same kernel's host bus (dummy_hcd). A phone-role scenario turns
+# the laptop-role guard off, so what the car sees is decided by the gadget guard alone and
+# "no data path" cannot pass because the host side happened to be locked.
+PHONE_ROLE_ONLY = "[USBHost]\nGuard=no\n"
+
+# A laptop has no phone gadget: carguardd's phone-role guard is pointed at one that does
+# not exist, so the lab's gadgets are only devices plugged into the laptop.
+LAPTOP_ROLE_CONF = "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\n"
+
+
+class Role:
+    """What a USB guard scenario starts from, in LAB: a policy root, the system bus,
+    the cable, the car's port (1-1), then carguardd (--debug, carguardd.log) and a
+    DecisionWatch on the device it judges. As a context manager, leaving it stops
+    carguardd and removes every gadget, so a second role can follow in the same boot."""
+
+    def __init__(self, lab, root, files):
+        self.lab = lab
+        self.root = lab.write_policy(root, files)
+        lab.start_system_bus()
+        self.cable = Cable(lab.env["LAB_KROOT"])
+        self.port = CarUsbPort("1-1")
+        self.watch = None
+
+    def _clear_gadgets(self):
+        ensure_configfs()
+        cleanup_all_gadgets()
+
+    def _guard(self, device_id):
+        self.lab.start_carguardd(self.root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
+        self.watch = labkit.DecisionWatch(self.lab.bus, device_id)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self.watch is not None:
+            self.watch.close()
+        self.lab.stop_carguardd()
+        cleanup_all_gadgets()
+
+
+class PhoneRole(Role):
+    """The phone (the USB device) under policy CARGUARD_CONF, the laptop-role guard
+    off: the car's cable out, the phone's gadget (phone) created unbound, carguardd
+    watching the phone's host (GADGET_ID)."""
+
+    def __init__(self, lab, carguard_conf, root="/tmp/cg-root", network_function="ncm.usb0"):
+        super().__init__(lab, root, labkit.policy_files(carguard_conf + PHONE_ROLE_ONLY))
+        self.cable.detach()
+        self._clear_gadgets()
+        self.phone = PhoneGadget(network_function=network_function).create(bind=False)
+        self._guard(GADGET_ID)
+
+
+class LaptopRole(Role):
+    """The laptop (the USB host) under LAPTOP_ROLE_CONF and the vendor files VENDORS
+    ({"alpine": text}): no gadget, the cable in, carguardd watching the device at
+    the laptop's port (HOST_ID). The scenario's gadgets are what is plugged in."""
+
+    def __init__(self, lab, vendors, root="/tmp/cg-root", carguard_conf=LAPTOP_ROLE_CONF):
+        self.carguard_conf = carguard_conf
+        super().__init__(lab, root, labkit.policy_files(carguard_conf, vendors))
+        self._clear_gadgets()
+        self.cable.attach()
+        self._guard(HOST_ID)
+
+    def wait_locked(self):
+        """Until carguardd has locked the laptop's bus: usb1 authorized_default=0."""
+        return labkit.wait_until(lambda: authorized_default(1) == 0, TIMEOUT,
+                                 "usb1 authorized_default=0")
+
+    def reload(self, vendors):
+        """The vendor files become VENDORS, and carguardd reloads them now."""
+        self.lab.write_policy(self.root, labkit.policy_files(self.carguard_conf, vendors))
+        self.lab.reload_carguardd()
 
 
 def main(argv):

@@ -53,7 +53,8 @@ def bluetooth(lab):
     tap.ok(pan.get("connected") and pan.get("bnep") == "ok", "PAN: the phone's NAP accepted a BNEP link", pan)
 
     events = lab.phone_events()
-    served = {(e.get("profile"), e.get("type")) for e in events if e.get("event") == "obex-get" and e.get("ok")}
+    served = {(e.get("profile"), e.get("type")) for e in events
+              if e.get("event") == "obex-get" and e.get("ok")}
     tap.ok(("pbap", "x-bt/phonebook") in served and ("map", "x-bt/MAP-msg-listing") in served,
            "the phone's log shows it served the phonebook and the listing", events)
     authorized = {e.get("uuid", "")[:8] for e in events if e.get("method") == "AuthorizeService"}

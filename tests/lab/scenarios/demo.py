@@ -10,12 +10,12 @@ the unguarded baseline and says so. Test points only say that each step ran: wha
 the car got is shown, not judged (the guard scenarios judge it)."""
 
 import os
-import subprocess
 import sys
 import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -61,14 +61,16 @@ def got_text(key, r):
         return "(not tried)"
     if not r.get("connected"):
         return f"nothing: connection refused ({r.get('errno')})"
+    obex_only = f"a socket ({r.get('obex')})"
     if key == "pbap":
-        return f"THE PHONEBOOK: {r.get('vcards')} vCards" if r.get("vcards") else f"a socket ({r.get('obex')})"
+        return f"THE PHONEBOOK: {r.get('vcards')} vCards" if r.get("vcards") else obex_only
     if key == "map":
-        return f"THE MESSAGES: {r.get('messages')} in the listing" if r.get("messages") else f"a socket ({r.get('obex')})"
+        return f"THE MESSAGES: {r.get('messages')} in the listing" if r.get("messages") else obex_only
     if key == "opp":
-        return "pushed a file to the phone" if r.get("pushed") else f"a socket ({r.get('obex')})"
+        return "pushed a file to the phone" if r.get("pushed") else obex_only
     if key == "pan":
-        return "A NETWORK LINK to the phone (BNEP up)" if r.get("bnep") == "ok" else f"a socket ({r.get('bnep')})"
+        bnep_only = f"a socket ({r.get('bnep')})"
+        return "A NETWORK LINK to the phone (BNEP up)" if r.get("bnep") == "ok" else bnep_only
     if key == "hfp":
         return "a hands-free link" + (" (AT answered)" if r.get("at") == "ok" else "")
     if key == "a2dp":
@@ -93,7 +95,7 @@ def start_guard(lab):
     if not lab.carguardd_path:
         return None, "carguardd is not built"
     try:
-        lab.start_carguardd(ROOT, args=["--debug"], wait_name="org.carguard.Daemon1")
+        lab.start_carguardd(ROOT, args=["--debug"], wait_name=cgnames.CG_DBUS_NAME)
         labkit.wait_until(lambda: "default agent" in open(lab.log_path("carguardd.log"),
                                                           errors="replace").read(),
                           30, "carguardd to register its Bluetooth agent")
@@ -136,25 +138,20 @@ def bluetooth_steps(lab, guarded):
     return explain
 
 
-def modprobe(lab, *args):
-    subprocess.run(["/sbin/modprobe", "-d", lab.env["LAB_KROOT"], *args], check=True)
-
-
 def usb_step(lab, guarded, explain):
     say("")
     say(f"Step {len(STEPS) + 2}: the car is plugged in over USB (the phone is the USB device)")
     usblab.ensure_configfs()
     usblab.cleanup_all_gadgets()
-    if os.path.isdir("/sys/module/dummy_hcd"):
-        modprobe(lab, "-r", "dummy_hcd")  # unplugged
+    cable = usblab.Cable(lab.env["LAB_KROOT"])
+    cable.detach()
     gadget = usblab.PhoneGadget()
     gadget.create(bind=False)
     try:
-        modprobe(lab, "dummy_hcd")  # the cable goes in
-        usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "the phone's USB controller")
+        cable.attach()
         if not guarded:
             gadget.bind()  # an unguarded phone offers its network function at once
-        port = usblab.port_for_udc("dummy_udc.0")
+        port = usblab.port_for_udc(usblab.UDC)
         # Nothing at all may happen (charge only): this is a deadline, not a sleep.
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not (port.enumerated() and port.netdev()):

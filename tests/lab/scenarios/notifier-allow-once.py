@@ -78,7 +78,8 @@ def scenario(lab, root):
     session.get_object(NOTIFICATIONS, "/org/freedesktop/Notifications").EmitSignal(
         NOTIFICATIONS, "ActionInvoked", "us", [dbus.UInt32(number), "allow-once"], dbus_interface=MOCK_IFACE)
     try:
-        labkit.wait_until(lambda: bt.log_count(lab, "allow (person)"), 20, "carguardd to hear the answer")
+        labkit.wait_until(lambda: bt.log_count(lab, "allow once (person)"), 20,
+                          "carguardd to hear the answer")
         heard = True
     except labkit.LabFailure:
         heard = False

@@ -11,6 +11,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 
 POLICY = {
@@ -28,7 +29,8 @@ def main():
         lab.bluetooth_up()
         lab.start_phone(agent=True, services=["pbap"])
         lab.restart_bluetoothd()
-        powered = {a: (labkit.props(lab.bus, labkit.adapter_path(a), "org.bluez.Adapter1") or {}).get("Powered")
+        powered = {a: (labkit.props(lab.bus, labkit.adapter_path(a), "org.bluez.Adapter1") or {})
+                   .get("Powered")
                    for a in (labkit.PHONE_ADAPTER, labkit.CAR_ADAPTER)}
         tap.ok(all(powered.values()), "restart_bluetoothd: both adapters are back and powered", powered)
         # The phone's registrations died with the old bluetoothd.
@@ -48,7 +50,7 @@ def main():
         root = lab.write_policy("/tmp/carguard-toolkit", POLICY)
         lab.stop("phone")
         lab.start_phone(agent=False, services=["pbap"])
-        proc = lab.start_carguardd(root, wait_name="org.carguard.Daemon1")
+        proc = lab.start_carguardd(root, wait_name=cgnames.CG_DBUS_NAME)
         tap.ok(proc.poll() is None, "start_carguardd: carguardd owns its bus name and runs")
         r = lab.run_car(services=["pbap"])
         tap.ok(r["services"]["pbap"].get("errno") == "ECONNREFUSED",

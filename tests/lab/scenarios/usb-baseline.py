@@ -10,17 +10,13 @@ import json
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
 import labkit  # noqa: E402
 import usblab  # noqa: E402
-from usblab import (CarHeadUnitGadget, CarUsbPort, PhoneGadget, Udc,  # noqa: E402
+from usblab import (TIMEOUT, UDC, CarHeadUnitGadget, CarUsbPort, PhoneGadget, Udc,  # noqa: E402
                     USB_CDC_SUBCLASS_ACM, USB_CDC_SUBCLASS_NCM, USB_CLASS_CDC_DATA,
                     USB_CLASS_COMM, USB_CLASS_MASS_STORAGE)
-
-UDC = "dummy_udc.0"
-TIMEOUT = 20.0
 
 
 def net_exists(name):
@@ -28,6 +24,11 @@ def net_exists(name):
 
 
 def main():
+    with labkit.Lab():
+        return scenario()
+
+
+def scenario():
     started = time.monotonic()
     t = labkit.Tap(36)
     port = CarUsbPort("1-1")
@@ -115,7 +116,7 @@ def main():
 
     usblab.deauthorize("1-1")
     t.check("deauthorizing the device removes interfaces and netdev", lambda: (
-        usblab.wait_until(lambda: not port.interface_paths() and not port.netdevs(),
+        labkit.wait_until(lambda: not port.interface_paths() and not port.netdevs(),
                           TIMEOUT, "interfaces to go") and port.authorized() is False,
         port.report_json()))
 
@@ -230,9 +231,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception:
-        print("Bail out! " + traceback.format_exc().strip().splitlines()[-1], flush=True)
-        traceback.print_exc()
-        sys.exit(1)
+    labkit.run(main)

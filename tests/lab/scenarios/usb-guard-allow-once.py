@@ -5,75 +5,69 @@ question is pending; "allow once" (carguardd's D-Bus AllowOnce, as the notifier 
 it) binds it and the car sees the network interface; after a detach and re-attach the
 next connection starts at charge-only and is asked about again."""
 
-import importlib.machinery
 import os
+import sys
 
-lib = importlib.machinery.SourceFileLoader(
-    "usb_guard_lib", os.path.join(os.path.dirname(os.path.realpath(__file__)),
-                                  "usb-guard-lib.py")).load_module()
-usblab = lib.usblab
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
+import labkit  # noqa: E402
+import usblab  # noqa: E402
 
-
-def asking(rec):
-    return rec.get("Decision") == "ask" and int(rec.get("Pending", 0)) != 0
+POLICY = "[Default]\nPreset=charge-only\nUSBMode=ask\n"
 
 
 def main():
-    t = lib.Tap(10)
-    role = lib.PhoneRole("[Default]\nPreset=charge-only\nUSBMode=ask\n", "carguardd-allow-once.log")
-    bus, phone, port, daemon, watch = role.bus, role.phone, role.port, role.daemon, role.watch
-    try:
-        lib.car_attach()
+    t = labkit.Tap(10)
+    with labkit.Lab() as lab, usblab.PhoneRole(lab, POLICY) as role:
+        phone, port, watch = role.phone, role.port, role.watch
+        role.cable.attach()
         first = None
 
         def asked():
             nonlocal first
-            first = watch.wait(asking, "a pending question about the host")
+            first = watch.wait(labkit.asking, "a pending question about the host")
             return True, first
         t.check("carguardd asks about the attached host", asked)
         t.ok(phone.udc() is None, "while the question is pending the gadget stays unbound")
-        t.check("... and the car's side sees nothing", lambda: lib.car_sees_nothing(port))
+        t.check("... and the car's side sees nothing", lambda: usblab.car_sees_nothing(port))
 
-        daemon.proxy().AllowOnce(lib.USB_ID)
+        lab.carguardd_api().AllowOnce(usblab.GADGET_ID)
         t.check("after allow once the gadget is bound to the UDC",
-                lambda: usblab.wait_until(lambda: phone.udc() == lib.UDC, lib.TIMEOUT,
+                lambda: labkit.wait_until(lambda: phone.udc() == usblab.UDC, usblab.TIMEOUT,
                                           "g1 bound") and True)
         t.check("the car enumerates the phone",
-                lambda: port.wait_enumerated(lib.TIMEOUT).enumerated())
+                lambda: port.wait_enumerated(usblab.TIMEOUT).enumerated())
         netdev = None
 
         def car_netdev():
             nonlocal netdev
-            netdev = port.wait_netdev(lib.TIMEOUT)
-            return (netdev is not None and netdev not in usblab.gadget_side_netdevs(lib.UDC),
+            netdev = port.wait_netdev(usblab.TIMEOUT)
+            return (netdev is not None and netdev not in usblab.gadget_side_netdevs(usblab.UDC),
                     port.report_json())
         t.check("the car sees the network interface", car_netdev)
 
-        lib.car_detach()
+        role.cable.detach()
         t.check("on detach carguardd unbinds the gadget",
-                lambda: usblab.wait_until(lambda: phone.udc() is None, lib.TIMEOUT,
+                lambda: labkit.wait_until(lambda: phone.udc() is None, usblab.TIMEOUT,
                                           "g1 unbound") and True)
 
-        lib.car_attach()
+        role.cable.attach()
         second = None
 
         def asked_again():
             nonlocal second
             # Records of the first connection may still be queued: wait for another id.
-            second = watch.wait(lambda rec: asking(rec)
-                                and int(rec["Pending"]) != int(first["Pending"]),
+            second = watch.wait(lambda rec: labkit.asking(rec)
+                                and int(rec[cgnames.CG_DBUS_RECORD_PENDING])
+                                != int(first[cgnames.CG_DBUS_RECORD_PENDING]),
                                 "a new question for the new connection")
             return True, (first, second)
         t.check("the re-attached host is asked about again (a new question)", asked_again)
         t.ok(phone.udc() is None, "the new connection starts at charge-only: unbound",
              phone.udc())
-        t.check("the car's side sees nothing", lambda: lib.car_sees_nothing(port))
-    finally:
-        watch.close()
-        daemon.stop()
-        usblab.cleanup_all_gadgets()
-    return 1 if t.failed else 0
+        t.check("the car's side sees nothing", lambda: usblab.car_sees_nothing(port))
+    return t.done()
 
 
 if __name__ == "__main__":
-    lib.run(main)
+    labkit.run(main)

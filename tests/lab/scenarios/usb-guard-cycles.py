@@ -20,69 +20,28 @@ usb-guard-allow-once, which pulls the cable once.
 Laptop role: two gadgets take turns on the cable (bind = plug, unbind = unplug), a car
 head unit (Alpine VID, charge-only: stays unauthorized, no netdev) and a trusted dock
 (authorized, its netdev appears). carguardd's phone-role guard is pointed at a gadget
-that does not exist, so the gadgets are only devices plugged into the laptop."""
+that does not exist, so the gadgets are only devices plugged into the laptop.
 
-import ctypes
-import errno
-import importlib.machinery
+Both roles in one boot, one after the other (usblab.PhoneRole, usblab.LaptopRole)."""
+
 import os
 import re
-import subprocess
+import sys
 import time
 
-lib = importlib.machinery.SourceFileLoader(
-    "usb_guard_lib", os.path.join(os.path.dirname(os.path.realpath(__file__)),
-                                  "usb-guard-lib.py")).load_module()
-usblab = lib.usblab
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import cgnames  # noqa: E402
+import labkit  # noqa: E402
+import usblab  # noqa: E402
 
 CYCLES = 100
 WARM_UP = 10
 # glibc's allocator keeps freed arenas; a leak of even 1 kB per cycle exceeds this.
 RSS_NOISE_KB = 64
-HOST_ID = "usb/1-1"
-
-
-class FastCable:
-    """The lab's cable (dummy_hcd in, dummy_hcd out) without modprobe: modprobe re-reads
-    the module indexes over 9p on every call, which made 100 cycles take minutes. The
-    module is read once and loaded with init_module(2), removed with delete_module(2)."""
-
-    SYS_INIT_MODULE = 175  # x86_64
-    SYS_DELETE_MODULE = 176
-
-    def __init__(self):
-        kroot = lib.lab_env("LAB_KROOT") or "/"
-        out = subprocess.run(["/sbin/modprobe", "-d", kroot, "--show-depends", "dummy_hcd"],
-                             check=True, capture_output=True, text=True).stdout
-        path = out.strip().splitlines()[-1].split()[1]
-        with open(path, "rb") as f:
-            self.image = f.read()
-        self.libc = ctypes.CDLL(None, use_errno=True)
-
-    def _check(self, rc, what):
-        if rc != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"{what}: {os.strerror(err)}")
-
-    def attach(self):
-        if not os.path.isdir("/sys/module/dummy_hcd"):
-            rc = self.libc.syscall(self.SYS_INIT_MODULE, self.image,
-                                   ctypes.c_ulong(len(self.image)), b"")
-            if rc != 0 and ctypes.get_errno() != errno.EEXIST:
-                self._check(rc, "init_module dummy_hcd")
-        usblab.wait_until(lambda: lib.UDC in usblab.udcs()
-                          and os.path.isdir("/sys/bus/usb/devices/usb1"),
-                          lib.TIMEOUT, "dummy_udc.0 and usb1")
-
-    def detach(self):
-        if os.path.isdir("/sys/module/dummy_hcd"):
-            self._check(self.libc.syscall(self.SYS_DELETE_MODULE, b"dummy_hcd", os.O_NONBLOCK),
-                        "delete_module dummy_hcd")
-        usblab.wait_until(lambda: lib.UDC not in usblab.udcs(), lib.TIMEOUT, "dummy_udc.0 to go")
-
-
-def asking(rec):
-    return rec.get("Decision") == "ask" and int(rec.get("Pending", 0)) != 0
+VENDORS = {
+    "alpine": "[Vendor]\nName=Alpine\n[Match]\nUSB=1c98\n[Policy]\nPreset=charge-only\n",
+    "dock": "[Vendor]\nName=Dock\n[Match]\nUSB=1d6b\n[Policy]\nPreset=trusted\n",
+}
 
 
 def fds(pid):
@@ -110,126 +69,113 @@ def heap_rss_kb(pid):
     return rss
 
 
-def report_growth(t, role, daemon, baseline, wrong, samples):
-    final = (fds(daemon.pid()), rss_kb(daemon.pid()), heap_rss_kb(daemon.pid()))
-    t.diag(f"{role}: (VmRSS, [heap] RSS) kB every 10 cycles: {samples}")
-    t.diag(f"{role}: after {WARM_UP} cycles: {baseline[0]} fds, VmRSS {baseline[1]} kB, "
-           f"[heap] {baseline[2]} kB; after {CYCLES}: {final[0]} fds, VmRSS {final[1]} kB, "
-           f"[heap] {final[2]} kB")
-    t.ok(not wrong, f"{role}: all {CYCLES} decisions right", "\n".join(wrong))
-    t.ok(final[0] == baseline[0], f"{role}: no fd growth", (baseline, final))
-    # carguardd's own work runs on the main loop, so a per-cycle leak shows in the main
-    # heap. VmRSS also holds other threads' malloc arenas (GDBus's worker among them); in
-    # the laptop role it stepped up once by about 1 MB at a random cycle and then stayed
-    # flat: a high-water mark, not growth per cycle. It is reported, not asserted.
-    t.ok(final[2] - baseline[2] <= RSS_NOISE_KB,
-         f"{role}: no growth of the main heap beyond {RSS_NOISE_KB} kB", (baseline, final))
-    t.ok(daemon.alive(), f"{role}: carguardd still runs")
+class Growth:
+    """carguardd's fds and memory over the cycles: the baseline after WARM_UP cycles,
+    a sample every 10."""
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.baseline = None
+        self.samples = []
+
+    def sizes(self):
+        pid = self.lab.carguardd.pid
+        return fds(pid), rss_kb(pid), heap_rss_kb(pid)
+
+    def cycle_done(self, cycle):
+        if cycle + 1 == WARM_UP:
+            self.baseline = self.sizes()
+        if (cycle + 1) % 10 == 0:
+            self.samples.append(self.sizes()[1:])
+
+    def report(self, t, role, wrong):
+        baseline, final = self.baseline, self.sizes()
+        t.diag(f"{role}: (VmRSS, [heap] RSS) kB every 10 cycles: {self.samples}")
+        t.diag(f"{role}: after {WARM_UP} cycles: {baseline[0]} fds, VmRSS {baseline[1]} kB, "
+               f"[heap] {baseline[2]} kB; after {CYCLES}: {final[0]} fds, VmRSS {final[1]} kB, "
+               f"[heap] {final[2]} kB")
+        t.ok(not wrong, f"{role}: all {CYCLES} decisions right", "\n".join(wrong))
+        t.ok(final[0] == baseline[0], f"{role}: no fd growth", (baseline, final))
+        # carguardd's own work runs on the main loop, so a per-cycle leak shows in the main
+        # heap. VmRSS also holds other threads' malloc arenas (GDBus's worker among them); in
+        # the laptop role it stepped up once by about 1 MB at a random cycle and then stayed
+        # flat: a high-water mark, not growth per cycle. It is reported, not asserted.
+        t.ok(final[2] - baseline[2] <= RSS_NOISE_KB,
+             f"{role}: no growth of the main heap beyond {RSS_NOISE_KB} kB", (baseline, final))
+        t.ok(self.lab.carguardd_runs(), f"{role}: carguardd still runs")
 
 
-def phone_cycles(t, bus, cable):
-    root = "/tmp/cg-root-phone"
-    # Guard=no: the car's host side shares this kernel, and the car runs no carguard.
-    lib.write_policy(root, "[Default]\nPreset=charge-only\nUSBMode=ask\n"
-                           "[USBHost]\nGuard=no\n")
-    cable.detach()
-    usblab.ensure_configfs()
-    usblab.cleanup_all_gadgets()
-    phone = usblab.PhoneGadget(network_function="acm.usb0")
-    phone.create(bind=False)
-    port = usblab.CarUsbPort("1-1")
-    daemon = lib.Carguardd(bus, root, "/run/lab/carguardd-cycles-phone.log").start()
-    watch = lib.DecisionWatch(bus)
-    wrong = []
-    asked = set()
-    baseline = None
-    samples = []
-    try:
+def phone_cycles(t, lab):
+    conf = "[Default]\nPreset=charge-only\nUSBMode=ask\n"
+    with usblab.PhoneRole(lab, conf, root="/tmp/cg-root-phone",
+                          network_function="acm.usb0") as role:
+        phone, port, watch, cable = role.phone, role.port, role.watch, role.cable
+        growth = Growth(lab)
+        wrong = []
+        asked = set()
         for cycle in range(CYCLES):
             cable.attach()
             # Each connection gets its own question: skip records of earlier ones.
-            rec = watch.wait(lambda r: asking(r) and int(r["Pending"]) not in asked,
+            rec = watch.wait(lambda r: labkit.asking(r)
+                             and int(r[cgnames.CG_DBUS_RECORD_PENDING]) not in asked,
                              f"cycle {cycle}: a new question")
-            asked.add(int(rec["Pending"]))
+            asked.add(int(rec[cgnames.CG_DBUS_RECORD_PENDING]))
             if phone.udc() is not None or port.enumerated():
                 wrong.append(f"cycle {cycle}: bound before any answer")
             if cycle % 2 == 0:
-                daemon.proxy().AllowOnce(lib.USB_ID)
-                usblab.wait_until(lambda: phone.udc() == lib.UDC, lib.TIMEOUT, "g1 bound")
-                port.wait_enumerated(lib.TIMEOUT)
+                lab.carguardd_api().AllowOnce(usblab.GADGET_ID)
+                labkit.wait_until(lambda: phone.udc() == usblab.UDC, usblab.TIMEOUT, "g1 bound")
+                port.wait_enumerated(usblab.TIMEOUT)
             cable.detach()
-            usblab.wait_until(lambda: phone.udc() is None, lib.TIMEOUT, "g1 unbound")
-            if cycle + 1 == WARM_UP:
-                baseline = (fds(daemon.pid()), rss_kb(daemon.pid()), heap_rss_kb(daemon.pid()))
-            if (cycle + 1) % 10 == 0:
-                samples.append((rss_kb(daemon.pid()), heap_rss_kb(daemon.pid())))
-        report_growth(t, "phone role", daemon, baseline, wrong, samples)
-    finally:
-        watch.close()
-        daemon.stop()
-        usblab.cleanup_all_gadgets()
+            labkit.wait_until(lambda: phone.udc() is None, usblab.TIMEOUT, "g1 unbound")
+            growth.cycle_done(cycle)
+        growth.report(t, "phone role", wrong)
 
 
-def host_cycles(t, bus, cable):
-    root = "/tmp/cg-root-host"
-    lib.write_policy(root, "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\n", {
-        "alpine": "[Vendor]\nName=Alpine\n[Match]\nUSB=1c98\n[Policy]\nPreset=charge-only\n",
-        "dock": "[Vendor]\nName=Dock\n[Match]\nUSB=1d6b\n[Policy]\nPreset=trusted\n",
-    })
-    cable.attach()
-    usblab.cleanup_all_gadgets()
-    car = usblab.CarHeadUnitGadget(functions=("ncm",)).create(bind=False)
-    dock = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
-                                    manufacturer="Dock", product="Trusted dock",
-                                    functions=("ncm",)).create(bind=False)
-    port = usblab.CarUsbPort("1-1")
-    daemon = lib.Carguardd(bus, root, "/run/lab/carguardd-cycles-host.log").start()
-    watch = lib.DecisionWatch(bus, HOST_ID)
-    wrong = []
-    baseline = None
-    samples = []
-    try:
-        usblab.wait_until(lambda: usblab.authorized_default(1) == 0, lib.TIMEOUT,
-                          "usb1 authorized_default=0")
+def host_cycles(t, lab):
+    with usblab.LaptopRole(lab, VENDORS, root="/tmp/cg-root-host") as role:
+        port, watch = role.port, role.watch
+        car = usblab.CarHeadUnitGadget(functions=("ncm",)).create(bind=False)
+        dock = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
+                                        manufacturer="Dock", product="Trusted dock",
+                                        functions=("ncm",)).create(bind=False)
+        growth = Growth(lab)
+        wrong = []
+        role.wait_locked()
         for cycle in range(CYCLES):
             gadget, want, vendor = ((car, "charge-only", "alpine") if cycle % 2 == 0
                                     else (dock, "data", "dock"))
-            gadget.bind(lib.UDC)
-            rec = watch.wait(lambda r: bool(r.get("Enforced")), f"cycle {cycle}: a decision")
-            if rec.get("Decision") != want or str(rec.get("Vendor")) != vendor:
-                wrong.append(f"cycle {cycle}: {rec.get('Decision')} by {rec.get('Vendor')}")
+            gadget.bind(usblab.UDC)
+            rec = watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
+                             f"cycle {cycle}: a decision")
+            if (rec.get(cgnames.CG_DBUS_RECORD_DECISION) != want
+                    or str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) != vendor):
+                wrong.append(f"cycle {cycle}: {rec.get(cgnames.CG_DBUS_RECORD_DECISION)}"
+                             f" by {rec.get(cgnames.CG_DBUS_RECORD_VENDOR)}")
             if want == "data":
-                port.wait_authorized(lib.TIMEOUT)
-                port.wait_netdev(lib.TIMEOUT)
+                port.wait_authorized(usblab.TIMEOUT)
+                port.wait_netdev(usblab.TIMEOUT)
             else:
-                port.wait_enumerated(lib.TIMEOUT)
+                port.wait_enumerated(usblab.TIMEOUT)
                 if port.authorized() or port.interfaces() or port.netdevs():
                     wrong.append(f"cycle {cycle}: head unit got in: {port.report_json()}")
             gadget.unbind()
-            port.wait_gone(lib.TIMEOUT)
-            if cycle + 1 == WARM_UP:
-                baseline = (fds(daemon.pid()), rss_kb(daemon.pid()), heap_rss_kb(daemon.pid()))
-            if (cycle + 1) % 10 == 0:
-                samples.append((rss_kb(daemon.pid()), heap_rss_kb(daemon.pid())))
-        report_growth(t, "laptop role", daemon, baseline, wrong, samples)
-    finally:
-        watch.close()
-        daemon.stop()
-        usblab.cleanup_all_gadgets()
+            port.wait_gone(usblab.TIMEOUT)
+            growth.cycle_done(cycle)
+        growth.report(t, "laptop role", wrong)
 
 
 def main():
-    t = lib.Tap(8)
-    bus = lib.start_system_bus()
-    cable = FastCable()
-    started = time.monotonic()
-    phone_cycles(t, bus, cable)
-    phone_done = time.monotonic()
-    host_cycles(t, bus, cable)
-    t.diag(f"phone role {phone_done - started:.0f} s, laptop role "
-           f"{time.monotonic() - phone_done:.0f} s")
-    return 1 if t.failed else 0
+    t = labkit.Tap(8)
+    with labkit.Lab() as lab:
+        started = time.monotonic()
+        phone_cycles(t, lab)
+        phone_done = time.monotonic()
+        host_cycles(t, lab)
+        t.diag(f"phone role {phone_done - started:.0f} s, laptop role "
+               f"{time.monotonic() - phone_done:.0f} s")
+    return t.done()
 
 
 if __name__ == "__main__":
-    lib.run(main)
+    labkit.run(main)

@@ -10,17 +10,13 @@ of the raw bytes (no ESC, no RTL override, no invalid UTF-8).
 Malformed descriptors cannot be sent through configfs (the kernel builds them); the
 parser's bounds are covered by tests/unit/test-usb-host-descriptor.c."""
 
-import importlib.machinery
 import os
+import sys
 
-lib = importlib.machinery.SourceFileLoader(
-    "usb_guard_lib", os.path.join(os.path.dirname(os.path.realpath(__file__)),
-                                  "usb-guard-lib.py")).load_module()
-usblab = lib.usblab
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import labkit  # noqa: E402
+import usblab  # noqa: E402
 
-HOST_ID = "usb/1-1"
-LOG = "/run/lab/carguardd-hostile.log"
-MAIN_CONF = "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\n"
 VENDORS = {"alpine": "[Vendor]\nName=Alpine\n[Match]\nUSB=1c98\n[Policy]\nPreset=charge-only\n"}
 
 CONTROL = bytes(range(1, 32)).replace(b"\n", b"")  # all C0 controls but the newline
@@ -36,8 +32,8 @@ STRINGS = [
 RAW_FORBIDDEN = [b"\x1b", b"\x07", RTL]
 
 
-def log_clean():
-    with open(LOG, "rb") as f:
+def log_clean(lab):
+    with open(lab.log_path("carguardd.log"), "rb") as f:
         data = f.read()
     bad = [b for b in RAW_FORBIDDEN if b in data]
     try:
@@ -48,39 +44,27 @@ def log_clean():
 
 
 def main():
-    t = lib.Tap(4 * len(STRINGS) + 1)
-    root = "/tmp/cg-root"
-    lib.write_policy(root, MAIN_CONF, VENDORS)
-    bus = lib.start_system_bus()
-    usblab.ensure_configfs()
-    usblab.cleanup_all_gadgets()
-    port = usblab.CarUsbPort("1-1")
-    daemon = lib.Carguardd(bus, root, LOG).start()
-    watch = lib.DecisionWatch(bus, HOST_ID)
-    try:
-        usblab.wait_until(lambda: usblab.authorized_default(1) == 0, lib.TIMEOUT,
-                          "usb1 authorized_default=0")
+    t = labkit.Tap(4 * len(STRINGS) + 1)
+    with labkit.Lab() as lab, usblab.LaptopRole(lab, VENDORS) as role:
+        port, watch = role.port, role.watch
+        role.wait_locked()
         for what, product, serial, manufacturer in STRINGS:
             car = usblab.CarHeadUnitGadget(product=product, serial=serial,
                                            manufacturer=manufacturer)
-            car.create(bind=True, udc=lib.UDC)
+            car.create(bind=True, udc=usblab.UDC)
             t.check(f"{what}: an enforced charge-only decision",
-                    lambda: watch.wait(lib.enforced("charge-only"), what) is not None)
+                    lambda: watch.wait(labkit.enforced("charge-only"), what) is not None)
             t.check(f"{what}: unauthorized, no driver, no netdev",
-                    lambda: (port.wait_enumerated(lib.TIMEOUT) and port.authorized() is False
+                    lambda: (port.wait_enumerated(usblab.TIMEOUT) and port.authorized() is False
                              and port.interfaces() == [] and port.netdevs() == [],
                              port.report_json()))
             car.destroy()
-            port.wait_gone(lib.TIMEOUT)
-            t.ok(daemon.alive(), f"{what}: carguardd still runs")
-            t.check(f"{what}: carguardd's log is sanitised", log_clean)
-        t.ok(daemon.alive(), "carguardd survived every hostile device")
-    finally:
-        watch.close()
-        daemon.stop()
-        usblab.cleanup_all_gadgets()
-    return 1 if t.failed else 0
+            port.wait_gone(usblab.TIMEOUT)
+            t.ok(lab.carguardd_runs(), f"{what}: carguardd still runs")
+            t.check(f"{what}: carguardd's log is sanitised", lambda: log_clean(lab))
+        t.ok(lab.carguardd_runs(), "carguardd survived every hostile device")
+    return t.done()
 
 
 if __name__ == "__main__":
-    lib.run(main)
+    labkit.run(main)

@@ -4,41 +4,35 @@
 leaves no data path; a host that attaches while carguardd is not running gets none
 either (unbound is the gadget's resting state, and nothing in carguard binds it)."""
 
-import importlib.machinery
 import os
+import sys
 
-lib = importlib.machinery.SourceFileLoader(
-    "usb_guard_lib", os.path.join(os.path.dirname(os.path.realpath(__file__)),
-                                  "usb-guard-lib.py")).load_module()
-usblab = lib.usblab
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import labkit  # noqa: E402
+import usblab  # noqa: E402
 
 
 def main():
-    t = lib.Tap(7)
-    role = lib.PhoneRole("[Default]\nPreset=charge-only\n", "carguardd-sigkill.log")
-    bus, phone, port, daemon, watch = role.bus, role.phone, role.port, role.daemon, role.watch
-    try:
-        lib.car_attach()
+    t = labkit.Tap(7)
+    with labkit.Lab() as lab, usblab.PhoneRole(lab, "[Default]\nPreset=charge-only\n") as role:
+        phone, port, watch = role.phone, role.port, role.watch
+        role.cable.attach()
         t.check("carguardd enforces charge-only on the untrusted host",
-                lambda: (watch.wait(lib.enforced("charge-only"), "charge-only") is not None, None))
-        daemon.kill()
-        t.ok(not daemon.alive(), "carguardd is SIGKILLed")
+                lambda: (watch.wait(labkit.enforced("charge-only"), "charge-only") is not None, None))
+        lab.kill_carguardd()
+        t.ok(not lab.carguardd_runs(), "carguardd is SIGKILLed")
         t.ok(phone.udc() is None, "the gadget is still unbound", phone.udc())
-        t.check("the car's side sees nothing", lambda: lib.car_sees_nothing(port))
+        t.check("the car's side sees nothing", lambda: usblab.car_sees_nothing(port))
 
-        lib.car_detach()
-        lib.car_attach()
+        role.cable.detach()
+        role.cable.attach()
         t.ok(phone.udc() is None, "a host attached while carguardd is down: still unbound",
              phone.udc())
-        t.check("... the car's side sees nothing", lambda: lib.car_sees_nothing(port))
-        t.ok(usblab.Udc(lib.UDC).state() == "not attached", "the UDC is not attached",
-             usblab.Udc(lib.UDC).state())
-    finally:
-        watch.close()
-        daemon.stop()
-        usblab.cleanup_all_gadgets()
-    return 1 if t.failed else 0
+        t.check("... the car's side sees nothing", lambda: usblab.car_sees_nothing(port))
+        t.ok(usblab.Udc(usblab.UDC).state() == "not attached", "the UDC is not attached",
+             usblab.Udc(usblab.UDC).state())
+    return t.done()
 
 
 if __name__ == "__main__":
-    lib.run(main)
+    labkit.run(main)

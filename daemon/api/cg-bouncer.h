@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cg-dbus-names.h"
+
+G_BEGIN_DECLS
+
+/* The one gate every D-Bus method call passes: it maps the method to a polkit action
+ * and asks polkit (org.freedesktop.PolicyKit1.Authority.CheckAuthorization, subject
+ * = the caller's bus name, interaction allowed) whether the caller may.
+ *
+ * When polkit is not on the bus at all (a minimal system, the lab, CI), only callers
+ * with uid 0 pass: they can rewrite /etc/carguard anyway. Every other failure to get
+ * an answer from polkit denies. */
+#define CG_TYPE_BOUNCER (cg_bouncer_get_type ())
+G_DECLARE_FINAL_TYPE (CgBouncer, cg_bouncer, CG, BOUNCER, GObject)
+
+/* bus: the connection the calls arrive on (polkit is asked on the same bus). */
+CgBouncer *cg_bouncer_new (GDBusConnection *bus);
+
+/* The polkit action for a method of org.carguard.Daemon1, or NULL: an unknown method
+ * is never allowed. */
+const char *cg_bouncer_action_for_method (const char *method_name);
+
+/* Decides the invocation's method for its sender. Fails with G_DBUS_ERROR_ACCESS_DENIED. */
+void cg_bouncer_check_async (CgBouncer *bouncer, GDBusMethodInvocation *invocation,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data);
+gboolean cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "cg-usb-peer.h"
+
+void
+cg_usb_guard_core_init (CgUsbGuardCore *core, CgPolicyKeeper *keeper, CgPending *pending,
+                        CgDeviceRegistry *registry, GCallback on_policy_changed, gpointer guard)
+{
+  core->keeper = g_object_ref (keeper);
+  core->pending = pending != NULL ? g_object_ref (pending) : NULL;
+  core->registry = registry != NULL ? g_object_ref (registry) : NULL;
+  core->policy_changed_id = g_signal_connect (keeper, "changed", on_policy_changed, guard);
+}
+
+void
+cg_usb_guard_core_clear (CgUsbGuardCore *core)
+{
+  if (core->keeper != NULL)
+    g_clear_signal_handler (&core->policy_changed_id, core->keeper);
+  g_clear_object (&core->keeper);
+  g_clear_object (&core->pending);
+  g_clear_object (&core->registry);
+}
+
+void
+cg_usb_guard_core_publish (const CgUsbGuardCore *core, const CgDeviceReport *report)
+{
+  if (core->registry != NULL)
+    cg_device_registry_publish (core->registry, report);
+}
+
+void
+cg_usb_guard_core_remove (const CgUsbGuardCore *core, const char *device)
+{
+  if (core->registry != NULL)
+    cg_device_registry_remove (core->registry, "usb", device);
+}
+
+void
+cg_usb_peer_clear (CgUsbPeer *peer)
+{
+  cg_ask_withdraw (&peer->ask);
+  cg_usb_verdict_clear (&peer->verdict);
+}
+
+void
+cg_usb_peer_reset (CgUsbPeer *peer)
+{
+  cg_ask_withdraw (&peer->ask);
+  peer->access = CG_USB_ACCESS_CHARGE_ONLY;
+  peer->has_answer = FALSE;
+}
+
+static void
+usb_peer_set_answer (CgUsbPeer *peer, CgAnswer answer)
+{
+  peer->has_answer = TRUE;
+  peer->answer = answer;
+  peer->access = cg_answer_allows (answer) ? CG_USB_ACCESS_DATA : CG_USB_ACCESS_CHARGE_ONLY;
+}
+
+void
+cg_usb_peer_judge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgFacts *facts,
+                   const char *device, const char *name, CgAskFunc on_answer, gpointer user_data)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (core->keeper);
+  CgPendingQuestion question = {
+    .transport = "usb", .device = device, .device_name = name, .question = "data", .grants = "data"
+  };
+
+  cg_usb_peer_reset (peer);
+  cg_usb_verdict_clear (&peer->verdict);
+  cg_usb_decide (policy, facts, &peer->verdict);
+  if (peer->verdict.mode == CG_USB_MODE_DATA)
+    peer->access = CG_USB_ACCESS_DATA;
+  else if (peer->verdict.mode != CG_USB_MODE_ASK)
+    peer->access = CG_USB_ACCESS_CHARGE_ONLY;
+  else if (cg_ask_raise (&peer->ask, core->pending, &question, on_answer, user_data))
+    peer->access = CG_USB_ACCESS_ASKING;
+  else
+    usb_peer_set_answer (peer, CG_ANSWER_DENY_NOBODY);
+}
+
+void
+cg_usb_peer_take_answer (CgUsbPeer *peer, CgAnswer answer)
+{
+  usb_peer_set_answer (peer, answer);
+}
+
+gboolean
+cg_usb_peer_is_settled (const CgUsbPeer *peer)
+{
+  /* "Nobody to ask" is no one's answer: once there is someone, a reload asks again. */
+  return peer->access == CG_USB_ACCESS_ASKING
+         || (peer->has_answer && peer->answer != CG_ANSWER_DENY_NOBODY);
+}
+
+static const char *
+usb_access_to_string (CgUsbAccess access)
+{
+  switch (access) {
+    case CG_USB_ACCESS_DATA:
+      return "data";
+    case CG_USB_ACCESS_ASKING:
+      return "ask";
+    case CG_USB_ACCESS_CHARGE_ONLY:
+    default:
+      return "charge-only";
+  }
+}
+
+const char *
+cg_usb_peer_decision (const CgUsbPeer *peer)
+{
+  return peer->has_answer ? cg_answer_to_string (peer->answer)
+                          : usb_access_to_string (peer->access);
+}
+
+CgDecisionLogSubject
+cg_usb_peer_log_subject (const CgUsbPeer *peer, const char *device, const char *name)
+{
+  return (CgDecisionLogSubject){ .transport = "usb",
+                                 .device = device,
+                                 .device_name = name,
+                                 .vendor = peer->verdict.vendor,
+                                 .rule = peer->verdict.rule };
+}
+
+CgDeviceReport
+cg_usb_peer_report (const CgUsbPeer *peer, const char *device, const char *name, gboolean enforced)
+{
+  return (CgDeviceReport){ .transport = "usb",
+                           .device = device,
+                           .name = name,
+                           .vendor = peer->verdict.vendor,
+                           .decision = cg_usb_peer_decision (peer),
+                           .rule = peer->verdict.rule,
+                           .enforced = enforced };
+}
+
+void
+cg_usb_peer_log_decided (const CgUsbPeer *peer, const char *device, const char *name)
+{
+  CgDecisionLogSubject subject = cg_usb_peer_log_subject (peer, device, name);
+
+  cg_decision_log_decided (&subject, cg_usb_peer_decision (peer));
+}
+
+void
+cg_usb_peer_log_enforced (const CgUsbPeer *peer, const char *device, const char *name,
+                          const char *action, const GError *failed)
+{
+  CgDecisionLogSubject subject = cg_usb_peer_log_subject (peer, device, name);
+
+  cg_decision_log_enforced (&subject, action, failed);
+}

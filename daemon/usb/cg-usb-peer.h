@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "cg-ask.h"
+#include "cg-decision-log.h"
+#include "cg-device-registry.h"
+#include "cg-policy-keeper.h"
+#include "cg-usb-decision.h"
+
+G_BEGIN_DECLS
+
+/* What both USB guards judge, ask and publish with: the policy, the people to ask (NULL:
+ * nobody), the device registry (NULL: nothing is published). */
+typedef struct {
+  CgPolicyKeeper *keeper;
+  CgPending *pending;
+  CgDeviceRegistry *registry;
+  gulong policy_changed_id;
+} CgUsbGuardCore;
+
+/* Takes references; on_policy_changed (CgPolicyKeeper *, gpointer guard) runs on every
+ * reload until cg_usb_guard_core_clear. */
+void cg_usb_guard_core_init (CgUsbGuardCore *core, CgPolicyKeeper *keeper, CgPending *pending,
+                             CgDeviceRegistry *registry, GCallback on_policy_changed,
+                             gpointer guard);
+void cg_usb_guard_core_clear (CgUsbGuardCore *core);
+
+/* What a USB peer may do now: the state both USB guards enforce. */
+typedef enum {
+  CG_USB_ACCESS_CHARGE_ONLY,
+  CG_USB_ACCESS_ASKING, /* charge-only until a person answers */
+  CG_USB_ACCESS_DATA,
+} CgUsbAccess;
+
+/* One USB peer (a device plugged into this machine, the host this phone is plugged
+ * into) for as long as it stays attached: what the policy says of it, what it may do,
+ * and the question while a person decides. Zero-initialised is a new peer. */
+typedef struct {
+  CgUsbVerdict verdict;
+  CgUsbAccess access;
+  CgAsk ask;
+  gboolean has_answer;
+  CgAnswer answer;
+} CgUsbPeer;
+
+/* Withdraws the question and frees what the peer holds. */
+void cg_usb_peer_clear (CgUsbPeer *peer);
+/* A new connection: nothing decided or asked. The last verdict stays, so what is
+ * enforced until the next judgement still names its rule. */
+void cg_usb_peer_reset (CgUsbPeer *peer);
+
+/* Decides from facts under the policy in force; for `ask` raises the question about device
+ * (as the registry names the peer) shown to a person as name. on_answer hands the answer
+ * to cg_usb_peer_take_answer, then enforces. Nobody to ask: charge-only. */
+void cg_usb_peer_judge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgFacts *facts,
+                        const char *device, const char *name, CgAskFunc on_answer,
+                        gpointer user_data);
+void cg_usb_peer_take_answer (CgUsbPeer *peer, CgAnswer answer);
+
+/* An open question or a person's answer stands for this connection: a reload does not
+ * judge the peer again. */
+gboolean cg_usb_peer_is_settled (const CgUsbPeer *peer);
+
+/* What the log and the device record say: the answer ("allow once (person)") if one
+ * decided, else the access ("data", "ask", "charge-only"). */
+const char *cg_usb_peer_decision (const CgUsbPeer *peer);
+
+/* The log's and the registry's view of the peer; device and name are borrowed. A report
+ * leaves to the caller what only it knows (USB ids, serial). */
+CgDecisionLogSubject cg_usb_peer_log_subject (const CgUsbPeer *peer, const char *device,
+                                              const char *name);
+CgDeviceReport cg_usb_peer_report (const CgUsbPeer *peer, const char *device, const char *name,
+                                   gboolean enforced);
+/* Publishes a report (cg_usb_peer_report), or forgets the device; no-ops without registry. */
+void cg_usb_guard_core_publish (const CgUsbGuardCore *core, const CgDeviceReport *report);
+void cg_usb_guard_core_remove (const CgUsbGuardCore *core, const char *device);
+
+/* Enforced, then logged: cg_decision_log_* about this peer. */
+void cg_usb_peer_log_decided (const CgUsbPeer *peer, const char *device, const char *name);
+void cg_usb_peer_log_enforced (const CgUsbPeer *peer, const char *device, const char *name,
+                               const char *action, const GError *failed);
+
+G_END_DECLS

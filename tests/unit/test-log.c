@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The log: an entry carries the log domain of the part that wrote it, and debug messages
+ * reach the output only for the domains G_MESSAGES_DEBUG names, or for all with --debug. */
+#include "config.h"
+
+/* This test is a part of its own, so an entry it writes is told from core's. */
+#define G_LOG_DOMAIN "carguard-test"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cg-log.h"
+#include "cg-policy-keeper.h"
+#include "cg-test-tree.h"
+
+/* The GLIB_DOMAIN of the last entry with message_id. */
+typedef struct {
+  const char *message_id;
+  char *domain;
+} CapturedEntry;
+
+static GLogWriterOutput
+capture_entry (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  CapturedEntry *captured = user_data;
+  gboolean wanted = FALSE;
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++) {
+    if (g_str_equal (fields[i].key, "MESSAGE_ID"))
+      wanted = g_str_equal (fields[i].value, captured->message_id);
+    else if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+  }
+  if (wanted) {
+    g_free (captured->domain);
+    captured->domain = g_strdup (domain != NULL ? domain : "(none)");
+  }
+  return G_LOG_WRITER_HANDLED;
+}
+
+START_TEST (test_event_carries_callers_domain)
+{
+  CapturedEntry captured = { .message_id = CG_MESSAGE_ID_DECISION };
+
+  g_log_set_writer_func (capture_entry, &captured, NULL);
+  cg_log_event (G_LOG_LEVEL_INFO, CG_MESSAGE_ID_DECISION, "decided", "CARGUARD_DEVICE", "1-1",
+                NULL);
+  ck_assert_str_eq (captured.domain, "carguard-test");
+  g_free (captured.domain);
+}
+END_TEST
+
+/* core's own entries are in core's domain, set by its meson.build. */
+START_TEST (test_core_entry_in_core_domain)
+{
+  g_autofree char *root = g_dir_make_tmp ("cg-log-XXXXXX", NULL);
+  g_autoptr (CgPolicyKeeper) keeper = NULL;
+  g_autoptr (GError) error = NULL;
+  CapturedEntry captured = { .message_id = CG_MESSAGE_ID_POLICY_LOADED };
+
+  g_log_set_writer_func (capture_entry, &captured, NULL);
+  cg_test_tree_write (root, "etc/carguard/carguard.conf", "[Default]\nPreset=charge-only\n");
+  keeper = cg_policy_keeper_new (root);
+  ck_assert (cg_policy_keeper_reload (keeper, &error));
+  ck_assert_str_eq (captured.domain, "carguard-core");
+  g_free (captured.domain);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* What the log writer puts on stderr while it is not the journal: a file here. */
+static char *
+log_to_stderr_file (gboolean debug, void (*write_entries) (void))
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  int saved = dup (STDERR_FILENO);
+  int fd = g_file_open_tmp ("cg-log-stderr-XXXXXX", &path, &error);
+  char *text = NULL;
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_ge (dup2 (fd, STDERR_FILENO), 0);
+  close (fd);
+  cg_log_setup (debug);
+  write_entries ();
+  ck_assert_int_ge (dup2 (saved, STDERR_FILENO), 0);
+  close (saved);
+  ck_assert (g_file_get_contents (path, &text, NULL, &error));
+  g_unlink (path);
+  return text;
+}
+
+/* Which debug messages a setting lets through; info entries always pass. */
+static const struct {
+  const char *messages_debug; /* G_MESSAGES_DEBUG, or NULL: unset */
+  gboolean debug;             /* --debug */
+  gboolean usb_debug_shown;
+  gboolean bluetooth_debug_shown;
+} debug_settings[] = {
+  { "carguard-usb", FALSE, TRUE, FALSE },
+  { NULL, TRUE, TRUE, TRUE },
+  { NULL, FALSE, FALSE, FALSE },
+};
+
+static void
+write_one_of_each (void)
+{
+  g_log_structured ("carguard-usb", G_LOG_LEVEL_DEBUG, "MESSAGE", "usb says debug");
+  g_log_structured ("carguard-bluetooth", G_LOG_LEVEL_DEBUG, "MESSAGE", "bluetooth says debug");
+  g_log_structured ("carguard-bluetooth", G_LOG_LEVEL_INFO, "MESSAGE", "bluetooth says info");
+}
+
+START_TEST (test_debug_messages_shown)
+{
+  g_autofree char *text = NULL;
+
+  if (debug_settings[_i].messages_debug != NULL)
+    g_setenv ("G_MESSAGES_DEBUG", debug_settings[_i].messages_debug, TRUE);
+  else
+    g_unsetenv ("G_MESSAGES_DEBUG");
+  text = log_to_stderr_file (debug_settings[_i].debug, write_one_of_each);
+  ck_assert_int_eq (strstr (text, "usb says debug") != NULL, debug_settings[_i].usb_debug_shown);
+  ck_assert_int_eq (strstr (text, "bluetooth says debug") != NULL,
+                    debug_settings[_i].bluetooth_debug_shown);
+  ck_assert_ptr_nonnull (strstr (text, "bluetooth says info"));
+}
+END_TEST
+
+static Suite *
+log_suite (void)
+{
+  Suite *s = suite_create ("log");
+  TCase *domains = tcase_create ("domains");
+  TCase *debug = tcase_create ("debug");
+
+  tcase_add_test (domains, test_event_carries_callers_domain);
+  tcase_add_test (domains, test_core_entry_in_core_domain);
+  suite_add_tcase (s, domains);
+  tcase_add_loop_test (debug, test_debug_messages_shown, 0, G_N_ELEMENTS (debug_settings));
+  suite_add_tcase (s, debug);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (log_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
