@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cg-bouncer.h"
+#include "cg-log.h"
 #include "cg-session-lock.h"
 
 #define POLKIT_NAME "org.freedesktop.PolicyKit1"
@@ -204,7 +205,7 @@ caller_credentials (GDBusConnection *bus, const char *sender, guint32 *pid, guin
 /* The session polkit judges the caller by: its process's own, or for a process in no
  * session (a user service such as carguard-notifier) its user's display session. */
 static char *
-caller_session_path (GDBusConnection *bus, const char *sender, GCancellable *cancellable,
+caller_session_path (GDBusConnection *bus, guint32 pid, guint32 uid, GCancellable *cancellable,
                      GError **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -213,11 +214,7 @@ caller_session_path (GDBusConnection *bus, const char *sender, GCancellable *can
   g_autofree char *user_path = NULL;
   g_autofree char *remote_error = NULL;
   const char *path = NULL;
-  guint32 pid = 0;
-  guint32 uid = 0;
 
-  if (!caller_credentials (bus, sender, &pid, &uid, cancellable, error))
-    return NULL;
   reply = login1_call (bus, LOGIN1_PATH, LOGIN1_MANAGER, "GetSessionByPID",
                        g_variant_new ("(u)", pid), "(o)", cancellable, &local_error);
   if (reply != NULL) {
@@ -243,17 +240,17 @@ caller_session_path (GDBusConnection *bus, const char *sender, GCancellable *can
   if (g_variant_is_of_type (display, G_VARIANT_TYPE ("(so)")))
     g_variant_get (display, "(&s&o)", NULL, &path);
   if (path == NULL || g_str_equal (path, "/")) {
-    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
-                 "the caller (uid %u, pid %u) is in no session", uid, pid);
+    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "the caller is in no session");
     return NULL;
   }
   return g_strdup (path);
 }
 
 static gboolean
-caller_at_seat (GDBusConnection *bus, const char *sender, GCancellable *cancellable, GError **error)
+caller_at_seat (GDBusConnection *bus, guint32 pid, guint32 uid, GCancellable *cancellable,
+                GError **error)
 {
-  g_autofree char *path = caller_session_path (bus, sender, cancellable, error);
+  g_autofree char *path = caller_session_path (bus, pid, uid, cancellable, error);
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) properties = NULL;
   CgLoginSession session = { 0 };
@@ -277,15 +274,26 @@ static void
 bouncer_check_at_seat_thread (GTask *task, gpointer source, gpointer task_data,
                               GCancellable *cancellable)
 {
+  GDBusConnection *bus = CG_BOUNCER (source)->bus;
   CheckData *data = task_data;
   g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *uid_text = NULL;
+  guint32 pid = 0;
+  guint32 uid = G_MAXUINT32;
 
-  if (caller_at_seat (CG_BOUNCER (source)->bus, data->sender, cancellable, &error)) {
+  if (caller_credentials (bus, data->sender, &pid, &uid, cancellable, &error)
+      && caller_at_seat (bus, pid, uid, cancellable, &error)) {
     g_task_return_boolean (task, TRUE);
     return;
   }
-  g_message ("%s refused to %s, though polkit allowed it: %s", data->action, data->sender,
-             error->message);
+  pid_text = g_strdup_printf ("%u", pid);
+  uid_text = g_strdup_printf ("%u", uid);
+  message = g_strdup_printf ("%s refused to %s (uid %s, pid %s), though polkit allowed it: %s",
+                             data->action, data->sender, uid_text, pid_text, error->message);
+  cg_log_event (G_LOG_LEVEL_MESSAGE, NULL, message, "CARGUARD_ACTION", data->action,
+                "CARGUARD_CALLER_UID", uid_text, "CARGUARD_CALLER_PID", pid_text, NULL);
   g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                            "Not authorized for %s: %s", data->action, error->message);
 }
