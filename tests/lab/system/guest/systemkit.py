@@ -31,16 +31,19 @@ except FileNotFoundError:  # on the host, for --phases
     ENV = {}
 SRC = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "lab", "guest"))
+import cgnames  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
 LabFailure = labkit.LabFailure
-BUS_NAME = "org.carguard.Daemon1"
-MESSAGE_ID_POLICY_LOADED = "4b3e0d6f2a8c4f0e9c1d5a7b3f2e8d10"
-MESSAGE_ID_POLICY_REJECTED = "9a6c2e4b1d0f4a83b5e7c9d1f3a5b720"
-MESSAGE_ID_DECISION = "e2c8a4f6b0d24e19a7c3f5b9d1e7a430"
-MESSAGE_ID_ENFORCED = "71d5b9e3c7a14f2d8b6e0a4c2f8d6e51"
-AGENT_REGISTERED = "registered as BlueZ's default agent"
+# carguardd's journal MESSAGE_IDs, from where the daemon defines them.
+_IDS = cgnames.read(os.path.join(SRC, "daemon", "core", "cg-log.h"))
+MESSAGE_ID_POLICY_LOADED = _IDS["CG_MESSAGE_ID_POLICY_LOADED"]
+MESSAGE_ID_POLICY_REJECTED = _IDS["CG_MESSAGE_ID_POLICY_REJECTED"]
+MESSAGE_ID_DECISION = _IDS["CG_MESSAGE_ID_DECISION"]
+MESSAGE_ID_ENFORCED = _IDS["CG_MESSAGE_ID_ENFORCED"]
+# The agent's registration has no MESSAGE_ID: its text is the one carguardd logs.
+AGENT_REGISTERED = "Bluetooth agent registered as BlueZ's default agent"
 
 
 def sh(*argv, timeout=120, input=None, env=None, check=False):
@@ -103,6 +106,13 @@ def journal(*matches, after=None, unit_name=None):
         except ValueError:
             pass
     return entries
+
+
+def events(message_id, after=None, **fields):
+    """carguardd's journal entries with MESSAGE_ID and CARGUARD_* FIELDS (transport="usb"
+    matches CARGUARD_TRANSPORT=usb), after CURSOR."""
+    matches = [f"MESSAGE_ID={message_id}"] + [f"CARGUARD_{k.upper()}={v}" for k, v in fields.items()]
+    return journal(*matches, after=after)
 
 
 def messages(entries):
@@ -339,7 +349,7 @@ def jsonl(path):
 
 
 def agent_registrations(after=None):
-    return sum(AGENT_REGISTERED in m for m in unit_log("carguard.service", after=after))
+    return len(journal(f"MESSAGE={AGENT_REGISTERED}", "CARGUARD_TRANSPORT=bluetooth", after=after))
 
 
 def unit_timestamp(name, prop):

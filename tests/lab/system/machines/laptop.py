@@ -371,8 +371,10 @@ def person(tap, bt):
     menu = as_user("alice", "cat", "/run/user/1000/lab-menu.log").stdout
     tap.diag({"dunst menu": menu})
     car_ok(tap, report, "alice chose Allow once in the notification")
-    tap.ok(any("allow (person)" in m for m in sk.unit_log("carguard.service")),
-           "carguardd's journal records the person's answer", sk.unit_log("carguard.service")[-20:])
+    answered = sk.events(sk.MESSAGE_ID_DECISION, transport="bluetooth", request="pair", device=CAR,
+                         decision="allow once (person)")
+    tap.ok(answered, "carguardd's journal records the person's answer (allow once (person))",
+           sk.unit_log("carguard.service")[-20:])
     bt.forget()
     sk.write(sk.ASK_FILE, LAPTOP_CONF)
     sk.systemctl("reload", "carguard.service")
@@ -399,9 +401,11 @@ def boot(tap):
     port = usblab.CarUsbPort("1-1")
     tap.ok(not got and usb_nothing(port)[0], "at no point of the boot did the car's USB device get a driver or a network interface",
            {"events": got, "now": port.report()})
-    decisions = [e for e in sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_DECISION}", "CARGUARD_TRANSPORT=usb")]
-    tap.ok(decisions, "the journal has carguardd's decision on the car's USB device",
-           sk.messages(sk.journal("-u", "carguard.service"))[-20:])
+    decisions = sk.events(sk.MESSAGE_ID_DECISION, transport="usb", device="1-1")
+    tap.ok(decisions and all(e.get("CARGUARD_DECISION") == "charge-only" for e in decisions),
+           "the journal has carguardd's decision on the car's USB device: charge-only",
+           [{k: e.get(k) for k in ("MESSAGE", "CARGUARD_DECISION", "CARGUARD_RULE")} for e in decisions]
+           or sk.unit_log("carguard.service")[-20:])
     bt = sk.Bluetooth()
     try:
         bt.wait_adapters()

@@ -24,7 +24,7 @@ machine = sk.Machine()
 PHONE_CONF = sk.SHIPPED_DEFAULTS + "[USBHost]\nGuard=no\n"
 BROKEN = "/etc/carguard/vendors.d/broken.conf"
 BROKEN_TEXT = "[Vendor]\nName=Half-written by a fleet tool\n[Device\nPreset=trusted\n"
-UNDID_BIND = "undid a bind to"
+UNDID_BIND = "undid a bind to"  # CARGUARD_ENFORCED of the gadget guard
 
 
 def car_sees_nothing(port, watch_log):
@@ -66,7 +66,8 @@ def boot(tap):
     gadget = usblab.PhoneGadget()
     tap.ok(gadget.exists() and gadget.udc() is None, "the composer's gadget g1 exists and is unbound now",
            {"exists": gadget.exists(), "UDC": gadget.udc()})
-    undone = [m for m in sk.messages(sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_ENFORCED}")) if UNDID_BIND in m]
+    undone = [e for e in sk.events(sk.MESSAGE_ID_ENFORCED, transport="usb")
+              if (e.get("CARGUARD_ENFORCED") or "").startswith(UNDID_BIND)]
     tap.ok(undone, "the journal has carguardd undoing the composer's bind",
            sk.unit_log("carguard.service")[-20:])
     tap.check("at no point of the boot did the car get an interface or a network interface from the phone",
@@ -113,9 +114,12 @@ def kill_while_replugging(tap):
                "the car replugged while carguardd was down, and the gadget stayed unbound",
                {"replugged at": t_replugged, "carguardd back at": back})
         # carguardd judges the host again once it is back: still charge-only.
-        sk.wait(lambda: sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_DECISION}", "CARGUARD_TRANSPORT=usb",
-                                          "_PID=" + str(sk.main_pid("carguard.service"))), 30,
-                       "the restarted carguardd's decision on the car")
+        decided = sk.wait(lambda: [e for e in sk.events(sk.MESSAGE_ID_DECISION, transport="usb")
+                                   if e.get("_PID") == str(sk.main_pid("carguard.service"))], 30,
+                          "the restarted carguardd's decision on the car")
+        tap.ok(all(e.get("CARGUARD_DECISION") == "charge-only" for e in decided),
+               "the restarted carguardd decides charge-only for the car",
+               [{k: e.get(k) for k in ("CARGUARD_DEVICE", "CARGUARD_DECISION", "CARGUARD_RULE")} for e in decided])
         tap.ok(gadget.udc() is None, "after the restart the gadget is still unbound", gadget.udc())
         lab.stop("usb-watch")
         tap.check("the car got nothing while carguardd was down or after", lambda: car_sees_nothing(
@@ -127,8 +131,8 @@ def kill_while_replugging(tap):
 @machine.phase("broken")
 def broken(tap):
     sk.section(tap, "booted with a broken file in /etc/carguard")
-    rejected = sk.messages(sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_POLICY_REJECTED}"))
-    errors = [l for l in sk.unit_log("carguard.service") if "broken.conf:" in l and "error:" in l]
+    rejected = sk.messages(sk.events(sk.MESSAGE_ID_POLICY_REJECTED))
+    errors = [m for m in rejected if m.startswith(BROKEN + ":") and ": error: " in m]
     tap.ok(rejected and errors, "the journal names the error as file:line:col: error:", sk.unit_log("carguard.service")[-15:])
     tap.ok(sk.active("carguard.service") and sk.active("bluetooth.service"),
            "carguard.service runs on the fail-closed policy, and Bluetooth runs with it",
@@ -148,8 +152,7 @@ def broken(tap):
         os.unlink(BROKEN)
         mark = sk.cursor()
         sk.systemctl("reload", "carguard.service")
-        sk.wait(lambda: sk.journal(f"MESSAGE_ID={sk.MESSAGE_ID_POLICY_LOADED}", after=mark), 30,
-                       "the policy to load")
+        sk.wait(lambda: sk.events(sk.MESSAGE_ID_POLICY_LOADED, after=mark), 30, "the policy to load")
         report = bt.car(pairing="just-works", services=["hfp", "pbap"])
         hfp = report["services"].get("hfp", {})
         tap.ok(report.get("paired") and hfp.get("connected") and sk.no_data(report)[0],
