@@ -30,6 +30,29 @@ cg_hwdb_free (CgHwdb *hwdb)
   g_free (hwdb);
 }
 
+gboolean
+cg_hwdb_is_loaded (const CgHwdb *hwdb)
+{
+  return hwdb != NULL && hwdb->hwdb != NULL;
+}
+
+char *
+cg_hwdb_find_database (const char *root)
+{
+  /* sd_hwdb_new ()'s search path (systemd's sd-hwdb.c), first found wins. */
+  static const char *const paths[] = {
+    "/etc/systemd/hwdb/hwdb.bin", "/etc/udev/hwdb.bin",     "/usr/lib/systemd/hwdb/hwdb.bin",
+    "/lib/systemd/hwdb/hwdb.bin", "/usr/lib/udev/hwdb.bin",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++) {
+    g_autofree char *host = g_build_filename (root != NULL ? root : "/", paths[i], NULL);
+    if (g_file_test (host, G_FILE_TEST_IS_REGULAR))
+      return g_strdup (paths[i]);
+  }
+  return NULL;
+}
+
 static char *
 lookup (CgHwdb *hwdb, const char *modalias, const char *key)
 {

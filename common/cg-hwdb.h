@@ -15,6 +15,13 @@ CgHwdb *cg_hwdb_new (const char *path);
 void cg_hwdb_free (CgHwdb *hwdb);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgHwdb, cg_hwdb_free)
 
+/* Whether a database was read: without one every look-up is NULL and Organization=
+ * rules match nothing. */
+gboolean cg_hwdb_is_loaded (const CgHwdb *hwdb);
+/* Where below root ("/" or NULL for the real one) the compiled database the daemon
+ * would read is (sd-hwdb's search path), or NULL if there is none. */
+char *cg_hwdb_find_database (const char *root);
+
 /* The organisation that registered the IEEE block (MA-L, MA-M or MA-S; the most
  * specific) holding a Bluetooth address ("AA:BB:CC:..."). */
 char *cg_hwdb_lookup_oui (CgHwdb *hwdb, const char *bt_address);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "cg-policy.h"
+#include "cg-root.h"
 #include "cg-schema-private.h"
 
 void
@@ -57,15 +58,12 @@ exists_without_following (const char *host_path)
 static gboolean
 read_document (CgPolicyEdit *edit, const char *path, GPtrArray *diagnostics, GError **error)
 {
-  g_autofree char *host_path = cg_store_resolve (edit->store, path);
   g_autofree char *text = NULL;
   gsize len = 0;
-  g_autoptr (GError) local_error = NULL;
 
-  if (!g_file_get_contents (host_path, &text, &len, &local_error)) {
-    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "%s", local_error->message);
+  /* A symlink in an image is followed as the image sees it, never out of the root. */
+  if (!cg_root_read_file (edit->root, path, CG_POLICY_FILE_MAX_SIZE, &text, &len, error))
     return FALSE;
-  }
   edit->doc = cg_document_parse (path, text, len, diagnostics);
   if (edit->doc == NULL) {
     g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, "%s has errors", path);
@@ -129,42 +127,16 @@ cg_policy_edit_start_empty (CgPolicyEdit *edit)
   edit->doc = cg_document_new_empty (edit->display_path);
 }
 
-/* The loader names the candidate by its temporary path; the user knows the file as
- * the one the edit will write. */
-static void
-rename_diagnostics (GPtrArray *diagnostics, guint first, const char *from, const char *to)
-{
-  for (guint i = first; i < diagnostics->len; i++) {
-    CgDiagnostic *d = g_ptr_array_index (diagnostics, i);
-
-    if (d->file != NULL && g_str_has_suffix (d->file, from)) {
-      g_free (d->file);
-      d->file = g_strdup (to);
-    }
-  }
-}
-
 /* Loads the whole policy with text standing in for the admin file, as `policy check
- * FILE` does: the candidate goes to a private directory under its own name. */
+ * FILE` does; every diagnostic names the file as the edit will write it. */
 static gboolean
 validate (CgPolicyEdit *edit, const char *text, gsize len, GPtrArray *diagnostics, GError **error)
 {
-  g_autofree char *dir = g_dir_make_tmp ("carguard-edit-XXXXXX", error);
-  g_autofree char *candidate = NULL;
-  g_autoptr (CgPolicy) policy = NULL;
-  const char *extra_files[2] = { NULL, NULL };
-  guint first = diagnostics->len;
+  const CgPolicySource candidate = { edit->display_path, text, len };
+  const CgPolicyLoadOptions options
+      = { .root = edit->root, .extra_sources = &candidate, .n_extra_sources = 1 };
+  g_autoptr (CgPolicy) policy = cg_policy_load_with (&options, diagnostics, error);
 
-  if (dir == NULL)
-    return FALSE;
-  candidate = g_build_filename (dir, edit->name, NULL);
-  if (g_file_set_contents (candidate, text, (gssize)len, error)) {
-    extra_files[0] = candidate;
-    policy = cg_policy_load (edit->root, extra_files, diagnostics, error);
-    rename_diagnostics (diagnostics, first, candidate, edit->display_path);
-    g_unlink (candidate);
-  }
-  g_rmdir (dir);
   return policy != NULL;
 }
 

@@ -283,6 +283,61 @@ START_TEST (test_cli_check_valid)
 }
 END_TEST
 
+/* The gate cannot be fooled by a mistyped root, an empty one, or a file it would skip. */
+START_TEST (test_cli_check_gate)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *missing = g_build_filename (root, "does-not-exist", NULL);
+  g_autofree char *empty = g_dir_make_tmp ("carguard-cli-empty-XXXXXX", NULL);
+  g_autofree char *candidate = root_path (root, "notconf.txt");
+  g_auto (CliRun) no_root = { 0 };
+  g_auto (CliRun) empty_root = { 0 };
+  g_auto (CliRun) ignored = { 0 };
+  g_auto (CliRun) strict = { 0 };
+
+  run_carguard (&no_root, missing, "policy", "check", NULL);
+  ck_assert_int_eq (no_root.exit_code, 1);
+  ck_assert_msg (strstr (no_root.err, "does-not-exist") != NULL, "%s", no_root.err);
+  run_carguard (&empty_root, empty, "policy", "check", NULL);
+  ck_assert_int_eq (empty_root.exit_code, 1);
+  ck_assert_msg (strstr (empty_root.err, "no policy below") != NULL, "%s", empty_root.err);
+
+  write_root_file (root, "notconf.txt", "[Vendor]\n");
+  write_root_file (root, "etc/carguard/vendors.d/xpeng.conf.bak", "[Vendor]\n");
+  run_carguard (&ignored, root, "policy", "check", candidate, NULL);
+  ck_assert_msg (ignored.exit_code == 0, "%s", ignored.err);
+  ck_assert_msg (matches ("notconf\\.txt:1:1: warning: ignored", ignored.err), "%s", ignored.err);
+  ck_assert_msg (matches ("^/etc/carguard/vendors\\.d/xpeng\\.conf\\.bak:1:1: warning: ignored",
+                          ignored.err),
+                 "%s", ignored.err);
+  run_carguard (&strict, root, "policy", "check", "--strict", candidate, NULL);
+  ck_assert_int_eq (strict.exit_code, 1);
+  ck_assert_msg (matches ("notconf\\.txt:1:1: error: ignored", strict.err), "%s", strict.err);
+  cg_test_tree_remove (empty);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* A conflict found while checking an edit names the file the edit writes, never a
+ * temporary copy of it. */
+START_TEST (test_cli_conflict_names_the_edited_file)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  write_root_file (root, "etc/carguard/vendors.d/geely.conf",
+                   "[Vendor]\n[Match]\nBluetoothOUI=00:AA:BB\n");
+  run_carguard (&run, root, "policy", "set", "byd", "BluetoothOUI=00:AA:BB", NULL);
+  ck_assert_int_eq (run.exit_code, 1);
+  ck_assert_msg (strstr (run.err, "/etc/carguard/vendors.d/byd.conf:7") != NULL, "%s", run.err);
+  ck_assert_msg (strstr (run.err, "/etc/carguard/vendors.d/geely.conf:3") != NULL, "%s", run.err);
+  ck_assert_msg (strstr (run.err, "tmp") == NULL && strstr (run.err, "carguard-edit") == NULL,
+                 "%s", run.err);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
 static gboolean
 starts_with_any (const char *line, const char *const *prefixes)
 {
@@ -366,13 +421,13 @@ START_TEST (test_cli_shipped_file_gets_override)
   const char *changed[] = { "Preset", NULL };
 
   write_root_file (root, "usr/lib/carguard/vendors.d/byd.conf", BYD_TEXT);
-  run_carguard (&run, root, "policy", "set", "byd", "Preset=block", NULL);
+  run_carguard (&run, root, "policy", "set", "byd", "Preset=trusted", NULL);
   ck_assert_msg (run.exit_code == 0, "%s", run.err);
   shipped = read_root_file (root, "usr/lib/carguard/vendors.d/byd.conf");
   ck_assert_str_eq (shipped, BYD_TEXT);
   override = read_root_file (root, BYD_PATH);
   assert_untouched_lines_kept (BYD_TEXT, override, changed);
-  ck_assert (strstr (override, "Preset  =  block") != NULL);
+  ck_assert (strstr (override, "Preset  =  trusted") != NULL);
   cg_test_tree_remove (root);
 }
 END_TEST
@@ -687,6 +742,8 @@ cli_policy_suite (void)
   tcase_add_test (tc, test_cli_usage_errors);
   tcase_add_test (tc, test_cli_check_broken_file);
   tcase_add_test (tc, test_cli_check_valid);
+  tcase_add_test (tc, test_cli_check_gate);
+  tcase_add_test (tc, test_cli_conflict_names_the_edited_file);
   tcase_add_test (tc, test_cli_set_unset_keep_layout);
   tcase_add_test (tc, test_cli_refused_edit_changes_nothing);
   tcase_add_test (tc, test_cli_shipped_file_gets_override);
