@@ -16,8 +16,10 @@ static const CliCommand policy_commands[] = {
   { "set", cmd_policy_set, "Set keys of a vendor" },
   { "unset", cmd_policy_unset, "Remove keys of a vendor" },
   { "remove", cmd_policy_remove, "Remove (or mask) a vendor" },
+  { "import", cmd_policy_import, "Fill a vendor's identifiers from the hwdb or a file" },
   { "default", cmd_policy_default, "Edit the defaults in carguard.conf" },
   { "explain", cmd_policy_explain, "Explain what a device would get, and why" },
+  { "diff", cmd_policy_diff, "Show what a policy tree or file would change, as a diff" },
   { NULL },
 };
 

@@ -30,6 +30,17 @@ char *cg_hwdb_lookup_bluetooth_company (CgHwdb *hwdb, guint16 company_id);
 /* The vendor behind a USB-IF vendor id. */
 char *cg_hwdb_lookup_usb_vendor (CgHwdb *hwdb, guint16 vid);
 
+/* The hwdb's text sources (systemd's hwdb(7) format), for what the compiled database
+ * cannot answer: which entries name an organisation. Every *.hwdb of dir, or if dir is
+ * NULL of /etc/udev/hwdb.d and /usr/lib/udev/hwdb.d below root (a name in /etc replacing
+ * the same name in /usr/lib, as systemd-hwdb does), in name order. func gets each
+ * property of each match: ("OUI:78D4F14*", "ID_OUI_FROM_DATABASE", "BYD Auto ..."). FALSE
+ * with error when there is no source at all. */
+typedef void (*CgHwdbEntryFunc) (const char *match, const char *key, const char *value,
+                                 gpointer user_data);
+gboolean cg_hwdb_foreach_source_entry (const char *root, const char *dir, CgHwdbEntryFunc func,
+                                       gpointer user_data, GError **error);
+
 /* Owns the strings that cg_hwdb_fill_organizations puts into a CgFacts, which only
  * borrows; keep it alive as long as the facts are used. */
 typedef struct {

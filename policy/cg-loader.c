@@ -100,63 +100,89 @@ open_source (const Source *source, gboolean *masked, char **link_target)
   return cg_root_open (source->root_fd, source->path, flags);
 }
 
-/* Reads and compiles one file with plain syscalls: with many thousand vendor files
- * the load is bound by them, and GIO would add several per file. */
-static CgPolicyFile *
-read_and_compile (const Source *source)
+/* Reads all of fd; NULL with *problem set on failure. Closes fd. */
+static char *
+read_fd (int fd, gsize *len, char **problem)
 {
-  g_autofree char *text = NULL;
+  gsize cap = 4096;
+  g_autofree char *text = g_malloc (cap);
+
+  *len = 0;
+  for (;;) {
+    ssize_t n = read (fd, text + *len, cap - *len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      *problem = g_strdup_printf ("cannot read: %s", g_strerror (errno));
+      break;
+    }
+    if (n == 0) {
+      close (fd);
+      return g_steal_pointer (&text);
+    }
+    *len += (gsize)n;
+    if (*len > CG_POLICY_FILE_MAX_SIZE) {
+      *problem = g_strdup ("file larger than 4 MiB");
+      break;
+    }
+    if (*len == cap)
+      text = g_realloc (text, cap *= 2);
+  }
+  close (fd);
+  return NULL;
+}
+
+/* Reads one file with plain syscalls: with many thousand vendor files the load is bound
+ * by them, and GIO would add several per file. A mask reads as "". NULL with *problem
+ * set when the file cannot be read. */
+static char *
+read_source (const Source *source, gsize *len, char **problem)
+{
   g_autofree char *link_target = NULL;
-  gsize len = 0, cap = 4096;
   gboolean masked = FALSE;
   struct stat st;
   int fd;
 
-  if (source->text != NULL)
-    return cg_policy_file_compile (source->path, source->role_name, source->text, source->len,
-                                   source->flags);
+  if (source->text != NULL) {
+    *len = source->len;
+    return g_memdup2 (source->text, source->len + 1);
+  }
   if (source->dirfd < 0) {
     g_autoptr (GError) error = NULL;
-    if (!g_file_get_contents (source->path, &text, &len, &error))
-      return file_error (source, "%s", error->message);
-    return cg_policy_file_compile (source->path, source->role_name, text, len, source->flags);
+    char *text = NULL;
+    if (!g_file_get_contents (source->path, &text, len, &error))
+      *problem = g_strdup (error->message);
+    return text;
   }
   fd = open_source (source, &masked, &link_target);
+  *len = 0;
   if (masked)
-    return cg_policy_file_compile (source->path, source->role_name, "", 0, source->flags);
+    return g_strdup ("");
   if (fd < 0 && link_target != NULL)
-    return file_error (source,
-                       "cannot open: %s (a symlink to %s, which is followed below the root)",
-                       g_strerror (errno), link_target);
-  if (fd < 0)
-    return file_error (source, "cannot open: %s", g_strerror (errno));
-  if (!source->known_regular) {
-    if (fstat (fd, &st) < 0 || (!S_ISREG (st.st_mode) && !is_dev_null (&st))) {
-      close (fd);
-      return file_error (source, "%s", "not a regular file");
-    }
+    *problem = g_strdup_printf ("cannot open: %s (a symlink to %s, which is followed below the "
+                                "root)",
+                                g_strerror (errno), link_target);
+  else if (fd < 0)
+    *problem = g_strdup_printf ("cannot open: %s", g_strerror (errno));
+  else if (!source->known_regular
+           && (fstat (fd, &st) < 0 || (!S_ISREG (st.st_mode) && !is_dev_null (&st)))) {
+    close (fd);
+    *problem = g_strdup ("not a regular file");
+  } else {
+    return read_fd (fd, len, problem);
   }
-  text = g_malloc (cap);
-  for (;;) {
-    ssize_t n = read (fd, text + len, cap - len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int saved = errno;
-      close (fd);
-      return file_error (source, "cannot read: %s", g_strerror (saved));
-    }
-    if (n == 0)
-      break;
-    len += (gsize)n;
-    if (len > CG_POLICY_FILE_MAX_SIZE) {
-      close (fd);
-      return file_error (source, "%s", "file larger than 4 MiB");
-    }
-    if (len == cap)
-      text = g_realloc (text, cap *= 2);
-  }
-  close (fd);
+  return NULL;
+}
+
+static CgPolicyFile *
+read_and_compile (const Source *source)
+{
+  g_autofree char *problem = NULL;
+  gsize len = 0;
+  g_autofree char *text = read_source (source, &len, &problem);
+
+  if (text == NULL)
+    return file_error (source, "%s", problem);
   return cg_policy_file_compile (source->path, source->role_name, text, len, source->flags);
 }
 
@@ -499,4 +525,43 @@ cg_policy_load_from_data (const char *const *names, const char *const *texts, gu
     g_ptr_array_insert (files, 0, main_file);
   }
   return cg_policy_build (files, NULL, diagnostics, error);
+}
+
+static void
+policy_file_text_free (CgPolicyFileText *file)
+{
+  g_free (file->name);
+  g_free (file->path);
+  g_free (file->text);
+  g_free (file);
+}
+
+GPtrArray *
+cg_policy_read_files (const char *root, GError **error)
+{
+  const CgPolicyLoadOptions options = { .root = root };
+  g_auto (Scan) scan = { .root_fd = -1 };
+  g_autoptr (GPtrArray) sources = NULL;
+  g_autoptr (GPtrArray) files
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)policy_file_text_free);
+
+  if (!scan_search_path (&scan, root != NULL && *root != '\0' ? root : "/", error))
+    return NULL;
+  add_extra_files (&scan, &options);
+  sources = ordered_sources (&scan);
+  for (guint i = 0; i < sources->len; i++) {
+    const Source *source = g_ptr_array_index (sources, i);
+    CgPolicyFileText *file = g_new0 (CgPolicyFileText, 1);
+    g_autofree char *problem = NULL;
+
+    g_ptr_array_add (files, file);
+    file->name = g_strdup (source->role_name);
+    file->path = g_strdup (source->path);
+    file->text = read_source (source, &file->len, &problem);
+    if (file->text == NULL) {
+      g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "%s: %s", source->path, problem);
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&files);
 }

@@ -113,7 +113,4 @@ struct _CgPolicy {
   GPtrArray *entries;                /* owns every CgRuleEntry */
 };
 
-/* Bounded glob: '*' any run, '?' one byte, '\' quotes the next byte. O(len(p) * len(t)). */
-gboolean cg_glob_match (const char *pattern, const char *text, gsize text_len);
-
 G_END_DECLS

@@ -115,6 +115,19 @@ typedef struct {
 CgPolicy *cg_policy_load_with (const CgPolicyLoadOptions *options, GPtrArray *diagnostics,
                                GError **error);
 
+/* One file a load reads, as it is. */
+typedef struct {
+  char *name; /* what decides its role: "carguard.conf", "byd.conf" */
+  char *path; /* as a load names it: "/etc/carguard/vendors.d/byd.conf" */
+  char *text; /* "" for a mask */
+  gsize len;
+} CgPolicyFileText;
+
+/* The files a load below root would read, after the overrides, in load order
+ * (GPtrArray of CgPolicyFileText): what `policy diff` compares. NULL with error if the
+ * root cannot be opened or a file cannot be read. */
+GPtrArray *cg_policy_read_files (const char *root, GError **error);
+
 /* Parses from memory only; for tests and the fuzzer. files are (name, text) pairs;
  * the name decides the role as for extra_files. */
 CgPolicy *cg_policy_load_from_data (const char *const *names, const char *const *texts,
@@ -143,6 +156,11 @@ const CgGrant *cg_policy_get_default (const CgPolicy *policy, gboolean car_class
 /* A setting of carguard.conf's daemon sections ([USBGadget], [USBHost]) as written in the
  * file this policy was loaded from, or NULL when unset. */
 const char *cg_policy_get_setting (const CgPolicy *policy, const char *section, const char *key);
+
+/* The glob of Name=, USBManufacturer=, USBProduct= and Organization=: case-sensitive and
+ * byte-wise, '*' any run, '?' one byte, '\' quotes the next byte; bounded, O(len(pattern)
+ * * len(text)). */
+gboolean cg_glob_match (const char *pattern, const char *text, gsize text_len);
 
 /* A directory entry's name that stays in its directory (no '/', no whitespace or control
  * character, not "." or "..", at most 255 bytes): what [USBGadget] Gadget= and UDC= take. */
