@@ -51,6 +51,16 @@ cli_usage_error (const char *command, const char *fmt, ...)
   return CLI_EXIT_USAGE;
 }
 
+int
+cli_refuse_root (const CliGlobals *globals)
+{
+  if (globals->root == NULL)
+    return CLI_EXIT_OK;
+  return cli_usage_error (g_get_prgname (),
+                          "--root is for the policy files; this command asks the running "
+                          "carguardd, which reads its own");
+}
+
 char *
 cli_commands_describe (const CliCommand *commands)
 {

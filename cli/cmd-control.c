@@ -42,6 +42,8 @@ control_call (CliGlobals *globals, int argc, char **argv, ControlMethod method,
 
   if (!cli_option_context_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
+    return CLI_EXIT_USAGE;
   if (argc < n_args)
     return cli_usage_error (g_get_prgname (), "a DEVICE is missing");
   if (argc > n_args)

@@ -56,6 +56,8 @@ cmd_devices (CliGlobals *globals, int argc, char **argv)
 
   if (!cli_option_context_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
+    return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
   daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);

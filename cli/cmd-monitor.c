@@ -140,6 +140,8 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
 
   if (!cli_option_context_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
+    return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
   /* Watching must not start the daemon; the proxy follows whoever owns the name. */

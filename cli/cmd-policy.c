@@ -19,6 +19,7 @@ static const CliCommand policy_commands[] = {
   { "import", cmd_policy_import, "Fill a vendor's identifiers from the hwdb or a file" },
   { "default", cmd_policy_default, "Edit the defaults in carguard.conf" },
   { "explain", cmd_policy_explain, "Explain what a device would get, and why" },
+  { "report", cmd_policy_report, "Audit who may get each profile and USB data" },
   { "diff", cmd_policy_diff, "Show what a policy tree or file would change, as a diff" },
   { NULL },
 };

@@ -29,5 +29,6 @@ int cmd_policy_default (CliGlobals *globals, int argc, char **argv);
 int cmd_policy_explain (CliGlobals *globals, int argc, char **argv);
 int cmd_policy_import (CliGlobals *globals, int argc, char **argv);
 int cmd_policy_diff (CliGlobals *globals, int argc, char **argv);
+int cmd_policy_report (CliGlobals *globals, int argc, char **argv);
 
 G_END_DECLS

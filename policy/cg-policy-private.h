@@ -75,6 +75,7 @@ struct _CgVendor {
   char *id;
   char *name;
   char *file;
+  guint policy_line; /* of [Policy], 0 without one: the vendor has [Default]'s grant */
   CgGrant grant;
   GPtrArray *device_grants; /* CgGrant *, owned */
 };

@@ -271,6 +271,7 @@ build_vendor (Builder *b, CgPolicyFile *file)
   vendor->id = g_strdup (file->vendor_id);
   vendor->name = g_strdup (file->name != NULL ? file->name : file->vendor_id);
   vendor->file = g_strdup (file->path);
+  vendor->policy_line = file->policy_line;
   vendor->device_grants = g_ptr_array_new_with_free_func ((GDestroyNotify)device_grant_free);
   if (file->policy_line != 0)
     cg_grant_spec_resolve (&file->policy_spec, &policy->default_grant, &vendor->grant);
