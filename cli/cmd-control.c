@@ -34,7 +34,7 @@ control_call (CliGlobals *globals, int argc, char **argv, ControlMethod method,
               const char *parameter_string, const char *summary, const char *done)
 {
   g_autoptr (GOptionContext) context
-      = cli_option_context_new (globals, parameter_string, summary, NULL);
+      = cli_live_option_context_new (parameter_string, summary, NULL);
   g_autoptr (CgGenDaemon1) daemon = NULL;
   g_autoptr (GError) error = NULL;
   gboolean takes_device = parameter_string != NULL;

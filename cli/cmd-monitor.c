@@ -128,8 +128,8 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &monitor.json, "Print one JSON object per event", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = cli_option_context_new (
-      globals, NULL,
+  g_autoptr (GOptionContext) context = cli_live_option_context_new (
+      NULL,
       "Prints carguardd's decisions, and the devices that go, as they happen, until "
       "interrupted.",
       entries);

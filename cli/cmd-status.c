@@ -226,8 +226,8 @@ cmd_status (CliGlobals *globals, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = cli_option_context_new (
-      globals, NULL,
+  g_autoptr (GOptionContext) context = cli_live_option_context_new (
+      NULL,
       "Says what carguardd enforces now: the policy in force and its hash, whether the\n"
       "files on disk are that policy, the last reload and its errors, whether the hwdb is\n"
       "read, and which guards run and on what.",

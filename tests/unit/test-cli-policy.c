@@ -231,6 +231,31 @@ START_TEST (test_cli_help)
 }
 END_TEST
 
+/* The commands that ask the running daemon refuse --root, before or after the command:
+ * carguardd reads its own policy, and an option it would ignore must not look obeyed. */
+START_TEST (test_cli_live_commands_refuse_root)
+{
+  const char *commands[][3] = {
+    { "devices", NULL, NULL },        { "monitor", NULL, NULL }, { "allow-once", "AA", NULL },
+    { "block", "AA", NULL },          { "reload", NULL, NULL },  { "status", NULL, NULL },
+    { "policy", "report", "--live" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    g_auto (CliRun) before = { 0 };
+    g_auto (CliRun) after = { 0 };
+
+    run_carguard (&before, "/", commands[i][0], commands[i][1], commands[i][2], NULL);
+    ck_assert_msg (before.exit_code == 2, "%s: %s", commands[i][0], before.err);
+    ck_assert_msg (strstr (before.err, "--root") != NULL, "%s", before.err);
+    if (g_str_equal (commands[i][0], "policy"))
+      continue;
+    run_carguard (&after, NULL, commands[i][0], "--root", "/", commands[i][1], NULL);
+    ck_assert_msg (after.exit_code == 2, "%s: %s", commands[i][0], after.err);
+  }
+}
+END_TEST
+
 START_TEST (test_cli_usage_errors)
 {
   g_autofree char *root = make_root ();
@@ -985,6 +1010,7 @@ cli_policy_suite (void)
 
   tcase_add_test (tc, test_cli_help);
   tcase_add_test (tc, test_cli_usage_errors);
+  tcase_add_test (tc, test_cli_live_commands_refuse_root);
   tcase_add_test (tc, test_cli_check_broken_file);
   tcase_add_test (tc, test_cli_check_valid);
   tcase_add_test (tc, test_cli_check_gate);
