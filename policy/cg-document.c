@@ -449,32 +449,6 @@ cg_document_set (CgDocument *doc, const char *section, guint section_index, cons
   return TRUE;
 }
 
-guint
-cg_document_count_values (const CgDocument *doc, const char *section, guint section_index,
-                          const char *key)
-{
-  guint header, end, n = 0;
-
-  if (section == NULL || key == NULL || !find_section (doc, section, section_index, &header, &end))
-    return 0;
-  while (find_nth_key (doc, header, end, key, n) >= 0)
-    n++;
-  return n;
-}
-
-const char *
-cg_document_get_nth (const CgDocument *doc, const char *section, guint section_index,
-                     const char *key, guint nth)
-{
-  guint header, end;
-  gint line;
-
-  if (section == NULL || key == NULL || !find_section (doc, section, section_index, &header, &end))
-    return NULL;
-  line = find_nth_key (doc, header, end, key, nth);
-  return line >= 0 ? ((const CgDocLine *)g_ptr_array_index (doc->lines, line))->value : NULL;
-}
-
 gboolean
 cg_document_replace_nth (CgDocument *doc, const char *section, guint section_index, const char *key,
                          guint nth, const char *value, GError **error)

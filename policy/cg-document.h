@@ -28,14 +28,10 @@ const char *cg_document_get_file (const CgDocument *doc);
  * (list) key go. */
 gboolean cg_document_set (CgDocument *doc, const char *section, guint section_index,
                           const char *key, const char *value, GError **error);
-/* A list key's lines, which may repeat (policy/FORMAT.md): how many there are, the value
- * of the nth (0-based, file order), replacing it (value != NULL) or removing that line
- * alone (value NULL), and one more line after the key's last (after the section's last
- * key if it has none; the section is added if missing). */
-guint cg_document_count_values (const CgDocument *doc, const char *section, guint section_index,
-                                const char *key);
-const char *cg_document_get_nth (const CgDocument *doc, const char *section, guint section_index,
-                                 const char *key, guint nth);
+/* A list key's lines, which may repeat (policy/FORMAT.md; read them with the iterator
+ * below): replacing the value of the nth (0-based, file order; value != NULL) or removing
+ * that line alone (value NULL), and one more line after the key's last (after the
+ * section's last key if it has none; the section is added if missing). */
 gboolean cg_document_replace_nth (CgDocument *doc, const char *section, guint section_index,
                                   const char *key, guint nth, const char *value, GError **error);
 gboolean cg_document_append (CgDocument *doc, const char *section, guint section_index,

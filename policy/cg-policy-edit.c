@@ -464,16 +464,38 @@ list_items_parse (const CgSchemaKey *key, const char *value, GError **error)
   return g_steal_pointer (&items);
 }
 
+/* The values of the key's lines in the first [Match], in file order: one walk over the
+ * document, so a list of thousands of lines stays quick to edit. */
+static GPtrArray *
+list_lines (const CgPolicyEdit *edit, const CgSchemaKey *key)
+{
+  GPtrArray *values = g_ptr_array_new ();
+  CgDocumentIter iter;
+  const char *section, *name, *value;
+  guint seen = 0;
+
+  cg_document_iter_init (&iter, edit->doc);
+  while (cg_document_iter_next (&iter, &section, &name, &value)) {
+    if (g_strcmp0 (section, "Match") != 0)
+      continue;
+    if (name == NULL)
+      seen++;
+    else if (seen == 1 && g_str_equal (name, key->key))
+      g_ptr_array_add (values, (gpointer)value);
+  }
+  return values;
+}
+
 /* What the list holds now: the items of its lines after the last empty one. */
 static GArray *
 list_items_held (const CgPolicyEdit *edit, const CgSchemaKey *key)
 {
-  guint n = cg_document_count_values (edit->doc, "Match", 0, key->key);
+  g_autoptr (GPtrArray) lines = list_lines (edit, key);
   GArray *held = g_array_new (FALSE, TRUE, sizeof (ListItem));
 
   g_array_set_clear_func (held, (GDestroyNotify)list_item_clear);
-  for (guint i = 0; i < n; i++) {
-    const char *value = cg_document_get_nth (edit->doc, "Match", 0, key->key, i);
+  for (guint i = 0; i < lines->len; i++) {
+    const char *value = g_ptr_array_index (lines, i);
     g_autoptr (GArray) items = *value == '\0' ? NULL : list_items_parse (key, value, NULL);
 
     if (*value == '\0')
@@ -601,15 +623,16 @@ cg_policy_edit_list_remove (CgPolicyEdit *edit, const char *key, const char *val
 {
   const CgSchemaKey *entry = list_key (key, error);
   g_autoptr (GArray) items = NULL;
-  guint n;
+  g_autoptr (GPtrArray) lines = NULL;
 
   g_return_val_if_fail (edit->doc != NULL, FALSE);
   if (entry == NULL || (items = list_items_parse (entry, value, error)) == NULL
       || !check_all_held (edit, entry, items, error))
     return FALSE;
-  n = cg_document_count_values (edit->doc, "Match", 0, entry->key);
-  for (guint i = n; i-- > 0;) {
-    const char *line = cg_document_get_nth (edit->doc, "Match", 0, entry->key, i);
+  lines = list_lines (edit, entry);
+  /* From the last line back, so the line numbers ahead stay what they were. */
+  for (guint i = lines->len; i-- > 0;) {
+    const char *line = g_ptr_array_index (lines, i);
     gboolean changed = FALSE;
     g_autofree char *rest = *line != '\0' ? line_without (entry, line, items, &changed) : NULL;
 
