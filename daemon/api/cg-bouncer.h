@@ -33,10 +33,12 @@ const char *cg_bouncer_action_for_method (const char *method_name);
 /* Whether SESSION is one a person sits at: on a seat, local, active, a user's. */
 gboolean cg_bouncer_session_is_at_seat (const CgLoginSession *session, GError **error);
 
-/* Decides the invocation's method for its sender. Fails with G_DBUS_ERROR_ACCESS_DENIED. */
+/* Decides the invocation's method for its sender. Fails with G_DBUS_ERROR_ACCESS_DENIED.
+ * *caller_uid (may be NULL) is the sender's uid, as the bus daemon knows it. */
 void cg_bouncer_check_async (CgBouncer *bouncer, GDBusMethodInvocation *invocation,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data);
-gboolean cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, GError **error);
+gboolean cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, guint32 *caller_uid,
+                                  GError **error);
 
 G_END_DECLS
