@@ -148,7 +148,7 @@ def relabel_deb(deb, version, out_dir):
 
 def image_packages(deb):
     with open(PACKAGES_FILE) as f:
-        listed = [l.strip() for l in f if l.strip() and not l.lstrip().startswith("#")]
+        listed = [line.strip() for line in f if line.strip() and not line.lstrip().startswith("#")]
     return sorted(set(listed) | set(deb_dependencies(deb)))
 
 
@@ -197,8 +197,8 @@ def customize(root, kroot, kver):
             "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin bob --noclear %I $TERM\n",
         # The journal is also written to the kernel console (console.log on the host), so
         # a boot that dies before it saves its journal still leaves it behind.
-        "etc/systemd/journald.conf.d/lab.conf": "[Journal]\nStorage=persistent\nForwardToConsole=yes\n"
-                                                 "TTYPath=/dev/ttyS0\nMaxLevelConsole=info\n",
+        "etc/systemd/journald.conf.d/lab.conf":
+            "[Journal]\nStorage=persistent\nForwardToConsole=yes\nTTYPath=/dev/ttyS0\nMaxLevelConsole=info\n",
         "etc/systemd/system/carguard-lab.service": open(GUEST_UNIT).read(),
     }.items():
         path = os.path.join(root, rel)

@@ -33,7 +33,7 @@ SRC = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(__file__)),
 sys.path.insert(0, os.path.join(SRC, "tests", "lab", "guest"))
 import cgnames  # noqa: E402
 import labkit  # noqa: E402
-import usblab  # noqa: E402
+import usblab  # noqa: E402,F401 (the machines use it as sk.usblab)
 
 LabFailure = labkit.LabFailure
 # carguardd's journal MESSAGE_IDs, from where the daemon defines them.
@@ -238,7 +238,8 @@ class Bluetooth:
         removing the controllers instead made bluetoothd 5.66 crash (SIGSEGV).
         back_in_range() powers them on again, bonds kept."""
         self.lab.stop("phone")
-        for adapter, address in ((labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS), (labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS)):
+        for adapter, address in ((labkit.CAR_ADAPTER, labkit.PHONE_ADDRESS),
+                                 (labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS)):
             try:
                 dev = self.lab.bus.get_object(labkit.BLUEZ, labkit.device_path(adapter, address))
                 labkit.call(labkit.dbus.Interface(dev, "org.bluez.Device1").Disconnect, timeout=10)

@@ -45,7 +45,7 @@ def main():
                 if ev.get("SUBSYSTEM") not in ("usb", "net", "udc", "gadget"):
                     continue
                 keep = {k: ev.get(k) for k in ("ACTION", "DEVPATH", "SUBSYSTEM", "DEVTYPE", "DRIVER",
-                                                "INTERFACE", "PRODUCT") if ev.get(k)}
+                                               "INTERFACE", "PRODUCT") if ev.get(k)}
                 keep["t"] = round(time.monotonic(), 3)
                 keep["hubs"] = root_hubs()
                 out.write(json.dumps(keep) + "\n")

@@ -15,7 +15,6 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -44,7 +43,8 @@ def car_ok(tap, report, what, audio="hfp", data="pbap"):
            f"{what}: the car pairs and gets {audio.upper()} (audio-only)", report)
     clean, got = sk.no_data(report)
     tap.ok(clean and sk.refused(report["services"].get(data, {})),
-           f"{what}: the car's {data.upper()} is refused; no personal data reached it", got or report["services"])
+           f"{what}: the car's {data.upper()} is refused; no personal data reached it",
+           got or report["services"])
 
 
 # Around the restarts of bluetoothd below the car uses L2CAP services only (A2DP
@@ -81,18 +81,21 @@ def install(tap):
     tap.ok(cg["ActiveState"] == "active" and cg["UnitFileState"] == "enabled",
            "carguard.service is enabled and running", cg)
     tap.ok("carguard.service" in sk.unit("bluetooth.service")["BindsTo"],
-           "bluetooth.service is bound to carguard.service (the package's drop-in)", sk.unit("bluetooth.service"))
+           "bluetooth.service is bound to carguard.service (the package's drop-in)",
+           sk.unit("bluetooth.service"))
 
     sk.section(tap, "the sandbox as it runs")
     sec = sk.sh("systemd-analyze", "security", "--no-pager", "carguard.service")
-    exposure = next((l.split(":")[-1].split()[0] for l in sec.stdout.splitlines()
-                     if "Overall exposure level" in l), "99")
+    exposure = next((line.split(":")[-1].split()[0] for line in sec.stdout.splitlines()
+                     if "Overall exposure level" in line), "99")
     tap.diag(f"systemd-analyze security carguard.service: {exposure}")
-    tap.ok(float(exposure) <= 2.5, f"systemd-analyze security on the running unit: exposure {exposure} <= 2.5",
+    tap.ok(float(exposure) <= 2.5,
+           f"systemd-analyze security on the running unit: exposure {exposure} <= 2.5",
            sec.stdout[-3000:])
     status = sk.proc_status(sk.main_pid("carguard.service"))
     caps = {k: status.get(k) for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")}
-    tap.ok(all(int(v, 16) == 0 for v in caps.values()), "carguardd holds no capability, not even in its bounding set",
+    tap.ok(all(int(v, 16) == 0 for v in caps.values()),
+           "carguardd holds no capability, not even in its bounding set",
            caps)
     tap.ok(status.get("NoNewPrivs") == "1" and status.get("Seccomp") == "2"
            and int(status.get("Seccomp_filters", "0")) >= 1,
@@ -141,16 +144,17 @@ def kill_while_retrying(tap, bt):
     # The car retries over the bond it made above, as a car that comes back every day.
     watch_log = sk.log_path("install-kill-usb-watch.jsonl")
     retry_log = sk.log_path("install-kill-pan.jsonl")
-    watch = bt.lab.spawn("usb-watch", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "usb_watch.py"), watch_log])
-    retry = bt.lab.spawn("car-retry", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "car_retry.py"),
-                                       retry_log, "pan"])
+    bt.lab.spawn("usb-watch", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "usb_watch.py"), watch_log])
+    bt.lab.spawn("car-retry", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "car_retry.py"),
+                               retry_log, "pan"])
     sk.wait(lambda: len(sk.jsonl(retry_log)) >= 2, 60, "the car's first PAN tries")
     before = sk.unit("carguard.service")
     bt_before = sk.unit("bluetooth.service")
     mark = sk.cursor()
     sk.wait(lambda: os.path.exists(retry_log + ".idle"), 120, "the car between two tries (car_retry.py)")
     bt.out_of_range()
-    tap.ok(sk.active("bluetooth.service"), "bluetoothd runs when carguardd is killed", sk.unit("bluetooth.service"))
+    tap.ok(sk.active("bluetooth.service"), "bluetoothd runs when carguardd is killed",
+           sk.unit("bluetooth.service"))
     t_kill = time.monotonic()
     sk.systemctl("kill", "-s", "KILL", "carguard.service")
     # The car pulls the cable and plugs it back while carguardd is down.
@@ -159,12 +163,14 @@ def kill_while_retrying(tap, bt):
     hu.bind("dummy_udc.0")
     port.wait_enumerated(20)
     t_replugged = time.monotonic()
-    sk.wait_unit("carguard.service", lambda u: u["ActiveState"] == "active" and u["NRestarts"] > before["NRestarts"],
+    sk.wait_unit("carguard.service",
+                 lambda u: u["ActiveState"] == "active" and u["NRestarts"] > before["NRestarts"],
                  30, "restarted by systemd")
     t_up = sk.unit_timestamp("carguard.service", "ActiveEnterTimestampMonotonic") / 1e6
     replugged_down = t_replugged < t_up
     bt.back_in_range()
     sk.wait(lambda: sk.agent_registrations(after=mark) >= 1, 30, "carguardd's agent back")
+
     # The car goes on asking for a while after the guard is back.
     def made():
         return [t for t in sk.jsonl(retry_log) if "skipped" not in t]
@@ -178,16 +184,19 @@ def kill_while_retrying(tap, bt):
     skipped = [t for t in sk.jsonl(retry_log) if "skipped" in t and t_kill <= t["t"] <= t_up]
     tap.ok(tries and not got, f"the car's {len(tries)} PAN tries ({len(during)} while carguardd was down, "
            f"{len(skipped)} more it could not make with its controller off) got no network link", got[:5])
-    tap.ok(replugged_down, "the car replugged USB while carguardd was down", {"replugged": t_replugged, "back": t_up})
+    tap.ok(replugged_down, "the car replugged USB while carguardd was down",
+           {"replugged": t_replugged, "back": t_up})
     tap.check("... and its USB device got no driver at any time, before or after the restart",
               lambda: (not usb_watch.data_paths(watch_log) and usb_nothing(port)[0],
                        {"events": usb_watch.data_paths(watch_log), "now": port.report()}))
     cg_log = sk.unit_log("carguard.service", after=mark)
-    tap.ok(any("status=9/KILL" in m for m in cg_log) and sk.unit("carguard.service")["NRestarts"] == before["NRestarts"] + 1,
+    tap.ok(any("status=9/KILL" in m for m in cg_log)
+           and sk.unit("carguard.service")["NRestarts"] == before["NRestarts"] + 1,
            "the journal says systemd restarted carguardd after SIGKILL", cg_log[-15:])
     bt_after = sk.unit("bluetooth.service")
     bt_log = sk.unit_log("bluetooth.service", after=mark)
-    tap.diag({"bluetoothd before": bt_before["MainPID"], "after": bt_after["MainPID"], "journal": bt_log[-12:]})
+    tap.diag({"bluetoothd before": bt_before["MainPID"], "after": bt_after["MainPID"],
+              "journal": bt_log[-12:]})
     tap.ok(bt_after["ActiveState"] == "active" and sk.bluetoothd_followed_guard(mark),
            "bluetoothd ran only while carguardd did: it stopped with the crash and started after the restart "
            "(carguardd(8), FAILING CLOSED)", bt_log[-12:])
@@ -227,17 +236,20 @@ def restarts(tap, bt):
     sk.systemctl("start", "carguard.service")
     bt.back_in_range()
     tap.ok(sk.active("bluetooth.service") and sk.bluetoothd_followed_guard(mark),
-           "start carguard: bluetooth.service starts again after it (Wants=)", sk.unit_log("bluetooth.service", after=mark)[-8:])
+           "start carguard: bluetooth.service starts again after it (Wants=)",
+           sk.unit_log("bluetooth.service", after=mark)[-8:])
 
 
 def runtime_block(tap, bt):
     sk.section(tap, "a runtime block in /run/carguard survives a restart of carguard")
     path = "/run/carguard/vendors.d/lab-runtime-block.conf"
-    sk.write(path, f"[Vendor]\nName=Blocked until the next boot\n[Device]\nBluetoothAddress={CAR}\nPreset=block\n")
+    sk.write(path, "[Vendor]\nName=Blocked until the next boot\n"
+             f"[Device]\nBluetoothAddress={CAR}\nPreset=block\n")
     bt.out_of_range()
     sk.systemctl("restart", "carguard.service")
     bt.back_in_range()
-    tap.ok(os.path.exists(path), "the file is still there after systemctl restart carguard", sk.sh("ls", "-la", "/run/carguard").stdout)
+    tap.ok(os.path.exists(path), "the file is still there after systemctl restart carguard",
+           sk.sh("ls", "-la", "/run/carguard").stdout)
     report = bt.car(pairing=None, services=L2CAP_ONLY["services"])
     tap.ok(not report["services"]["a2dp"].get("connected") and sk.no_data(report)[0],
            "the car is still blocked: even A2DP is refused", report)
@@ -283,15 +295,15 @@ def session_of(user):
         if len(fields) >= 3 and fields[2] == user:
             props = sk.sh("loginctl", "show-session", fields[0], "-p", "Active", "-p", "State",
                           "-p", "TTY", "-p", "Seat").stdout
-            return dict(l.split("=", 1) for l in props.splitlines() if "=" in l)
+            return dict(line.split("=", 1) for line in props.splitlines() if "=" in line)
     return None
 
 
 def start_desktop(user):
     pw = pwd.getpwnam(user)
     home = pw.pw_dir
-    shutil.copytree(os.path.join(DESKTOP, "systemd"), os.path.join(home, ".config", "systemd"), dirs_exist_ok=True)
-    shutil.copytree(os.path.join(DESKTOP, "dunst"), os.path.join(home, ".config", "dunst"), dirs_exist_ok=True)
+    for part in ("systemd", "dunst"):
+        shutil.copytree(os.path.join(DESKTOP, part), os.path.join(home, ".config", part), dirs_exist_ok=True)
     for root, dirs, files in os.walk(os.path.join(home, ".config")):
         for name in dirs + files:
             os.chown(os.path.join(root, name), pw.pw_uid, pw.pw_gid)
@@ -300,7 +312,7 @@ def start_desktop(user):
     sk.sh(*user_ctl, "daemon-reload")
     sk.sh(*user_ctl, "start", "lab-desktop.target", check=True)
     sk.wait(lambda: sk.sh(*user_ctl, "is-active", "carguard-notifier.service").stdout.strip() == "active",
-                   30, "carguard-notifier in the person's session")
+            30, "carguard-notifier in the person's session")
 
 
 def dunst_count(user):
@@ -323,7 +335,8 @@ def screenshot(user, dest):
 
 
 def person(tap, bt):
-    sk.section(tap, "a person's session: carguard-notifier asks, Allow once as alice, refused for bob and carol")
+    sk.section(tap, "a person's session: carguard-notifier asks, "
+               "Allow once as alice, refused for bob and carol")
     sk.write(sk.ASK_FILE, ASK_CONF)
     sk.systemctl("reload", "carguard.service")
     sk.systemctl("start", "getty@tty1.service", "getty@tty2.service")
@@ -333,8 +346,9 @@ def person(tap, bt):
            "logind: alice's session (tty1) is active, bob's (tty2) is not", {"alice": alice, "bob": bob})
     start_desktop("alice")
     sk.wait(lambda: sk.sh("systemctl", "-M", "bob@", "--user", "is-system-running").stdout.strip()
-                   in ("running", "degraded"), 60, "bob's user manager")
-    car = subprocess.Popen(["/usr/bin/python3", os.path.join(labkit.GUEST, "car.py"), "--services", "hfp,pbap"],
+            in ("running", "degraded"), 60, "bob's user manager")
+    car = subprocess.Popen(["/usr/bin/python3", os.path.join(labkit.GUEST, "car.py"),
+                            "--services", "hfp,pbap"],
                            stdout=subprocess.PIPE, stderr=open(sk.log_path("car.log"), "ab"))
     try:
         shown = sk.wait(lambda: dunst_count("alice") >= 1, 45, "dunst to show carguard's question")
@@ -344,8 +358,9 @@ def person(tap, bt):
            as_user("alice", "journalctl", "--user", "-n", "30", "--no-pager").stdout)
     png = sk.log_path("ask-notification.png")
     colours = sk.wait(lambda: (lambda n: n if n > 3 else 0)(screenshot("alice", png)), 20,
-                             "the notification drawn on the screen") if shown else 0
-    tap.ok(colours > 3 and os.path.getsize(png) > 1000, f"a screenshot of the question is kept: {os.path.basename(png)}",
+                      "the notification drawn on the screen") if shown else 0
+    tap.ok(colours > 3 and os.path.getsize(png) > 1000,
+           f"a screenshot of the question is kept: {os.path.basename(png)}",
            {"colours": colours})
     device = f"bluetooth/{CAR}"
     callers = (
@@ -388,18 +403,22 @@ def boot(tap):
     watch_log = sk.log_path("boot-usb-watch.jsonl")
     events = usb_watch.events(watch_log)
     tap.ok(events and events[0].get("start"), "the USB watch ran from early boot", events[:2])
-    order = sk.sh("systemd-analyze", "critical-chain", "--no-pager", "carguard.service").stdout
+    tap.diag({"critical chain": sk.sh("systemd-analyze", "critical-chain", "--no-pager",
+                                      "carguard.service").stdout})
     car_up = sk.unit_timestamp("lab-usb-car.service", "ActiveEnterTimestampMonotonic")
     guard_up = sk.unit_timestamp("carguard.service", "ExecMainStartTimestampMonotonic")
     tap.ok(car_up and guard_up and car_up < guard_up,
-           "the car's USB device was enumerated before carguardd started", {"car": car_up, "carguardd": guard_up})
+           "the car's USB device was enumerated before carguardd started",
+           {"car": car_up, "carguardd": guard_up})
     hubs = sorted({e["hubs"].get("usb1") for e in events if e.get("hubs", {}).get("usb1") is not None})
     tap.ok(hubs == ["2"] and usblab.authorized_default(1) == 0,
-           "the car's root hub was never open: 2 (hard-wired ports only) from the kernel, 0 once carguardd locked it",
+           "the car's root hub was never open: 2 (hard-wired ports only) from the kernel, "
+           "0 once carguardd locked it",
            {"seen during boot": hubs, "now": usblab.authorized_default(1)})
     got = usb_watch.data_paths(watch_log)
     port = usblab.CarUsbPort("1-1")
-    tap.ok(not got and usb_nothing(port)[0], "at no point of the boot did the car's USB device get a driver or a network interface",
+    tap.ok(not got and usb_nothing(port)[0],
+           "at no point of the boot did the car's USB device get a driver or a network interface",
            {"events": got, "now": port.report()})
     decisions = sk.events(sk.MESSAGE_ID_DECISION, transport="usb", device="1-1")
     tap.ok(decisions and all(e.get("CARGUARD_DECISION") == "charge-only" for e in decisions),
@@ -422,7 +441,8 @@ def lifecycle(tap):
     admin = sk.PHONE_VENDOR_FILE
     out = sk.install_deb(sk.ENV["LAB_DEB"], "--reinstall")
     tap.ok(out.returncode == 0 and sk.active("carguard.service") and sk.active("bluetooth.service"),
-           "apt-get install --reinstall: carguard and Bluetooth run afterwards", out.stdout[-1500:] + out.stderr[-800:])
+           "apt-get install --reinstall: carguard and Bluetooth run afterwards",
+           out.stdout[-1500:] + out.stderr[-800:])
     out = sk.install_deb(sk.ENV["LAB_PREVIOUS_DEB"], "--allow-downgrades")
     up = sk.install_deb(sk.ENV["LAB_DEB"])
     version = sk.sh("dpkg-query", "-W", "-f", "${Version}", "carguard").stdout
@@ -440,7 +460,8 @@ def lifecycle(tap):
     tap.ok(os.path.exists(admin), "remove keeps the admin's vendor file")
     out = sk.apt("purge", "carguard")
     tap.ok(out.returncode == 0 and os.path.exists(admin) and sk.active("bluetooth.service"),
-           "apt-get purge: the admin's vendor file stays, Bluetooth runs", out.stdout[-1200:] + out.stderr[-600:])
+           "apt-get purge: the admin's vendor file stays, Bluetooth runs",
+           out.stdout[-1200:] + out.stderr[-600:])
     left = sk.sh("dpkg-query", "-W", "-f", "${db:Status-Status}", "carguard").stdout
     tap.ok(left != "installed", "dpkg no longer has carguard installed", left)
 

@@ -83,7 +83,8 @@ def boot(tap):
         bt.start_phone()
         report = bt.car(pairing="just-works", services=["hfp", "pbap", "map", "pan"])
         hfp = report["services"].get("hfp", {})
-        tap.ok(report.get("paired") and hfp.get("connected"), "the car in range pairs and gets HFP (audio-only)", report)
+        tap.ok(report.get("paired") and hfp.get("connected"),
+               "the car in range pairs and gets HFP (audio-only)", report)
         tap.ok(sk.no_data(report)[0], "the car gets no phonebook, messages or network", report["services"])
         bt.forget()
     finally:
@@ -96,8 +97,8 @@ def kill_while_replugging(tap):
     watch_log = sk.log_path("boot-kill-usb-watch.jsonl")
     lab = labkit.Lab()
     try:
-        lab.spawn("usb-watch", ["/usr/bin/python3", os.path.join(sk.SRC, "tests/lab/system/guest/usb_watch.py"),
-                                watch_log])
+        lab.spawn("usb-watch", ["/usr/bin/python3",
+                                os.path.join(sk.SRC, "tests/lab/system/guest/usb_watch.py"), watch_log])
         sk.wait(lambda: sk.jsonl(watch_log), 20, "the USB watch")
         before = sk.unit("carguard.service")
         sk.systemctl("kill", "-s", "KILL", "carguard.service")
@@ -107,7 +108,8 @@ def kill_while_replugging(tap):
         t_replugged = time.monotonic()
         gadget = usblab.PhoneGadget()
         unbound_while_down = gadget.udc() is None
-        sk.wait_unit("carguard.service", lambda u: u["ActiveState"] == "active" and u["NRestarts"] > before["NRestarts"],
+        sk.wait_unit("carguard.service",
+                     lambda u: u["ActiveState"] == "active" and u["NRestarts"] > before["NRestarts"],
                      30, "restarted by systemd")
         back = sk.unit_timestamp("carguard.service", "ActiveEnterTimestampMonotonic") / 1e6
         tap.ok(t_replugged < back and unbound_while_down,
@@ -119,7 +121,8 @@ def kill_while_replugging(tap):
                           "the restarted carguardd's decision on the car")
         tap.ok(all(e.get("CARGUARD_DECISION") == "charge-only" for e in decided),
                "the restarted carguardd decides charge-only for the car",
-               [{k: e.get(k) for k in ("CARGUARD_DEVICE", "CARGUARD_DECISION", "CARGUARD_RULE")} for e in decided])
+               [{k: e.get(k) for k in ("CARGUARD_DEVICE", "CARGUARD_DECISION", "CARGUARD_RULE")}
+                for e in decided])
         tap.ok(gadget.udc() is None, "after the restart the gadget is still unbound", gadget.udc())
         lab.stop("usb-watch")
         tap.check("the car got nothing while carguardd was down or after", lambda: car_sees_nothing(
@@ -133,7 +136,8 @@ def broken(tap):
     sk.section(tap, "booted with a broken file in /etc/carguard")
     rejected = sk.messages(sk.events(sk.MESSAGE_ID_POLICY_REJECTED))
     errors = [m for m in rejected if m.startswith(BROKEN + ":") and ": error: " in m]
-    tap.ok(rejected and errors, "the journal names the error as file:line:col: error:", sk.unit_log("carguard.service")[-15:])
+    tap.ok(rejected and errors, "the journal names the error as file:line:col: error:",
+           sk.unit_log("carguard.service")[-15:])
     tap.ok(sk.active("carguard.service") and sk.active("bluetooth.service"),
            "carguard.service runs on the fail-closed policy, and Bluetooth runs with it",
            [sk.unit("carguard.service"), sk.unit("bluetooth.service")])
