@@ -14,6 +14,7 @@ package's reinstall, upgrade, remove and purge."""
 import json
 import os
 import pwd
+import shlex
 import shutil
 import subprocess
 import sys
@@ -281,8 +282,12 @@ def in_session(user):
             "env", f"HOME={pw.pw_dir}", f"USER={user}", f"XDG_RUNTIME_DIR=/run/user/{pw.pw_uid}"]
 
 
+def loginctl_sessions():
+    return sk.sh("loginctl", "list-sessions", "--no-legend").stdout.splitlines()
+
+
 def session_id(user):
-    for line in sk.sh("loginctl", "list-sessions", "--no-legend").stdout.splitlines():
+    for line in loginctl_sessions():
         fields = line.split()
         if len(fields) >= 4 and fields[2] == user and fields[3] == "seat0":
             return fields[0]
@@ -363,19 +368,42 @@ def person(tap, bt):
            f"a screenshot of the question is kept: {os.path.basename(png)}",
            {"colours": colours})
     device = f"bluetooth/{CAR}"
+    allow_once = ["/usr/bin/carguard", "allow-once", device]
+    # bob also has a seatless session, as an SSH login opens one (pam_systemd): logind
+    # calls it active, and polkit's allow_active passes any caller of his; carguardd's
+    # bouncer must still refuse him, for his own session is not at the seat.
+    ssh = subprocess.Popen(["runuser", "-l", "bob", "-c", "exec sleep 900"])
+    sk.wait(lambda: any(f[2:3] == ["bob"] and f[3:4] != ["seat0"]
+                        for f in (line.split() for line in loginctl_sessions())), 30,
+            "bob's seatless session")
+    bob_uid = str(pwd.getpwnam("bob").pw_uid)
     callers = (
-        ("bob, from his session on tty2 (logged in, not the active session)", in_session("bob")),
+        ("bob, from his session on tty2 (logged in, not the active session)",
+         in_session("bob") + allow_once, "is not the active session of its seat"),
+        ("bob, in his seatless session (an SSH login: runuser -l, pam_systemd)",
+         ["runuser", "-l", "bob", "-c", shlex.join(allow_once)], "is on no seat"),
         ("carol (no session at all: a cron job, a service)",
-         ["setpriv", "--reuid=carol", "--regid=carol", "--init-groups", "--"]),
+         ["setpriv", "--reuid=carol", "--regid=carol", "--init-groups", "--"] + allow_once, None),
     )
-    for who, argv in callers:
-        mark = sk.cursor()
-        out = sk.sh(*argv, "/usr/bin/carguard", "allow-once", device)
-        tap.ok(out.returncode != 0 and "Not authorized" in out.stderr and car.poll() is None,
-               f"carguard allow-once as {who} is refused by polkit; the car still waits",
-               {"output": out.stdout + out.stderr,
-                "sessions": sk.sh("loginctl", "list-sessions", "--no-legend").stdout,
-                "journal": sk.messages(sk.journal(after=mark))[-25:]})
+    try:
+        for who, argv, bouncer_says in callers:
+            mark = sk.cursor()
+            out = sk.sh(*argv)
+            tap.ok(out.returncode != 0 and "Not authorized" in out.stderr and car.poll() is None,
+                   f"carguard allow-once as {who} is refused; the car still waits",
+                   {"output": out.stdout + out.stderr,
+                    "sessions": sk.sh("loginctl", "list-sessions", "--no-legend").stdout,
+                    "journal": sk.messages(sk.journal(after=mark))[-25:]})
+            if bouncer_says is None:
+                continue
+            refusals = sk.journal("CARGUARD_ACTION=org.carguard.allow-once", f"CARGUARD_CALLER_UID={bob_uid}",
+                                  after=mark)
+            tap.ok(refusals and bouncer_says in out.stderr,
+                   f"polkit allowed it (allow_active); carguardd refused it: the session {bouncer_says}",
+                   {"refusals": sk.messages(refusals), "output": out.stderr})
+    finally:
+        ssh.terminate()
+        ssh.wait()
     # alice answers through dunst's menu: dunst invokes the notifier's "allow-once" action.
     as_user("alice", "dunstctl", "context")
     try:
@@ -433,7 +461,18 @@ def boot(tap):
         bt.forget()
     finally:
         bt.close()
+    autopkgtest(tap)
     lifecycle(tap)
+
+
+def autopkgtest(tap):
+    """debian/tests on the installed package, as autopkgtest runs them on a testbed
+    (their Depends are in the image)."""
+    sk.section(tap, "debian/tests (autopkgtest) on the installed package")
+    for name in ("installed-files", "service"):
+        out = sk.sh(os.path.join(sk.SRC, "debian", "tests", name), timeout=180)
+        tap.ok(out.returncode == 0 and "\nnot ok" not in "\n" + out.stdout,
+               f"debian/tests/{name} passes", out.stdout[-2000:] + out.stderr[-2000:])
 
 
 def lifecycle(tap):
