@@ -10,13 +10,14 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "guest"))
+import labkit  # noqa: E402
 import usblab  # noqa: E402
 
 
 def main():
     if sys.argv[1] == "plug":
         subprocess.run(["/sbin/modprobe", "-a", "dummy_hcd", "libcomposite"], check=True)
-        usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
+        labkit.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
         usblab.ensure_configfs()
         usblab.CarHeadUnitGadget().create(bind=True, udc="dummy_udc.0")
         usblab.CarUsbPort("1-1").wait_enumerated(20)

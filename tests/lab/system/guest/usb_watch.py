@@ -15,6 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "guest"))
+import labkit  # noqa: E402
 import usblab  # noqa: E402
 
 running = True
@@ -37,7 +38,7 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     phase = next((a.split("=", 1)[1] for a in open("/proc/cmdline").read().split()
                   if a.startswith("carguard.lab.phase=")), "boot")
-    with usblab.UeventMonitor() as mon, open(sys.argv[1].replace("{phase}", phase), "a") as out:
+    with labkit.UeventMonitor() as mon, open(sys.argv[1].replace("{phase}", phase), "a") as out:
         out.write(json.dumps({"t": round(time.monotonic(), 3), "start": True, "hubs": root_hubs()}) + "\n")
         out.flush()
         while running:

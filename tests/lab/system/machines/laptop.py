@@ -134,7 +134,7 @@ def install(tap):
 def kill_while_retrying(tap, bt):
     sk.section(tap, "systemctl kill -s KILL carguard while the car retries PAN and replugs USB")
     sk.modprobe("-a", "dummy_hcd", "libcomposite")
-    usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
+    labkit.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
     port = usblab.CarUsbPort("1-1")
     tap.ok(usblab.authorized_default(1) == 0, "carguardd locked the new root hub (authorized_default=0)",
            usblab.authorized_default(1))

@@ -104,7 +104,7 @@ def kill_while_replugging(tap):
         sk.systemctl("kill", "-s", "KILL", "carguard.service")
         sk.modprobe("-r", "dummy_hcd")
         sk.modprobe("dummy_hcd")
-        usblab.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
+        labkit.wait_until(lambda: "dummy_udc.0" in usblab.udcs(), 20, "dummy_udc.0")
         t_replugged = time.monotonic()
         gadget = usblab.PhoneGadget()
         unbound_while_down = gadget.udc() is None
