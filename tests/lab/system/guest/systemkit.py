@@ -98,13 +98,18 @@ def journal(*matches, after=None, unit_name=None):
         argv += ["--after-cursor", after]
     if unit_name:
         argv += ["-u", unit_name]
-    out = sh(*argv, *matches, timeout=60).stdout
+    # journalctl 252 given both --after-cursor and field matches skips entries that are
+    # there (seen with the entry right after a restart): after a cursor, they are matched here.
+    wanted = [m.split("=", 1) for m in matches]
+    out = sh(*argv, *([] if after else matches), timeout=60).stdout
     entries = []
     for line in out.splitlines():
         try:
-            entries.append(json.loads(line))
+            entry = json.loads(line)
         except ValueError:
-            pass
+            continue
+        if all(entry.get(field) == value for field, value in wanted):
+            entries.append(entry)
     return entries
 
 
