@@ -13,6 +13,7 @@
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
+  GRANT_KEYS ("VendorDefault"),
   /* Read by carguardd's USB guards (daemon/usb/cg-usb-config.c), which validates them:
    * Gadget= and UDC= name entries, PresentDevices=authorize|judge, Guard=yes|no. */
   { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
