@@ -49,7 +49,12 @@ cg_hwdb_lookup_oui (CgHwdb *hwdb, const char *bt_address)
 
   if (bt_address == NULL || !cg_bt_address_parse (bt_address, address))
     return NULL;
-  modalias = g_strdup_printf ("OUI:%02X%02X%02X", address[0], address[1], address[2]);
+  /* The whole address: systemd's 20-OUI.hwdb keys MA-L blocks by 6 hex digits
+   * ("OUI:001EDE*"), MA-M by 7 ("OUI:78D4F14*") and MA-S by 9 ("OUI:70B3D5123*"), and
+   * each pattern matches the address of its size. Where blocks nest, the hwdb lists the
+   * smaller after the larger and sd-hwdb keeps the later entry: the most specific wins. */
+  modalias = g_strdup_printf ("OUI:%02X%02X%02X%02X%02X%02X", address[0], address[1], address[2],
+                              address[3], address[4], address[5]);
   return lookup (hwdb, modalias, "ID_OUI_FROM_DATABASE");
 }
 

@@ -15,7 +15,8 @@ CgHwdb *cg_hwdb_new (const char *path);
 void cg_hwdb_free (CgHwdb *hwdb);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgHwdb, cg_hwdb_free)
 
-/* The organisation that registered the OUI of a Bluetooth address ("AA:BB:CC:..."). */
+/* The organisation that registered the IEEE block (MA-L, MA-M or MA-S; the most
+ * specific) holding a Bluetooth address ("AA:BB:CC:..."). */
 char *cg_hwdb_lookup_oui (CgHwdb *hwdb, const char *bt_address);
 /* The company behind a Bluetooth SIG company identifier (Device ID source 1). */
 char *cg_hwdb_lookup_bluetooth_company (CgHwdb *hwdb, guint16 company_id);

@@ -191,6 +191,29 @@ add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *k
   }
 }
 
+/* Forgets what the section's earlier lines of key listed. */
+static void
+reset_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *key)
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < file->matches->len; i++) {
+    CgPolicyMatch *match = &g_array_index (file->matches, CgPolicyMatch, i);
+
+    if (match->key == key->key && match->device == state->device) {
+      policy_match_clear (match);
+      continue;
+    }
+    if (kept != i)
+      g_array_index (file->matches, CgPolicyMatch, kept) = *match;
+    kept++;
+  }
+  /* The moved-out entries are cleared or copied: drop them without the clear func. */
+  g_array_set_clear_func (file->matches, NULL);
+  g_array_set_size (file->matches, kept);
+  g_array_set_clear_func (file->matches, (GDestroyNotify)policy_match_clear);
+}
+
 static void
 compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint lineno)
 {
@@ -201,7 +224,13 @@ compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gui
     report (file, lineno, line->name_col, "unknown key '%s' in [%s]", line->name, state->name);
     return;
   }
-  if (!note_key (file, state, line, lineno))
+  /* A list key may repeat and each line adds to the list; an empty one empties it
+   * (the systemd convention), so a vendor holds thousands of identifiers in short lines. */
+  if (key->type == CG_VALUE_MATCH_LIST && *line->value == '\0') {
+    reset_matches (file, state, key);
+    return;
+  }
+  if (key->type != CG_VALUE_MATCH_LIST && !note_key (file, state, line, lineno))
     return;
   switch (key->type) {
     case CG_VALUE_TEXT:

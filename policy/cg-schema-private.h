@@ -132,6 +132,9 @@ G_BEGIN_DECLS
 /* USB interface class names of FORMAT.md ("audio" = 0x01, ...). */
 gboolean cg_usb_class_from_name (const char *name, guint8 *out);
 const char *cg_usb_class_to_name (guint8 usb_class);
+/* An OUI prefix of bits (24, 28 or 36) bits as the policy index keys it: the size
+ * beside the prefix, so the three sizes never collide. */
+guint64 cg_oui_pack (guint bits, guint64 prefix);
 /* Exactly n hex digits, then end of string or stop; FALSE otherwise. */
 gboolean cg_parse_hex_exact (const char *s, gsize n, guint32 *out);
 G_END_DECLS

@@ -191,11 +191,9 @@ validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *si
 
   if (items == NULL)
     return FALSE;
-  if (items->len == 0 || (key->type == CG_VALUE_MATCH_ONE && items->len != 1)) {
-    cg_value_site_report (site, 0,
-                          key->type == CG_VALUE_MATCH_ONE ? "%s= takes exactly one value"
-                                                          : "%s= needs at least one value",
-                          key->key);
+  /* An empty list key empties the list (cg-policy-file.c); a [Device] key names one. */
+  if (key->type == CG_VALUE_MATCH_ONE && items->len != 1) {
+    cg_value_site_report (site, 0, "%s= takes exactly one value", key->key);
     return FALSE;
   }
   for (guint i = 0; i < items->len; i++) {
