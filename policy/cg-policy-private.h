@@ -33,8 +33,8 @@ typedef struct {
   /* carguard.conf */
   CgGrantSpec default_spec, car_spec, vendor_spec;
   guint default_line, car_line, vendor_line; /* 0 = section absent */
-  GHashTable *settings;         /* "Section.Key" -> value of the daemon's sections */
-  GHashTable *setting_sections; /* the daemon's sections seen, to refuse repeats */
+  GHashTable *settings;                      /* "Section.Key" -> value of the daemon's sections */
+  GHashTable *setting_sections;              /* the daemon's sections seen, to refuse repeats */
   /* vendor files */
   char *name;
   CgGrantSpec policy_spec;

@@ -318,8 +318,8 @@ END_TEST
 START_TEST (test_vendor_default_absent_means_default)
 {
   const char *names[] = { "carguard.conf", "curated.conf" };
-  const char *texts[] = { "[Default]\nPairing=ask\nProfiles=a2dp\n",
-                          "[Vendor]\n[Match]\nBluetoothOUI=00:1E:DE\n" };
+  const char *texts[]
+      = { "[Default]\nPairing=ask\nProfiles=a2dp\n", "[Vendor]\n[Match]\nBluetoothOUI=00:1E:DE\n" };
   g_autoptr (GError) error = NULL;
   g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 2, NULL, &error);
   g_auto (CgDecision) curated = { 0 };
