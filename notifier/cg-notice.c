@@ -191,6 +191,7 @@ append_who (GString *body, const CgDbusRecord *record)
 static void
 append_grants (GString *body, const char *grants)
 {
+  g_autofree char *granted = NULL;
   guint topics = 0;
 
   if (grants[0] == '\0')
@@ -206,15 +207,15 @@ append_grants (GString *body, const char *grants)
     return;
   }
   if (topics == 0) {
-    g_string_append (body, "\nAllowing it pairs it, with no service.");
-  } else {
-    g_autofree char *granted = describe_topics (topics);
-    g_string_append_printf (body, "\nAllowing it gives %s", granted);
+    g_string_append (body, "\nAllowing it lets it pair, with no service.");
+    return;
   }
+  granted = describe_topics (topics);
+  g_string_append_printf (body, "\nAllowing it gives %s", granted);
   if ((TOPICS_PRIVATE & ~topics) != 0) {
     g_autofree char *kept = describe_topics (TOPICS_PRIVATE & ~topics);
-    g_string_append_printf (body, "%s%s stay on this device.", topics == 0 ? " " : "; ", kept);
-  } else if (topics != 0) {
+    g_string_append_printf (body, "; %s stay on this device.", kept);
+  } else {
     g_string_append_c (body, '.');
   }
 }

@@ -140,6 +140,23 @@ START_TEST (test_unknown_kind_and_worded_grants)
 }
 END_TEST
 
+/* Grants that carry nothing, and grants that include contacts and messages. */
+START_TEST (test_grants_none_and_all)
+{
+  CgDbusRecord nothing = question_record ("car", "Car", "pnp gatt");
+  CgDbusRecord everything = question_record ("car", "Car", "hfp pbap map");
+  g_auto (CgNotice) none_notice = { NULL };
+  g_auto (CgNotice) all_notice = { NULL };
+
+  ck_assert (cg_notice_from_record (&nothing, &none_notice));
+  ck_assert_ptr_nonnull (
+      strstr (none_notice.body, "\nAllowing it lets it pair, with no service.\n"));
+  ck_assert (cg_notice_from_record (&everything, &all_notice));
+  ck_assert_ptr_nonnull (
+      strstr (all_notice.body, "\nAllowing it gives calls, contacts and messages.\n"));
+}
+END_TEST
+
 /* An audio-only car let in: contacts and messages stayed, said once, not nine profiles. */
 START_TEST (test_audio_only_car_notice)
 {
@@ -314,6 +331,7 @@ notice_suite (void)
   tcase_add_test (words, test_question_warning_and_no_name);
   tcase_add_test (words, test_usb_host_question);
   tcase_add_test (words, test_unknown_kind_and_worded_grants);
+  tcase_add_test (words, test_grants_none_and_all);
   tcase_add_test (words, test_audio_only_car_notice);
   tcase_add_test (words, test_refusals);
   tcase_add_test (words, test_nothing_to_tell);
