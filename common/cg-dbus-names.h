@@ -20,7 +20,8 @@
 #define CG_DBUS_ERROR_NAME_POLICY_INVALID CG_DBUS_INTERFACE ".Error.PolicyInvalid"
 #define CG_DBUS_ERROR_NAME_FAILED CG_DBUS_INTERFACE ".Error.Failed"
 
-/* The polkit actions the bouncer maps each method to (data/org.carguard.policy) */
+/* The polkit actions the bouncer maps each method to (data/org.carguard.policy);
+ * CG_ACTION_ALLOW_ONCE answers a question either way (AllowOnce, Deny). */
 #define CG_ACTION_READ "org.carguard.read"
 #define CG_ACTION_ALLOW_ONCE "org.carguard.allow-once"
 #define CG_ACTION_BLOCK "org.carguard.block"
