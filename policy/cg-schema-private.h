@@ -104,9 +104,12 @@ const CgSchemaKey *cg_schema_lookup (gboolean main_file, const char *section, co
 /* Splits a list value; NULL (with a diagnostic) on an unterminated quote or bad escape.
  * The array clears its items. */
 GArray *cg_schema_split_list (const char *value, const CgValueSite *site);
-/* One list item written so that cg_schema_split_list reads it back as it is: in double
- * quotes, with a backslash before each " and backslash. */
+/* One list item written so that cg_schema_split_list reads it back byte for byte: in
+ * double quotes, with a backslash before each " and backslash, and every byte that is
+ * not printable UTF-8 (a control character, invalid UTF-8) as \xHH. */
 char *cg_schema_quote_item (const char *text);
+/* Whether text holds a byte cg_schema_quote_item writes as \xHH. */
+gboolean cg_schema_item_needs_escape (const char *text);
 
 /* Parses one list item for a match key of kind; returns an error message, or NULL and
  * fills out (whose kind may be refined: DeviceID -> vendor or product). */

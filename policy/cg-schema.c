@@ -117,9 +117,21 @@ read_quoted (const char *value, gsize *pos, const CgValueSite *site)
   gsize i = start + 1;
 
   for (; value[i] != '\0' && value[i] != '"'; i++) {
+    if (value[i] == '\\' && value[i + 1] == 'x') {
+      guint32 byte = 0;
+
+      /* A device's serial may hold any byte; the file stays one line of UTF-8. */
+      if (!cg_parse_hex_exact (value + i + 2, 2, &byte) || byte == 0) {
+        cg_value_site_report (site, i, "invalid \\x escape (two hex digits, not 00)");
+        return NULL;
+      }
+      g_string_append_c (text, (char)byte);
+      i += 3;
+      continue;
+    }
     if (value[i] == '\\') {
       if (value[i + 1] != '"' && value[i + 1] != '\\') {
-        cg_value_site_report (site, i, "invalid escape in quoted text (only \\\" and \\\\)");
+        cg_value_site_report (site, i, "invalid escape in quoted text (only \\\", \\\\ and \\xHH)");
         return NULL;
       }
       i++;
@@ -168,18 +180,46 @@ cg_schema_split_list (const char *value, const CgValueSite *site)
   return g_steal_pointer (&items);
 }
 
+/* The length of the valid UTF-8 character at c that is fine to write as it is (no
+ * control character), or 0 when the byte at c must be written as \xHH. */
+static gsize
+quote_plain_length (const char *c)
+{
+  gunichar ch = g_utf8_get_char_validated (c, -1);
+
+  if (ch == (gunichar)-1 || ch == (gunichar)-2 || g_unichar_iscntrl (ch))
+    return 0;
+  return (gsize)(g_utf8_next_char (c) - c);
+}
+
 char *
 cg_schema_quote_item (const char *text)
 {
   GString *quoted = g_string_new ("\"");
 
-  for (const char *c = text; *c != '\0'; c++) {
+  for (const char *c = text; *c != '\0';) {
+    gsize plain = quote_plain_length (c);
+
+    if (plain == 0) {
+      g_string_append_printf (quoted, "\\x%02x", (guint)(guchar)*c++);
+      continue;
+    }
     if (*c == '"' || *c == '\\')
       g_string_append_c (quoted, '\\');
-    g_string_append_c (quoted, *c);
+    g_string_append_len (quoted, c, (gssize)plain);
+    c += plain;
   }
   g_string_append_c (quoted, '"');
   return g_string_free (quoted, FALSE);
+}
+
+gboolean
+cg_schema_item_needs_escape (const char *text)
+{
+  for (const char *c = text; *c != '\0'; c += quote_plain_length (c))
+    if (quote_plain_length (c) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
