@@ -189,6 +189,8 @@ add_usb_decision (JsonBuilder *b, const CgDecision *d)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "mode");
   json_builder_add_string_value (b, cg_usb_mode_to_string (d->grant.usb_mode));
+  json_builder_set_member_name (b, "while-locked");
+  json_builder_add_string_value (b, cg_usb_while_locked_to_string (d->grant.usb_while_locked));
   json_builder_set_member_name (b, "interfaces");
   json_builder_begin_array (b);
   for (guint i = 0; d->grant.usb_mode == CG_USB_MODE_DATA && i < names->len; i++)
@@ -302,7 +304,9 @@ append_usb (GString *out, const CgDecision *d)
 {
   g_autoptr (GPtrArray) names = interface_names (&d->grant);
 
-  g_string_append_printf (out, "USB: mode %s\n", cg_usb_mode_to_string (d->grant.usb_mode));
+  g_string_append_printf (out, "USB: mode %s, while locked %s\n",
+                          cg_usb_mode_to_string (d->grant.usb_mode),
+                          cg_usb_while_locked_to_string (d->grant.usb_while_locked));
   if (d->grant.usb_mode == CG_USB_MODE_DATA) {
     g_string_append (out, "  interfaces:");
     for (guint i = 0; i < names->len; i++)

@@ -15,6 +15,8 @@ cg_grant_init_preset (CgGrant *grant, CgPreset preset)
   memset (grant, 0, sizeof (*grant));
   grant->pairing = CG_PAIRING_DENY;
   grant->usb_mode = CG_USB_MODE_CHARGE_ONLY;
+  /* No preset opens a new data path while locked, trusted neither: only USBWhileLocked=. */
+  grant->usb_while_locked = CG_USB_LOCKED_CHARGE_ONLY;
   switch (preset) {
     case CG_PRESET_TRUSTED:
       grant->pairing = CG_PAIRING_ALLOW;
@@ -112,6 +114,7 @@ cg_grant_restrict (CgGrant *dest, const CgGrant *other)
   dest->profiles &= other->profiles;
   dest->all_uuids = dest->all_uuids && other->all_uuids;
   dest->usb_mode = MIN (dest->usb_mode, other->usb_mode);
+  dest->usb_while_locked = MIN (dest->usb_while_locked, other->usb_while_locked);
   restrict_interfaces (dest, other);
   dest->block = dest->block || other->block;
 }
@@ -169,6 +172,12 @@ cg_usb_mode_to_string (CgUsbMode m)
     default:
       return "charge-only";
   }
+}
+
+const char *
+cg_usb_while_locked_to_string (CgUsbWhileLocked w)
+{
+  return w == CG_USB_LOCKED_DATA ? "data" : "charge-only";
 }
 
 static const char *const preset_names[] = {

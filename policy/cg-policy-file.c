@@ -213,6 +213,7 @@ compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gui
     case CG_VALUE_PROFILES:
     case CG_VALUE_USB_MODE:
     case CG_VALUE_USB_INTERFACES:
+    case CG_VALUE_USB_WHILE_LOCKED:
     default:
       cg_grant_spec_set (state->grant, key, line->value, &site);
       break;

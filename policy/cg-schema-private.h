@@ -39,6 +39,7 @@ typedef enum {
   CG_VALUE_PROFILES,
   CG_VALUE_USB_MODE,
   CG_VALUE_USB_INTERFACES,
+  CG_VALUE_USB_WHILE_LOCKED,
   CG_VALUE_MATCH_LIST,
   CG_VALUE_MATCH_ONE,
 } CgValueType;
@@ -58,6 +59,7 @@ typedef enum {
   CG_GRANT_SPEC_PROFILES = 1 << 2,
   CG_GRANT_SPEC_USB_MODE = 1 << 3,
   CG_GRANT_SPEC_USB_INTERFACES = 1 << 4,
+  CG_GRANT_SPEC_USB_WHILE_LOCKED = 1 << 5,
 } CgGrantSpecField;
 
 typedef struct {
@@ -69,6 +71,7 @@ typedef struct {
   GPtrArray *extra_uuids; /* char *, normalised */
   CgUsbMode usb_mode;
   guint32 usb_interfaces[8];
+  CgUsbWhileLocked usb_while_locked;
 } CgGrantSpec;
 
 typedef struct {

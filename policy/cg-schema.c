@@ -3,12 +3,15 @@
 
 #include <string.h>
 
-#define GRANT_KEYS(section)                                                                        \
-  { section, "Preset", CG_VALUE_PRESET, 0 }, { section, "Pairing", CG_VALUE_PAIRING, 0 },          \
-      { section, "Profiles", CG_VALUE_PROFILES, 0 }, { section, "USBMode", CG_VALUE_USB_MODE, 0 }, \
-  {                                                                                                \
-    section, "USBInterfaces", CG_VALUE_USB_INTERFACES, 0                                           \
-  }
+/* clang-format off */
+#define GRANT_KEYS(section)                                  \
+  { section, "Preset", CG_VALUE_PRESET, 0 },                 \
+  { section, "Pairing", CG_VALUE_PAIRING, 0 },               \
+  { section, "Profiles", CG_VALUE_PROFILES, 0 },             \
+  { section, "USBMode", CG_VALUE_USB_MODE, 0 },              \
+  { section, "USBInterfaces", CG_VALUE_USB_INTERFACES, 0 },  \
+  { section, "USBWhileLocked", CG_VALUE_USB_WHILE_LOCKED, 0 }
+/* clang-format on */
 
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
@@ -268,6 +271,7 @@ cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite
     case CG_VALUE_PROFILES:
     case CG_VALUE_USB_MODE:
     case CG_VALUE_USB_INTERFACES:
+    case CG_VALUE_USB_WHILE_LOCKED:
     default:
       cg_grant_spec_init (&spec);
       ok = cg_grant_spec_set (&spec, key, value, site);
