@@ -127,6 +127,82 @@ add_rules (JsonBuilder *b, const CgDecision *decision)
   json_builder_end_array (b);
 }
 
+/* What a rule's key identifies by, when that is only the device's own word: a device
+ * chooses its VID:PID, strings, serial, class and name itself, and can copy another's. */
+static const char *
+rule_self_claim (const CgRule *rule)
+{
+  static const struct {
+    const char *key;
+    const char *what;
+  } claims[] = {
+    { "USBSerial", "a serial" },
+    { "USB", "a USB id" },
+    { "USBManufacturer", "a name" },
+    { "USBProduct", "a name" },
+    { "Name", "a name" },
+    { "DeviceID", "a Device ID" },
+    { "TypeCPartnerVID", "a Type-C vendor id" },
+    { "USBInterfaceClass", "interface classes" },
+    { "Class", "a class of device" },
+  };
+
+  for (guint i = 0; rule->key != NULL && i < G_N_ELEMENTS (claims); i++)
+    if (g_str_equal (rule->key, claims[i].key))
+      return claims[i].what;
+  return NULL;
+}
+
+/* Whether the decision opens something (USB data, a Bluetooth pairing) on a match. */
+static gboolean
+decision_trusts (const CgDecision *d)
+{
+  if (d->level == CG_LEVEL_DEFAULT)
+    return FALSE;
+  return d->transport == CG_TRANSPORT_USB ? d->grant.usb_mode == CG_USB_MODE_DATA
+                                          : d->grant.pairing == CG_PAIRING_ALLOW;
+}
+
+/* One warning when what the decision opens rests only on what the device says of itself:
+ * "USB data rests on a serial (USBSerial=HU-1 at FILE:LINE) ...". NULL when it does not. */
+static char *
+trust_warning (const CgDecision *d)
+{
+  g_autoptr (GString) claims = g_string_new (NULL);
+
+  if (!decision_trusts (d))
+    return NULL;
+  for (guint i = 0; i < d->rules->len; i++) {
+    const CgRule *r = g_ptr_array_index (d->rules, i);
+    const char *what = rule_self_claim (r);
+    g_autofree char *where = cg_rule_format_location (r);
+
+    if (what == NULL)
+      return NULL; /* an address or OUI: a Bluetooth bond stands behind it */
+    g_string_append_printf (claims, "%s%s (%s=%s at %s)", claims->len > 0 ? " and " : "", what,
+                            r->key, r->value != NULL ? r->value : "", where);
+  }
+  if (claims->len == 0)
+    return NULL;
+  return g_strdup_printf ("%s rests on %s alone: the device says that of itself, and any "
+                          "device can say the same",
+                          d->transport == CG_TRANSPORT_USB ? "USB data" : "Bluetooth pairing",
+                          claims->str);
+}
+
+static void
+add_warnings (JsonBuilder *b, const CgDecision *d)
+{
+  g_autofree char *warning = trust_warning (d);
+  g_autofree char *valid = warning != NULL ? g_utf8_make_valid (warning, -1) : NULL;
+
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  if (valid != NULL)
+    json_builder_add_string_value (b, valid);
+  json_builder_end_array (b);
+}
+
 static void
 add_profiles (JsonBuilder *b, const CgGrant *grant, gboolean allowed)
 {
@@ -160,6 +236,7 @@ add_bluetooth_decision (JsonBuilder *b, const CgDecision *d)
   json_builder_set_member_name (b, "block");
   json_builder_add_boolean_value (b, d->grant.block);
   add_rules (b, d);
+  add_warnings (b, d);
   json_builder_end_object (b);
 }
 
@@ -197,6 +274,7 @@ add_usb_decision (JsonBuilder *b, const CgDecision *d)
     json_builder_add_string_value (b, g_ptr_array_index (names, i));
   json_builder_end_array (b);
   add_rules (b, d);
+  add_warnings (b, d);
   json_builder_end_object (b);
 }
 
@@ -283,6 +361,16 @@ append_rules (GString *out, const CgDecision *d)
 }
 
 static void
+append_warnings (GString *out, const CgDecision *d)
+{
+  g_autofree char *warning = trust_warning (d);
+  g_autofree char *safe = warning != NULL ? cg_sanitize_string (warning, 2048) : NULL;
+
+  if (safe != NULL)
+    g_string_append_printf (out, "  warning: %s\n", safe);
+}
+
+static void
 append_bluetooth (GString *out, const CgDecision *d)
 {
   g_string_append_printf (out, "Bluetooth: pairing %s%s\n", cg_pairing_to_string (d->grant.pairing),
@@ -297,6 +385,7 @@ append_bluetooth (GString *out, const CgDecision *d)
   if (d->grant.all_uuids)
     g_string_append (out, "  any other service UUID allowed\n");
   append_rules (out, d);
+  append_warnings (out, d);
 }
 
 static void
@@ -314,6 +403,7 @@ append_usb (GString *out, const CgDecision *d)
     g_string_append_c (out, '\n');
   }
   append_rules (out, d);
+  append_warnings (out, d);
 }
 
 char *
