@@ -240,27 +240,10 @@ add_bluetooth_decision (JsonBuilder *b, const CgDecision *d)
   json_builder_end_object (b);
 }
 
-/* "all", or the allowed class names (hex for unnamed classes). */
-static GPtrArray *
-interface_names (const CgGrant *grant)
-{
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint c = 0; c < 256; c++) {
-    if ((grant->usb_interfaces[c / 32] & (1u << (c % 32))) == 0)
-      continue;
-    const char *name = cg_usb_class_to_name ((guint8)c);
-    g_ptr_array_add (names, name != NULL ? g_strdup (name) : g_strdup_printf ("%02x", c));
-  }
-  if (names->len == 0)
-    g_ptr_array_add (names, g_strdup ("all"));
-  return names;
-}
-
 static void
 add_usb_decision (JsonBuilder *b, const CgDecision *d)
 {
-  g_autoptr (GPtrArray) names = interface_names (&d->grant);
+  g_autoptr (GPtrArray) names = cg_grant_usb_interface_names (&d->grant);
 
   json_builder_set_member_name (b, "usb");
   json_builder_begin_object (b);
@@ -391,7 +374,7 @@ append_bluetooth (GString *out, const CgDecision *d)
 static void
 append_usb (GString *out, const CgDecision *d)
 {
-  g_autoptr (GPtrArray) names = interface_names (&d->grant);
+  g_autoptr (GPtrArray) names = cg_grant_usb_interface_names (&d->grant);
 
   g_string_append_printf (out, "USB: mode %s, while locked %s\n",
                           cg_usb_mode_to_string (d->grant.usb_mode),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cg-grant.h"
+#include "cg-schema-private.h"
 
 #include <string.h>
 
@@ -144,6 +145,24 @@ cg_grant_allows_usb_interface (const CgGrant *grant, guint8 iface_class)
   if (interfaces_all (grant->usb_interfaces))
     return TRUE;
   return (grant->usb_interfaces[iface_class / 32] & (1u << (iface_class % 32))) != 0;
+}
+
+GPtrArray *
+cg_grant_usb_interface_names (const CgGrant *grant)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint c = 0; c < 256; c++) {
+    const char *name;
+
+    if ((grant->usb_interfaces[c / 32] & (1u << (c % 32))) == 0)
+      continue;
+    name = cg_usb_class_to_name ((guint8)c);
+    g_ptr_array_add (names, name != NULL ? g_strdup (name) : g_strdup_printf ("%02x", c));
+  }
+  if (names->len == 0)
+    g_ptr_array_add (names, g_strdup ("all"));
+  return names;
 }
 
 const char *

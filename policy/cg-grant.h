@@ -55,6 +55,9 @@ void cg_grant_clear (CgGrant *grant);
 void cg_grant_restrict (CgGrant *dest, const CgGrant *other);
 gboolean cg_grant_allows_uuid (const CgGrant *grant, const char *uuid);
 gboolean cg_grant_allows_usb_interface (const CgGrant *grant, guint8 iface_class);
+/* The interface classes an USBInterfaces= allowlist names, by their FORMAT.md names (hex
+ * for unnamed classes); "all" alone without an allowlist. */
+GPtrArray *cg_grant_usb_interface_names (const CgGrant *grant);
 
 const char *cg_pairing_to_string (CgPairing p);
 const char *cg_usb_mode_to_string (CgUsbMode m);

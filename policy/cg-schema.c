@@ -17,9 +17,11 @@ static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
   /* Read by carguardd's USB guards (daemon/usb/cg-usb-config.c), which validates them:
-   * Gadget= and UDC= name entries, PresentDevices=authorize|judge, Guard=yes|no. */
+   * Gadget= and UDC= name entries, Cable=auto|udc, PresentDevices=authorize|judge|
+   * authorize-all, Guard=yes|no. */
   { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
   { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
+  { "USBGadget", "Cable", CG_VALUE_TEXT, 0 },
   { "USBHost", "PresentDevices", CG_VALUE_TEXT, 0 },
   { "USBHost", "Guard", CG_VALUE_TEXT, 0 },
 };
