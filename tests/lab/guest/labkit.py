@@ -720,13 +720,6 @@ def asking(record):
             and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
 
 
-def question_ref(record):
-    """What AllowOnce takes to answer the question RECORD shows ("usb/1-1#7"): the
-    question a person saw, never whichever is open when the call runs."""
-    return (str(record[cgnames.CG_DBUS_RECORD_ID]) + cgnames.CG_DBUS_QUESTION_SEPARATOR
-            + str(int(record[cgnames.CG_DBUS_RECORD_PENDING])))
-
-
 def run(main):
     """Exits with MAIN()'s status. An exception out of MAIN is a Bail out! (the
     launcher fails the run); its traceback goes to stderr (scenario.log)."""

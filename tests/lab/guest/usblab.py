@@ -766,27 +766,12 @@ class Role:
         cleanup_all_gadgets()
 
 
-def with_gadget_setting(carguard_conf, key, value):
-    """CARGUARD_CONF with [USBGadget] KEY=VALUE, in its own [USBGadget] if it has one."""
-    line = f"{key}={value}\n"
-    if "[USBGadget]\n" in carguard_conf:
-        return carguard_conf.replace("[USBGadget]\n", "[USBGadget]\n" + line, 1)
-    return carguard_conf + "[USBGadget]\n" + line
-
-
 class PhoneRole(Role):
     """The phone (the USB device) under policy CARGUARD_CONF, the laptop-role guard
     off: the car's cable out, the phone's gadget (phone) created unbound, carguardd
-    watching the phone's host (GADGET_ID).
+    watching the phone's host (GADGET_ID)."""
 
-    CABLE is [USBGadget] Cable=: "udc" for the Cable class's module-unload cable (the UDC
-    comes and goes with dummy_hcd, so its presence is the cable), None to leave the
-    setting out (auto: a cable signal the scenario provides, or none)."""
-
-    def __init__(self, lab, carguard_conf, root="/tmp/cg-root", network_function="ncm.usb0",
-                 cable="udc"):
-        if cable is not None:
-            carguard_conf = with_gadget_setting(carguard_conf, "Cable", cable)
+    def __init__(self, lab, carguard_conf, root="/tmp/cg-root", network_function="ncm.usb0"):
         super().__init__(lab, root, labkit.policy_files(carguard_conf + PHONE_ROLE_ONLY))
         self.cable.detach()
         self._clear_gadgets()

@@ -31,7 +31,7 @@ def main():
         t.ok(phone.udc() is None, "while the question is pending the gadget stays unbound")
         t.check("... and the car's side sees nothing", lambda: usblab.car_sees_nothing(port))
 
-        lab.carguardd_api().AllowOnce(labkit.question_ref(first))
+        lab.carguardd_api().AllowOnce(usblab.GADGET_ID)
         t.check("after allow once the gadget is bound to the UDC",
                 lambda: labkit.wait_until(lambda: phone.udc() == usblab.UDC, usblab.TIMEOUT,
                                           "g1 bound") and True)

@@ -123,7 +123,7 @@ def phone_cycles(t, lab):
             if phone.udc() is not None or port.enumerated():
                 wrong.append(f"cycle {cycle}: bound before any answer")
             if cycle % 2 == 0:
-                lab.carguardd_api().AllowOnce(labkit.question_ref(rec))
+                lab.carguardd_api().AllowOnce(usblab.GADGET_ID)
                 labkit.wait_until(lambda: phone.udc() == usblab.UDC, usblab.TIMEOUT, "g1 bound")
                 port.wait_enumerated(usblab.TIMEOUT)
             cable.detach()
