@@ -4,7 +4,6 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "cg-sanitize.h"
 #include "cg-sysfs.h"
 #include "cg-usb-config.h"
 #include "cg-usb-descriptor.h"
