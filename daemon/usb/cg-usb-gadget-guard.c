@@ -206,11 +206,15 @@ gadget_guard_why_unguarded (GPtrArray *names, const char *configured, const char
   return g_strdup_printf ("several %ss (%s) and no [USBGadget] %s=", what, list->str, key);
 }
 
+/* What an `ask` is when no person should be asked: a yes that could not end when the
+ * cable goes, or that would bind nothing. */
 static const char *
 gadget_guard_cannot_ask (const GadgetScene *scene)
 {
+  if (scene->gadget == NULL)
+    return "charge-only (no gadget to bind)";
   if (scene->config.cable == CG_USB_CABLE_AUTO && scene->cable.signals == 0)
-    return GADGET_NO_CABLE_SIGNAL;
+    return "charge-only (no cable signal)";
   return NULL;
 }
 

@@ -96,7 +96,7 @@ usb_peer_apply (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJudgemen
   else if (peer->verdict.mode != CG_USB_MODE_ASK)
     peer->access = CG_USB_ACCESS_CHARGE_ONLY;
   else if (judgement->cannot_ask != NULL)
-    peer->why = "charge-only (no cable signal)";
+    peer->why = judgement->cannot_ask;
   else if (cg_ask_raise (&peer->ask, core->pending, &question, judgement->on_answer,
                          judgement->user_data))
     peer->access = CG_USB_ACCESS_ASKING;

@@ -56,8 +56,9 @@ typedef struct {
   const char *name;   /* what a person is shown: the device's own name, or a description */
   const char *kind;   /* the question's kind: "usb-host", "usb-device", ... */
   gboolean locked;    /* every session is locked: a new data path waits for the unlock */
-  /* Why a yes could not be kept to this connection (no cable signal), or NULL: an
-   * `ask` is then charge-only and the log says this. */
+  /* Static: when a yes could not be kept to this connection (no cable signal) or would
+   * open nothing (no gadget to bind), the decision an `ask` is instead, with the reason:
+   * "charge-only (no cable signal)"; NULL when a person can be asked. */
   const char *cannot_ask;
   CgAskFunc on_answer;
   gpointer user_data;

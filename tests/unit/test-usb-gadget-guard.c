@@ -384,6 +384,17 @@ START_TEST (test_no_cable_signal_ask_is_charge_only)
 }
 END_TEST
 
+/* Two gadgets and no Gadget=: a yes would bind nothing, so nobody is asked. */
+START_TEST (test_nothing_to_bind_asks_nobody)
+{
+  write_file ("sys/kernel/config/usb_gadget/g2/UDC", "\n");
+  fake_typec_partner_attach ("0x00000000\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert_uint_eq (cg_usb_gadget_guard_get_pending_id (fixture.guard), 0);
+  ck_assert_str_eq (host_decision (), "charge-only (no gadget to bind)");
+}
+END_TEST
+
 /* Cable=udc (dummy_hcd): the UDC's presence is the cable, so `ask` asks. */
 START_TEST (test_cable_udc_setting_asks)
 {
@@ -697,6 +708,7 @@ usb_gadget_guard_suite (void)
   tcase_add_test (ask, test_allow_once_ends_when_the_udc_loses_the_host);
   tcase_add_test (ask, test_no_cable_signal_ask_is_charge_only);
   tcase_add_test (ask, test_cable_udc_setting_asks);
+  tcase_add_test (ask, test_nothing_to_bind_asks_nobody);
   tcase_add_test (ask, test_block_withdraws_the_question_and_the_yes);
   tcase_add_test (ask, test_question_says_kind_and_grants);
   suite_add_tcase (s, ask);
