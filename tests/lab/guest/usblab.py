@@ -33,6 +33,7 @@ import ctypes
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -817,6 +818,8 @@ class Cable:
         self.supply.register()
 
     def attach(self, usb_type="SDP"):
+        self.hcd.load()  # after a ModuleCable's pull
+        wait_cable_ends(self.port)
         if usb_type != "DCP":
             self.port.set_power(True)
         self.supply.set(True, usb_type)
@@ -858,6 +861,14 @@ class ModuleCable:
         return UDC in udcs()
 
 
+def allow_once(lab, record):
+    """Answers the question of RECORD (a Decision that asks) with "allow once", naming
+    it as the person saw it: "ID#QUESTION" (carguardd refuses a bare device id, which
+    could answer a newer question about a re-plugged device)."""
+    question = f"{record[cgnames.CG_DBUS_RECORD_ID]}#{int(record[cgnames.CG_DBUS_RECORD_PENDING])}"
+    return lab.carguardd_api().AllowOnce(question)
+
+
 def car_sees_nothing(port):
     """The car's side of PORT: no device, no interface, no netdev. (condition, what
     it sees), for Tap.check."""
@@ -896,8 +907,31 @@ class Role:
         cleanup_all_gadgets()
 
     def _guard(self, device_id):
-        self.lab.start_carguardd(self.root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
+        # Subscribed first: a device already there is judged as carguardd starts.
         self.watch = labkit.DecisionWatch(self.lab.bus, device_id)
+        log = self.lab.log_path("carguardd.log")
+        self.log_start = os.path.getsize(log) if os.path.exists(log) else 0
+        self.lab.start_carguardd(self.root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
+
+    def carguardd_log(self):
+        """What this role's carguardd wrote to carguardd.log (its journal), as text."""
+        with open(self.lab.log_path("carguardd.log"), "rb") as f:
+            f.seek(self.log_start)
+            return f.read().decode("utf-8", errors="backslashreplace")
+
+    def wait_lock_state(self, state):
+        """Until this carguardd's lock monitor has reached STATE ("locked", "unlocked"...):
+        its journal's last "Lock state:" entry. Nothing else shows when it saw a lock
+        screen change that changes no decision."""
+        def reached():
+            seen = re.findall(r"Lock state: (\w+)", self.carguardd_log())
+            return bool(seen) and seen[-1] == state
+        labkit.wait_until(reached, TIMEOUT, f"carguardd to see the session {state}")
+
+    def allow_once(self, record):
+        """The person's "allow once" to the question of RECORD (a Decision that asks), as
+        the notifier sends it: naming the question the person saw."""
+        return allow_once(self.lab, record)
 
     def __enter__(self):
         return self
@@ -919,13 +953,22 @@ class PhoneRole(Role):
     (GADGET_ID)."""
 
     def __init__(self, lab, carguard_conf, root="/tmp/cg-root", network_function="ncm.usb0",
-                 cable=None):
+                 cable=None, present=None):
         super().__init__(lab, root, labkit.policy_files(carguard_conf + PHONE_ROLE_ONLY))
         self.cable = (cable or Cable)(lab.env["LAB_KROOT"])
         self._clear_gadgets()
         self.cable.detach()
         self.phone = PhoneGadget(network_function=network_function).create(bind=False)
+        if present is not None:
+            self.plug_before_guard(present)
         self._guard(GADGET_ID)
+
+    def plug_before_guard(self, gadget):
+        """The car plugged in and GADGET bound while nothing guards the phone (its
+        initramfs binds before any service runs): the car enumerates it."""
+        self.cable.attach()
+        gadget.create(bind=True, udc=UDC)
+        self.port.wait_enumerated(TIMEOUT)
 
 
 class LaptopRole(Role):
@@ -934,7 +977,8 @@ class LaptopRole(Role):
     the device at the laptop's port (HOST_ID). The scenario's gadgets are what is
     plugged in."""
 
-    def __init__(self, lab, vendors, root="/tmp/cg-root", carguard_conf=LAPTOP_ROLE_CONF):
+    def __init__(self, lab, vendors, root="/tmp/cg-root", carguard_conf=LAPTOP_ROLE_CONF,
+                 present=None):
         self.carguard_conf = carguard_conf
         super().__init__(lab, root, labkit.policy_files(carguard_conf, vendors))
         self._clear_gadgets()
@@ -943,7 +987,17 @@ class LaptopRole(Role):
         wait_cable_ends(self.port)
         if not self.port.powered():  # a phone role's Cable leaves the car's port off
             self.port.set_power(True)
+        if present is not None:
+            self.plug_before_guard(present)
         self._guard(HOST_ID)
+
+    def plug_before_guard(self, gadget):
+        """GADGET plugged in while nothing guards the laptop (the boot window): the
+        kernel's default authorizes it, with every interface and driver."""
+        set_authorized_default(1, bus=1)
+        set_interface_authorized_default(1, bus=1)
+        gadget.create(bind=True, udc=UDC)
+        self.port.wait_authorized(TIMEOUT)
 
     def wait_locked(self):
         """Until carguardd has locked the laptop's bus: usb1 authorized_default=0."""
