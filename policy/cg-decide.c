@@ -147,15 +147,57 @@ match_interfaces (const CgPolicy *policy, const CgFacts *facts, Matches *m)
   }
 }
 
+static const CgRuleEntry *
+index_find (const CgPolicy *policy, CgMatchKind kind, guint64 value)
+{
+  gint64 key = pack (kind, value);
+
+  return g_hash_table_lookup (policy->index, &key);
+}
+
+/* A serial is the device's own claim: it decides at the device level only for a device
+ * that also carries its vendor's USB= VID or VID:PID. */
+static gboolean
+usb_serial_in_scope (const CgPolicy *policy, const CgRuleEntry *serial, const CgFacts *facts)
+{
+  const CgRuleEntry *product, *vendor;
+
+  if (!facts->has_usb_id)
+    return FALSE;
+  product
+      = index_find (policy, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
+  vendor = index_find (policy, CG_MATCH_USB_VENDOR, facts->usb_vid);
+  return (product != NULL && product->rule.vendor == serial->rule.vendor)
+         || (vendor != NULL && vendor->rule.vendor == serial->rule.vendor);
+}
+
+static void decide_usb_below_device (const CgPolicy *policy, const CgFacts *facts, CgDecision *out);
+
 static void
 decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
 {
   Matches m = { .n = 0 };
+  const CgRuleEntry *serial
+      = facts->usb_serial != NULL ? g_hash_table_lookup (policy->serials, facts->usb_serial) : NULL;
 
-  if (facts->usb_serial != NULL)
-    add_found (&m, g_hash_table_lookup (policy->serials, facts->usb_serial));
-  if (try_level (policy, &m, CG_LEVEL_DEVICE, out))
+  if (serial != NULL && usb_serial_in_scope (policy, serial, facts)) {
+    add_found (&m, serial);
+    finish (policy, &m, CG_LEVEL_DEVICE, out);
     return;
+  }
+  decide_usb_below_device (policy, facts, out);
+  /* Out of its vendor's scope a serial can only take away (a block by serial). */
+  if (serial != NULL) {
+    cg_grant_restrict (&out->grant, serial->grant);
+    g_ptr_array_add (out->rules, (gpointer)&serial->rule);
+  }
+}
+
+static void
+decide_usb_below_device (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
+{
+  Matches m = { .n = 0 };
+
   if (facts->has_usb_id)
     lookup (policy, &m, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
   if (try_level (policy, &m, CG_LEVEL_PRODUCT, out))
