@@ -420,6 +420,9 @@ class Lab:
         with open("/usr/share/dbus-1/system.conf") as f:
             text = f.read()
         text = text.replace("<standard_system_servicedirs/>", "")
+        # A relative includedir is relative to the config file, which is not there here.
+        text = text.replace("<includedir>system.d</includedir>",
+                            "<includedir>/usr/share/dbus-1/system.d</includedir>")
         text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
         if os.path.exists(ours):
             text = text.replace("</busconfig>", f"  <include>{ours}</include>\n</busconfig>")
@@ -598,6 +601,15 @@ class Lab:
         """carguardd's D-Bus interface (what the CLI and the notifier call)."""
         obj = self.bus.get_object(cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH)
         return dbus.Interface(obj, cgnames.CG_DBUS_INTERFACE)
+
+    def device_record(self, device_id):
+        """carguardd's record of DEVICE_ID as ListDevices gives it now, or None. A device
+        judged while carguardd starts may be judged before its Decision signal can go
+        out; the list has it."""
+        for record in self.carguardd_api().ListDevices():
+            if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == device_id:
+                return {str(k): v for k, v in record.items()}
+        return None
 
     def carguard(self, *args, root=None):
         """Runs the carguard CLI; returns CompletedProcess (text)."""

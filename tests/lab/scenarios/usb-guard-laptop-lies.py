@@ -99,9 +99,10 @@ def present_at_start(t, lab):
              port.connect_type())
         t.check("(d) the head unit authorized before carguardd started is deauthorized: "
                 "no interface, no driver, no netdev", lambda: locked_out(port))
-        rec = watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)), "its decision")
-        t.ok(str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) == "alpine",
-             "(d) ... judged by the alpine vendor file", dict(rec))
+        rec = lab.device_record(usblab.HOST_ID)
+        t.ok(rec is not None and kept_out(rec)
+             and str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) == "alpine",
+             "(d) ... judged by the alpine vendor file", rec)
         unplug(car, port)
 
         desk = gadget("desk", 0x0BDA, HOSTILE_SERIAL, manufacturer="Desk")

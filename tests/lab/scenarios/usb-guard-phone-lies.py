@@ -118,6 +118,15 @@ def new_question(watch, *old):
                       "a new question")
 
 
+def charge_only_because(why):
+    """A DecisionWatch predicate: charge-only enforced, the record saying WHY ("charge-only
+    (locked)")."""
+    def match(record):
+        return (str(record.get(DECISION, "")) == f"charge-only ({why})"
+                and bool(record.get(cgnames.CG_DBUS_RECORD_ENFORCED)))
+    return match
+
+
 def refused_not_asked(role, record):
     """allow once on RECORD's question is refused with NotAsked."""
     try:
@@ -162,8 +171,8 @@ def cable_pull_and_reload(t, lab):
         unbound(phone)
         cable.supply.unregister()
         cable.port.set_power(True)
-        t.check("(c) no USB supply at all (no cable signal): ask is charge-only",
-                lambda: (watch.wait(labkit.enforced("charge-only"), "charge-only") is not None
+        t.check("(c) no USB supply at all: ask is charge-only, and the record says why",
+                lambda: (watch.wait(charge_only_because("no cable signal"), "no cable signal") is not None
                          and phone.udc() is None and usblab.car_sees_nothing(port)[0],
                          port.report_json()))
         cable.port.set_power(False)
@@ -191,8 +200,8 @@ def locked(t, lab):
         with usblab.PhoneRole(lab, "[Default]\nPreset=trusted\n", root="/tmp/cg-root-f") as role:
             phone, port, watch, cable = role.phone, role.port, role.watch, role.cable
             cable.attach()
-            t.check("(f) locked: a trusted host is charge-only, g1 unbound, the car sees nothing",
-                    lambda: (watch.wait(labkit.enforced("charge-only"), "charge-only") is not None
+            t.check("(f) locked: a trusted host is charge-only (locked), the car sees nothing",
+                    lambda: (watch.wait(charge_only_because("locked"), "locked") is not None
                              and phone.udc() is None and usblab.car_sees_nothing(port)[0],
                              port.report_json()))
             logind.unlock()
@@ -205,8 +214,8 @@ def locked(t, lab):
             cable.detach()
             unbound(phone)
             cable.attach()
-            t.check("(f) plugged in while locked again: charge-only, the car sees nothing",
-                    lambda: (watch.wait(labkit.enforced("charge-only"), "charge-only") is not None
+            t.check("(f) plugged in while locked again: charge-only (locked), the car sees nothing",
+                    lambda: (watch.wait(charge_only_because("locked"), "locked") is not None
                              and phone.udc() is None and usblab.car_sees_nothing(port)[0],
                              port.report_json()))
             logind.unlock()
