@@ -34,7 +34,7 @@ daemon_on_lock_changed (CgSessionLock *lock, int state, gpointer user_data)
   CgDaemon *daemon = user_data;
   gboolean locked = cg_session_lock_is_locked (lock);
 
-  g_message ("Session lock: %s", cg_lock_state_to_string (cg_session_lock_get_state (lock)));
+  /* cg-session-lock says "Lock state: ..." in the journal itself. */
   cg_usb_host_guard_set_locked (daemon->usb_host_guard, locked);
   cg_usb_gadget_guard_set_locked (daemon->usb_gadget_guard, locked);
 }

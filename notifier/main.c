@@ -35,6 +35,7 @@ typedef struct {
   gint64 shown_at;
   char *body;      /* the last text shown, to tell a new message from a repeat */
   gboolean asking; /* the bubble last shown is a question */
+  guint question;  /* its id: "Allow once" answers that question and no later one */
 } DeviceNotice;
 
 static void
@@ -51,21 +52,22 @@ device_notice_free (DeviceNotice *notice)
 static void
 on_allow_once_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *device_id = user_data;
+  g_autofree char *question = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!cg_gen_daemon1_call_allow_once_finish (CG_GEN_DAEMON1 (source), result, &error))
-    g_warning ("carguardd did not allow %s: %s", device_id, error->message);
+    g_warning ("carguardd did not allow %s: %s", question, error->message);
 }
 
 static void
 on_allow_once (NotifyNotification *notification, char *action, gpointer user_data)
 {
   DeviceNotice *notice = user_data;
+  char *question = cg_dbus_question_ref_format (notice->device_id, notice->question);
 
-  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, notice->device_id,
+  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, question,
                                   G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL,
-                                  on_allow_once_reply, g_strdup (notice->device_id));
+                                  on_allow_once_reply, question);
 }
 
 /* Keeping it blocked is what happens anyway when the question times out. */
@@ -118,6 +120,7 @@ notice_show (DeviceNotice *notice, const CgNotice *text)
   notice->body = g_strdup (text->body);
   notice->shown_at = g_get_monotonic_time ();
   notice->asking = text->ask;
+  notice->question = text->pending_id;
 }
 
 /* A question about a device that is gone can no longer be answered. Other notices stay:

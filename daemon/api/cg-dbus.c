@@ -251,14 +251,40 @@ lookup_or_return_error (CgDbusService *self, GDBusMethodInvocation *invocation, 
   return record;
 }
 
+/* The device named, and the question the person saw; an argument without a question id
+ * is refused: it would answer whatever question is open when the call runs, a newer one
+ * than the person saw if the car was plugged in again. */
+static const CgDeviceRecord *
+allow_once_target (CgDbusService *self, GDBusMethodInvocation *invocation, const char *argument,
+                   guint32 *question)
+{
+  g_autofree char *device = NULL;
+  const CgDeviceRecord *record;
+
+  if (!cg_dbus_question_ref_parse (argument, &device, question)) {
+    record = cg_device_registry_lookup (self->registry, argument);
+    if (record != NULL && record->pending_id != 0) {
+      g_autofree char *ref = cg_dbus_question_ref_format (record->id, record->pending_id);
+      g_dbus_method_invocation_return_error (
+          invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+          "Name the question the person saw: %s (the one open now); nothing was allowed", ref);
+      return NULL;
+    }
+    device = g_strdup (argument);
+    *question = 0;
+  }
+  return lookup_or_return_error (self, invocation, device);
+}
+
 static void
 run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation)
 {
   g_autoptr (GVariant) device = method_parameter (invocation, 0);
   const CgDeviceRecord *record = NULL;
   g_autoptr (GError) error = NULL;
+  guint32 question = 0;
 
-  record = lookup_or_return_error (self, invocation, g_variant_get_string (device, NULL));
+  record = allow_once_target (self, invocation, g_variant_get_string (device, NULL), &question);
   if (record == NULL)
     return;
   /* Only a question the policy left to a person can be answered by one. */
@@ -269,6 +295,14 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation)
         "(decision: %s, rule: %s)%s",
         record->id, record->decision, record->rule,
         g_str_equal (record->decision, "ask") ? "; no question is pending" : "");
+    return;
+  }
+  if (record->pending_id != question) {
+    g_dbus_method_invocation_return_error (
+        invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+        "Question %u about %s is no longer open (the device was asked again: question %u); "
+        "nothing was allowed",
+        question, record->id, record->pending_id);
     return;
   }
   if (!cg_pending_resolve (self->pending, record->pending_id, CG_PENDING_ANSWER_ALLOW, &error)) {
