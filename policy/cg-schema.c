@@ -22,6 +22,7 @@ static const CgSchemaKey main_keys[] = {
   { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
   { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
   { "USBGadget", "Cable", CG_VALUE_TEXT, 0 },
+  { "USBGadget", "Guard", CG_VALUE_TEXT, 0 },
   { "USBHost", "PresentDevices", CG_VALUE_TEXT, 0 },
   { "USBHost", "Guard", CG_VALUE_TEXT, 0 },
 };

@@ -22,9 +22,10 @@ typedef enum {
 
 /* The daemon sections of carguard.conf the USB guards read (policy/FORMAT.md):
  *   [USBHost]   Guard=yes|no PresentDevices=authorize|judge|authorize-all
- *   [USBGadget] Gadget=NAME UDC=NAME Cable=auto|udc */
+ *   [USBGadget] Guard=yes|no Gadget=NAME UDC=NAME Cable=auto|udc */
 typedef struct {
-  gboolean host_guard; /* Guard=no turns the host role off */
+  gboolean host_guard;   /* [USBHost] Guard=no turns the host role off */
+  gboolean gadget_guard; /* [USBGadget] Guard=no turns the device role off */
   CgUsbPresentDevices present_devices;
   char *gadget; /* configfs gadget name, or NULL: the only one there is */
   char *udc;    /* UDC name, or NULL: the only one there is */

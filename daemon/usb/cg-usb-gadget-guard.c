@@ -529,6 +529,25 @@ gadget_guard_enforce (CgUsbGadgetGuard *self, const GadgetScene *scene)
 
 /* Reads what is attached, judges a new host (or, on a reload or unlock, the present one
  * again), enforces on every gadget, then logs and publishes what was enforced. */
+/* [USBGadget] Guard=no: no binding is read or written, as while carguardd is down. */
+static void
+gadget_guard_stand_down (CgUsbGadgetGuard *self)
+{
+  static const char off[] = "USB gadget guard off: [USBGadget] Guard=no; gadgets are left "
+                            "as their owners bind them";
+
+  if (self->present)
+    gadget_guard_end_connection (self, "the guard is off");
+  gadget_guard_publish (self, NULL, FALSE);
+  g_clear_pointer (&self->bound_udc, g_free);
+  g_hash_table_remove_all (self->udc_watches);
+  if (g_strcmp0 (self->announced, off) == 0)
+    return;
+  g_message ("%s", off);
+  g_free (self->announced);
+  self->announced = g_strdup (off);
+}
+
 static void
 gadget_guard_evaluate (CgUsbGadgetGuard *self, GadgetEvent event)
 {
@@ -536,6 +555,10 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self, GadgetEvent event)
   const char *why_detached;
 
   gadget_guard_read_scene (self, &scene);
+  if (!scene.config.gadget_guard) {
+    gadget_guard_stand_down (self);
+    return;
+  }
   gadget_guard_announce (self, &scene);
   g_free (self->device);
   self->device = gadget_guard_describe (scene.gadget, scene.udc);

@@ -519,6 +519,25 @@ START_TEST (test_other_gadgets_are_undone_on_every_udc)
 }
 END_TEST
 
+/* [USBGadget] Guard=no (a laptop whose own kernel hosts the lab's devices): no binding
+ * is read or written, nothing is published. */
+START_TEST (test_guard_off_leaves_bindings_alone)
+{
+  g_autofree char *g2 = NULL;
+
+  write_file ("etc/carguard/carguard.conf",
+              "[Default]\nPreset=charge-only\n[USBGadget]\nGuard=no\n");
+  reload ();
+  write_file ("sys/kernel/config/usb_gadget/g2/UDC", "dummy_udc.0\n");
+  fake_typec_partner_attach ("0x6c00" CAR_VID "\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  g2 = gadget_binding ("g2");
+  ck_assert_str_eq (g2, "dummy_udc.0");
+  ck_assert (!cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert_ptr_null (cg_device_registry_lookup (fixture.registry, "usb/dummy_udc.0"));
+}
+END_TEST
+
 /* Two gadgets and no Gadget=: nothing can be told apart, so nothing is bound, and what
  * others bound is undone. */
 START_TEST (test_several_gadgets_without_setting_are_all_unbound)
@@ -661,6 +680,7 @@ usb_gadget_guard_suite (void)
   tcase_add_test (tc, test_configured_gadget_among_several);
   tcase_add_test (tc, test_other_gadgets_are_undone_on_every_udc);
   tcase_add_test (tc, test_several_gadgets_without_setting_are_all_unbound);
+  tcase_add_test (tc, test_guard_off_leaves_bindings_alone);
   tcase_add_test (tc, test_several_udcs_without_setting_bind_nothing);
   tcase_add_test (tc, test_locked_phone_holds_a_trusted_host);
   tcase_add_test (tc, test_while_locked_data_binds_at_once);

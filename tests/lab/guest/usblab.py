@@ -884,9 +884,9 @@ def car_sees_nothing(port):
 # "no data path" cannot pass because the host side happened to be locked.
 PHONE_ROLE_ONLY = "[USBHost]\nGuard=no\n"
 
-# A laptop has no phone gadget: carguardd's phone-role guard is pointed at one that does
-# not exist, so the lab's gadgets are only devices plugged into the laptop.
-LAPTOP_ROLE_CONF = "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\n"
+# A laptop has no phone gadget: carguardd's phone-role guard is off, so the lab's gadgets
+# are only devices plugged into the laptop (the guard would undo their binds).
+LAPTOP_ROLE_CONF = "[Default]\nPreset=charge-only\n[USBGadget]\nGuard=no\n"
 
 
 class Role:

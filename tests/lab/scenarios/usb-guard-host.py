@@ -10,8 +10,8 @@ does the rest. Asserted on the host side: authorized, interface drivers, netdevs
   - an interface allowlist (USBMode=data, USBInterfaces=mass-storage) binds only
     usb-storage: the NCM interfaces stay unauthorized and driverless, no netdev.
 
-The phone-role guard is pointed at a gadget that does not exist ([USBGadget]
-Gadget=phone), so the gadgets here are only devices plugged into the laptop."""
+The phone-role guard is off ([USBGadget] Guard=no), so the gadgets here are only
+devices plugged into the laptop."""
 
 import os
 import shutil
