@@ -16,6 +16,7 @@ drivers, netdevs. One boot, one carguardd per act:
 
 import os
 import sys
+import time
 
 import dbus
 
@@ -173,7 +174,9 @@ def main():
     t = labkit.Tap(16)
     with labkit.Lab() as lab:
         for act in (present_at_start, copied_serial, block_while_asking):
+            started = time.monotonic()
             act(t, lab)
+            t.diag(f"{act.__name__}: {time.monotonic() - started:.1f} s")
     return t.done()
 
 
