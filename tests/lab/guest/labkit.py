@@ -794,6 +794,14 @@ def asking(record):
             and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
 
 
+def run_acts(t, lab, acts):
+    """Runs each act of ACTS (act(t, lab)) in turn in one boot, saying how long each took."""
+    for act in acts:
+        started = time.monotonic()
+        act(t, lab)
+        t.diag(f"{act.__name__}: {time.monotonic() - started:.1f} s")
+
+
 def run(main):
     """Exits with MAIN()'s status. An exception out of MAIN is a Bail out! (the
     launcher fails the run); its traceback goes to stderr (scenario.log)."""

@@ -38,6 +38,7 @@ import subprocess
 import sys
 
 import cgnames
+import dbus
 import labkit
 
 CONFIGFS = "/sys/kernel/config"
@@ -932,6 +933,15 @@ class Role:
         """The person's "allow once" to the question of RECORD (a Decision that asks), as
         the notifier sends it: naming the question the person saw."""
         return allow_once(self.lab, record)
+
+    def allow_once_refused(self, record):
+        """"allow once" to RECORD's question is refused with NotAsked: (condition, what
+        happened), for Tap.check."""
+        try:
+            self.allow_once(record)
+        except dbus.exceptions.DBusException as e:
+            return e.get_dbus_name() == cgnames.CG_DBUS_ERROR_NAME_NOT_ASKED, e.get_dbus_name()
+        return False, "allow once was accepted"
 
     def __enter__(self):
         return self

@@ -16,9 +16,7 @@ drivers, netdevs. One boot, one carguardd per act:
 
 import os
 import sys
-import time
 
-import dbus
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
 import cgnames  # noqa: E402
@@ -156,13 +154,8 @@ def block_while_asking(t, lab):
         t.check("(g) blocked while the question is pending: the block is enforced",
                 lambda: watch.wait(by_block, "the block") is not None)
 
-        def refused():
-            try:
-                role.allow_once(question)
-            except dbus.exceptions.DBusException as e:
-                return e.get_dbus_name() == cgnames.CG_DBUS_ERROR_NAME_NOT_ASKED, e.get_dbus_name()
-            return False, "allow once was accepted"
-        t.check("(g) allow once on the old question is refused (NotAsked)", refused)
+        t.check("(g) allow once on the old question is refused (NotAsked)",
+                lambda: role.allow_once_refused(question))
         t.ok(port.authorized() is False and port.interfaces() == [] and port.netdevs() == [],
              "(g) ... and changes nothing: unauthorized, no interface, no netdev",
              port.report_json())
@@ -173,10 +166,7 @@ def block_while_asking(t, lab):
 def main():
     t = labkit.Tap(16)
     with labkit.Lab() as lab:
-        for act in (present_at_start, copied_serial, block_while_asking):
-            started = time.monotonic()
-            act(t, lab)
-            t.diag(f"{act.__name__}: {time.monotonic() - started:.1f} s")
+        labkit.run_acts(t, lab, (present_at_start, copied_serial, block_while_asking))
     return t.done()
 
 

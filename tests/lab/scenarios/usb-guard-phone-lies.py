@@ -25,9 +25,7 @@ usb-guard-allow-once keeps the other kind of cable pull (usblab.ModuleCable)."""
 import os
 import re
 import sys
-import time
 
-import dbus
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
 import cgnames  # noqa: E402
@@ -127,15 +125,6 @@ def charge_only_because(why):
     return match
 
 
-def refused_not_asked(role, record):
-    """allow once on RECORD's question is refused with NotAsked."""
-    try:
-        role.allow_once(record)
-    except dbus.exceptions.DBusException as e:
-        return e.get_dbus_name() == cgnames.CG_DBUS_ERROR_NAME_NOT_ASKED, e.get_dbus_name()
-    return False, "allow once was accepted"
-
-
 def cable_pull_and_reload(t, lab):
     with usblab.PhoneRole(lab, ASK, root="/tmp/cg-root-c") as role:
         phone, port, watch, cable = role.phone, role.port, role.watch, role.cable
@@ -163,7 +152,7 @@ def cable_pull_and_reload(t, lab):
                     port.report_json())
         t.check("(c) plugged in again: a new question, and the car sees nothing", asked_again)
         t.check("(c) allow once on the first question is refused (NotAsked)",
-                lambda: refused_not_asked(role, first))
+                lambda: role.allow_once_refused(first))
         t.ok(phone.udc() is None and usblab.car_sees_nothing(port)[0],
              "(c) ... and changes nothing: the car sees nothing", port.report_json())
 
@@ -188,40 +177,45 @@ def cable_pull_and_reload(t, lab):
                                    and bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
                                    "the question to end") is not None)
         t.check("(g) allow once on the old question is refused (NotAsked)",
-                lambda: refused_not_asked(role, third))
+                lambda: role.allow_once_refused(third))
         t.ok(phone.udc() is None and usblab.car_sees_nothing(port)[0],
              "(g) ... and changes nothing: g1 unbound, the car sees nothing", port.report_json())
         t.ok(lab.carguardd_runs(), "(c, g) carguardd still runs")
+
+
+def held_while_locked(role):
+    """The host is held at charge-only because the session is locked: the car sees nothing."""
+    return (role.watch.wait(charge_only_because("locked"), "locked") is not None
+            and role.phone.udc() is None and usblab.car_sees_nothing(role.port)[0],
+            role.port.report_json())
+
+
+def data_at_unlock(role):
+    """Judged at the unlock: data, and the car has the phone's netdev."""
+    return (role.watch.wait(labkit.enforced("data"), "data") is not None
+            and role.port.wait_enumerated(usblab.TIMEOUT).wait_netdev(usblab.TIMEOUT) is not None,
+            role.port.report_json())
 
 
 def locked(t, lab):
     logind = lab.start_fake_logind(locked=True)
     try:
         with usblab.PhoneRole(lab, "[Default]\nPreset=trusted\n", root="/tmp/cg-root-f") as role:
-            phone, port, watch, cable = role.phone, role.port, role.watch, role.cable
-            cable.attach()
+            role.cable.attach()
             t.check("(f) locked: a trusted host is charge-only (locked), the car sees nothing",
-                    lambda: (watch.wait(charge_only_because("locked"), "locked") is not None
-                             and phone.udc() is None and usblab.car_sees_nothing(port)[0],
-                             port.report_json()))
+                    lambda: held_while_locked(role))
             logind.unlock()
             t.check("(f) unlocked: data, the car enumerates the phone and its netdev",
-                    lambda: (watch.wait(labkit.enforced("data"), "data") is not None
-                             and port.wait_enumerated(usblab.TIMEOUT).wait_netdev(usblab.TIMEOUT)
-                             is not None, port.report_json()))
+                    lambda: data_at_unlock(role))
             logind.lock()
             role.wait_lock_state("locked")
-            cable.detach()
-            unbound(phone)
-            cable.attach()
+            role.cable.detach()
+            unbound(role.phone)
+            role.cable.attach()
             t.check("(f) plugged in while locked again: charge-only (locked), the car sees nothing",
-                    lambda: (watch.wait(charge_only_because("locked"), "locked") is not None
-                             and phone.udc() is None and usblab.car_sees_nothing(port)[0],
-                             port.report_json()))
+                    lambda: held_while_locked(role))
             logind.unlock()
-            t.check("(f) unlocked: data again",
-                    lambda: (watch.wait(labkit.enforced("data"), "data") is not None
-                             and port.wait_netdev(usblab.TIMEOUT) is not None, port.report_json()))
+            t.check("(f) unlocked: data again", lambda: data_at_unlock(role))
             t.ok(lab.carguardd_runs(), "(f) carguardd still runs")
     finally:
         lab.stop("fake-logind")
@@ -230,10 +224,7 @@ def locked(t, lab):
 def main():
     t = labkit.Tap(30)
     with labkit.Lab() as lab:
-        for act in (another_owner, two_gadgets, cable_pull_and_reload, locked):
-            started = time.monotonic()
-            act(t, lab)
-            t.diag(f"{act.__name__}: {time.monotonic() - started:.1f} s")
+        labkit.run_acts(t, lab, (another_owner, two_gadgets, cable_pull_and_reload, locked))
     return t.done()
 
 
