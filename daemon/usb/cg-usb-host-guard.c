@@ -414,14 +414,12 @@ host_device_new (CgUsbHostGuard *self, const char *name, const HostDeviceFacts *
 static void
 host_keep_present (CgUsbHostGuard *self, HostDevice *device, const char *rule)
 {
-  CgDecisionLogSubject subject;
-
   device->kept_at_start = TRUE;
   device->peer.access = CG_USB_ACCESS_DATA;
+  device->peer.why = "data (present at start)";
   device->peer.verdict.mode = CG_USB_MODE_DATA;
   device->peer.verdict.rule = g_strdup (rule);
-  subject = cg_usb_peer_log_subject (&device->peer, device->name, device->product);
-  cg_decision_log_decided (&subject, "data (present at start)");
+  cg_usb_peer_log_decided (&device->peer, device->name, device->product);
   host_publish (self, device, TRUE);
 }
 

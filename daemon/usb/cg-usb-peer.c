@@ -137,7 +137,10 @@ cg_usb_peer_rejudge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJud
 {
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (core->keeper);
   g_auto (CgUsbVerdict) verdict = { 0 };
+  CgUsbJudgement again = *judgement;
 
+  /* The lock holds back new data paths: one this connection already has stays. */
+  again.locked = judgement->locked && peer->access != CG_USB_ACCESS_DATA;
   cg_usb_decide (policy, judgement->facts, &verdict);
   /* Block reaches everything: a yes for this connection, a question still open. */
   if (usb_peer_answered (peer) && !verdict.grant.block)
@@ -148,7 +151,7 @@ cg_usb_peer_rejudge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJud
   cg_usb_verdict_clear (&peer->verdict);
   peer->verdict = verdict;
   verdict = (CgUsbVerdict){ 0 };
-  usb_peer_apply (peer, core, judgement);
+  usb_peer_apply (peer, core, &again);
   return TRUE;
 }
 

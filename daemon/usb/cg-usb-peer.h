@@ -44,7 +44,9 @@ typedef struct {
   CgAsk ask;
   gboolean has_answer;
   CgAnswer answer;
-  const char *why; /* static: why an `ask` is charge-only without asking, or NULL */
+  /* static: the decision as the log and the record say it when the access alone does
+   * not ("charge-only (no cable signal)", "data (present at start)"), or NULL */
+  const char *why;
 } CgUsbPeer;
 
 /* What a guard knows when it judges a peer. Strings are borrowed for the call. */

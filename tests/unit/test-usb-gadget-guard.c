@@ -584,6 +584,8 @@ START_TEST (test_locked_phone_holds_a_trusted_host)
   cg_usb_gadget_guard_set_locked (fixture.guard, TRUE);
   cg_usb_gadget_guard_recheck (fixture.guard);
   ck_assert (gadget_is_bound ());
+  reload ();
+  ck_assert (gadget_is_bound ());
 }
 END_TEST
 

@@ -184,7 +184,8 @@ START_TEST (test_present_keyboard_stays_authorized)
   assert_attr (DEV "1-2/authorized", "1");
   record = cg_device_registry_lookup (fixture.registry, "usb/1-2");
   ck_assert_ptr_nonnull (record);
-  ck_assert_str_eq (record->decision, "data");
+  /* The same words as the journal's CARGUARD_DECISION. */
+  ck_assert_str_eq (record->decision, "data (present at start)");
 }
 END_TEST
 
@@ -301,6 +302,9 @@ START_TEST (test_locked_holds_new_devices_until_unlock)
   assert_attr (DEV "1-1/authorized", "1");
 
   cg_usb_host_guard_set_locked (fixture.guard, TRUE);
+  assert_attr (DEV "1-1/authorized", "1");
+  /* A reload while locked judges it again, but takes no data path it has away. */
+  reload ();
   assert_attr (DEV "1-1/authorized", "1");
   fake_device ("1-2", "1d6b", "4", "0"); /* trusted, plugged in while locked */
   cg_usb_host_guard_device_added (fixture.guard, "1-2");
@@ -449,6 +453,22 @@ START_TEST (test_guard_off_leaves_hubs_alone)
 }
 END_TEST
 
+/* authorize-all: what the kernel authorized before carguardd stays, on any port. */
+START_TEST (test_authorize_all_keeps_external_devices)
+{
+  fake_device_on_port ("1-1", "1c98", "2", "1", "hotplug");
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "1-1/authorized", "1");
+  ck_assert_str_eq (decision_of ("usb/1-1"), "data (present at start)");
+}
+END_TEST
+
+static void
+host_setup_authorize_all (void)
+{
+  host_setup_with ("[Default]\nPreset=charge-only\n[USBHost]\nPresentDevices=authorize-all\n");
+}
+
 static void
 host_setup_off (void)
 {
@@ -478,6 +498,7 @@ main (void)
   TCase *ask = tcase_create ("ask");
   TCase *judge = tcase_create ("present-judge");
   TCase *off = tcase_create ("guard-off");
+  TCase *all = tcase_create ("present-authorize-all");
   SRunner *runner;
   int failed;
 
@@ -503,6 +524,9 @@ main (void)
   tcase_add_checked_fixture (judge, host_setup_judge, host_teardown);
   tcase_add_test (judge, test_judge_present_devices);
   suite_add_tcase (suite, judge);
+  tcase_add_checked_fixture (all, host_setup_authorize_all, host_teardown);
+  tcase_add_test (all, test_authorize_all_keeps_external_devices);
+  suite_add_tcase (suite, all);
   tcase_add_checked_fixture (off, host_setup_off, host_teardown);
   tcase_add_test (off, test_guard_off_leaves_hubs_alone);
   suite_add_tcase (suite, off);
