@@ -399,6 +399,25 @@ START_TEST (test_plan_leaves_vetted_trusted)
 }
 END_TEST
 
+/* HID over GATT connects to any bonded LE device, unasked: offering it without a hid
+ * grant costs the bond, even one a person approved. */
+START_TEST (test_plan_le_hid_costs_the_bond)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:11:22:33:44:55", "MY CAR");
+  const char *offered[] = { "00001812-0000-1000-8000-00805f9b34fb", NULL };
+  CgBtDeviceState state = bonded_state ();
+  g_auto (CgBtPlan) plan = { 0 };
+
+  state.device_uuids = offered;
+  state.approval = CG_BT_APPROVAL_MATCHES;
+  state.approved_by = CG_APPROVAL_BY_PERSON;
+  cg_bluetooth_plan (policy, &facts, &state, &plan);
+  ck_assert (plan.remove_bond);
+  ck_assert (plan.forget_approval);
+}
+END_TEST
+
 static CgPolicy *
 load_texts (const char *main_text, const char *vendor_text)
 {
@@ -469,6 +488,7 @@ decide_suite (void)
   tcase_add_test (tc, test_plan_policy_allow_is_recorded);
   tcase_add_test (tc, test_plan_drops_what_others_let_in);
   tcase_add_test (tc, test_allowlist_holds_what_some_rule_grants);
+  tcase_add_test (tc, test_plan_le_hid_costs_the_bond);
   tcase_add_test (tc, test_plan_untrusts_restricted_and_drops_forbidden_services);
   tcase_add_test (tc, test_plan_leaves_vetted_trusted);
   suite_add_tcase (suite, tc);
