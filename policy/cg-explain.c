@@ -48,6 +48,10 @@ add_bluetooth_facts (JsonBuilder *b, const CgFacts *facts)
   json_builder_set_member_name (b, "bluetooth");
   json_builder_begin_object (b);
   add_device_string (b, "address", facts->bt_address);
+  if (facts->bt_address != NULL) {
+    json_builder_set_member_name (b, "address-type");
+    json_builder_add_string_value (b, cg_bt_address_type_to_string (facts->bt_address_type));
+  }
   if (facts->has_bt_class) {
     const char *name = cg_bt_class_describe (facts->bt_class);
     add_hex (b, "class", 6, facts->bt_class);
@@ -344,6 +348,17 @@ append_fact (GString *out, const char *label, const char *value)
   g_string_append_printf (out, "  %s: \"%s\"\n", label, safe);
 }
 
+/* What an address type means for the rules (the text of the JSON's "address-type"). */
+static const char *
+address_type_note (const char *type)
+{
+  if (type == NULL || g_str_equal (type, "public"))
+    return "";
+  if (g_str_equal (type, "static"))
+    return " (random: no OUI rule applies)";
+  return " (private: names nobody, no address or OUI rule applies)";
+}
+
 /* Values the explanation computed itself (ids, hex): printed as they are, sanitised only
  * because a daemon's answer is read here too. */
 static void
@@ -363,7 +378,14 @@ append_bluetooth_facts (GString *out, JsonObject *bt)
   const char *class_hex = member_string (bt, "class");
   const char *class_name = member_string (bt, "class-name");
 
+  const char *address_type = member_string (bt, "address-type");
+
   append_fact (out, "Bluetooth address", member_string (bt, "address"));
+  if (address_type != NULL) {
+    g_autofree char *safe = cg_sanitize_string (address_type, 32);
+    g_string_append_printf (out, "  Bluetooth address type: %s%s\n", safe,
+                            address_type_note (address_type));
+  }
   if (class_hex != NULL) {
     g_autofree char *safe = cg_sanitize_string (class_hex, 16);
     g_autofree char *name = cg_sanitize_string (class_name != NULL ? class_name : "unknown", 64);
