@@ -35,7 +35,8 @@ static const struct {
 } method_actions[] = {
   { "ListDevices", CG_ACTION_READ, FALSE },    { "Explain", CG_ACTION_READ, FALSE },
   { "Status", CG_ACTION_READ, FALSE },         { "Report", CG_ACTION_READ, FALSE },
-  { "AllowOnce", CG_ACTION_ALLOW_ONCE, TRUE }, { "Block", CG_ACTION_BLOCK, FALSE },
+  { "AllowOnce", CG_ACTION_ALLOW_ONCE, TRUE }, { "Deny", CG_ACTION_ALLOW_ONCE, TRUE },
+  { "Revoke", CG_ACTION_REVOKE, TRUE },        { "Block", CG_ACTION_BLOCK, FALSE },
   { "Reload", CG_ACTION_RELOAD, FALSE },
 };
 

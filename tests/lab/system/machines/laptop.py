@@ -27,6 +27,7 @@ import usb_watch  # noqa: E402
 labkit, usblab = sk.labkit, sk.usblab
 machine = sk.Machine()
 SYSTEM = os.path.join(sk.SRC, "tests", "lab", "system")
+BOOT_WINDOW = "/usr/share/doc/carguard/examples/boot-window"  # contrib/boot-window, installed
 CAR = labkit.CAR_ADDRESS
 PHONE_VENDOR = sk.PHONE_VENDOR_FILE
 # The laptop's policy: the shipped defaults. The lab's car head unit is a gadget on the
@@ -107,6 +108,10 @@ def install(tap):
     sk.install_lab_units("lab-btvirt.service", "lab-usb-watch.service", "lab-usb-car.service")
     for name in ("lab-btvirt.service", "lab-usb-watch.service", "lab-usb-car.service"):
         sk.systemctl("enable", name)
+    # The admin closes the boot window as the package's example says (the package leaves
+    # usbcore's authorized_default to the admin: an external keyboard must type the disk
+    # password). The lab's initramfs loads no usbcore, so /etc/modprobe.d is enough here.
+    shutil.copy(os.path.join(BOOT_WINDOW, "carguard-usb-boot.conf"), "/etc/modprobe.d/carguard-usb-boot.conf")
 
     sk.section(tap, "Bluetooth: the controllers appear, bluetoothd follows carguard")
     sk.systemctl("start", "lab-btvirt.service")
@@ -449,8 +454,8 @@ def boot(tap):
            {"car": car_up, "carguardd": guard_up})
     hubs = sorted({e["hubs"].get("usb1") for e in events if e.get("hubs", {}).get("usb1") is not None})
     tap.ok(hubs == ["2"] and usblab.authorized_default(1) == 0,
-           "the car's root hub was never open: 2 (hard-wired ports only) from the kernel, "
-           "0 once carguardd locked it",
+           "the car's root hub was never open: 2 (hard-wired ports only) from the kernel "
+           "(the admin's boot-window option), 0 once carguardd locked it",
            {"seen during boot": hubs, "now": usblab.authorized_default(1)})
     got = usb_watch.data_paths(watch_log)
     port = usblab.CarUsbPort("1-1")
