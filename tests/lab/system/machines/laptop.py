@@ -31,9 +31,9 @@ BOOT_WINDOW = "/usr/share/doc/carguard/examples/boot-window"  # contrib/boot-win
 CAR = labkit.CAR_ADDRESS
 PHONE_VENDOR = sk.PHONE_VENDOR_FILE
 # The laptop's policy: the shipped defaults. The lab's car head unit is a gadget on the
-# laptop's own kernel (dummy_hcd), and a laptop has no gadget of its own, so the
-# phone-role guard is pointed at one that does not exist ([USBGadget] Gadget=).
-LAPTOP_CONF = sk.SHIPPED_DEFAULTS + "[USBGadget]\nGadget=phone\n"
+# laptop's own kernel (dummy_hcd), and a laptop has no gadget or UDC of its own, so the
+# phone-role guard, which keeps every gadget off every UDC, is off ([USBGadget] Guard=no).
+LAPTOP_CONF = sk.SHIPPED_DEFAULTS + "[USBGadget]\nGuard=no\n"
 ASK_CONF = LAPTOP_CONF.replace("Preset=audio-only\n", "Preset=audio-only\nPairing=ask\n")
 
 

@@ -99,7 +99,7 @@ def kill_while_replugging(tap):
     try:
         lab.spawn("usb-watch", ["/usr/bin/python3",
                                 os.path.join(sk.SRC, "tests/lab/system/guest/usb_watch.py"), watch_log])
-        sk.wait(lambda: sk.jsonl(watch_log), 20, "the USB watch")
+        sk.wait(lambda: usb_watch.events(watch_log), 20, "the USB watch")
         before = sk.unit("carguard.service")
         sk.systemctl("kill", "-s", "KILL", "carguard.service")
         sk.modprobe("-r", "dummy_hcd")
