@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -216,6 +217,35 @@ def _serve(ctx, uevents, seconds):
         kernel.destroy()
 
 
+def errno_name(exc):
+    """The name of the error a socket call raised ("ECONNREFUSED"): what the car got."""
+    if isinstance(exc, socket.timeout):
+        return "ETIMEDOUT"
+    if isinstance(exc, OSError) and exc.errno:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+    return type(exc).__name__
+
+
+def in_thread(fn, timeout, what):
+    """FN() in a thread while this one serves the main loop (a blocking socket call must
+    not stall the D-Bus objects that bluetoothd calls back meanwhile). Returns FN's
+    value or raises its exception."""
+    state = {}
+
+    def body():
+        try:
+            state["value"] = fn()
+        except BaseException as e:
+            state["error"] = e
+
+    worker = threading.Thread(target=body, daemon=True)
+    worker.start()
+    wait_until(lambda: not worker.is_alive(), timeout, what)
+    if "error" in state:
+        raise state["error"]
+    return state.get("value")
+
+
 def call(method, *args, timeout=30, **kwargs):
     """A D-Bus method call that keeps serving the main loop while it is pending (our
     own agent may be called back meanwhile). Returns the reply or raises the
@@ -294,11 +324,13 @@ def bond_state(bus, adapter, address):
             "trusted": p.get("Trusted", False)}
 
 
-def main_conf(device_id=None, name=None, extra=""):
+def main_conf(device_id=None, name=None, extra="", just_works_repairing="always"):
     """Text of a bluetoothd main.conf. One bluetoothd serves both emulated
     controllers, so DEVICE_ID ("bluetooth:VVVV:PPPP:DDDD") is the car's Device ID as
-    the phone sees it (and the phone's too)."""
-    lines = ["[General]", "JustWorksRepairing = always", "DiscoverableTimeout = 0",
+    the phone sees it (and the phone's too). JUST_WORKS_REPAIRING "never" is BlueZ's
+    default (a bonded address that pairs again with Just Works is refused without asking
+    any agent); "always" lets the lab's honest car pair again after forget()."""
+    lines = ["[General]", f"JustWorksRepairing = {just_works_repairing}", "DiscoverableTimeout = 0",
              "PairableTimeout = 0"]
     if device_id:
         lines.append(f"DeviceID = {device_id}")
@@ -335,11 +367,11 @@ class Lab:
     def log_path(self, name):
         return os.path.join(RESULTS, name)
 
-    def spawn(self, name, argv, stdout=None, **kwargs):
+    def spawn(self, name, argv, stdout=None, stdin=subprocess.DEVNULL, **kwargs):
         """Starts a tracked process; its stderr (and stdout unless given) goes to
         NAME.log in the run's log directory."""
         log = open(self.log_path(f"{name}.log"), "ab")
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(argv, stdin=stdin,
                                 stdout=log if stdout is None else stdout,
                                 stderr=log, **kwargs)
         self.procs[name] = proc
@@ -408,31 +440,48 @@ class Lab:
 
     # -- D-Bus and BlueZ
 
-    def system_bus_config(self):
-        """The system bus as Debian configures it, plus carguardd's bus policy from
-        the source tree (the guest runs the host root, where carguard is not
-        installed), minus service activation: the lab runs no polkit, so carguardd's
-        bouncer takes its documented "polkit is not running: root passes" path
-        instead of an activated polkitd that knows no carguard actions and has no
-        session for root."""
+    def system_bus_config(self, carguard=True):
+        """The system bus as Debian configures it, minus service activation: the lab
+        runs no polkit, so carguardd's bouncer takes its documented "polkit is not
+        running: root passes" path instead of an activated polkitd that knows no
+        carguard actions and has no session for root. With CARGUARD, carguard's bus
+        policy files from the source tree (data/org.carguard.*.conf: the guest runs the
+        host root, where carguard is not installed) are read where the package installs
+        them, in /usr/share/dbus-1/system.d: before /etc/dbus-1/system.d and its
+        bluetooth.conf, so the rules combine as on a Debian system that has carguard."""
         path = "/run/carguard-lab-system-bus.conf"
-        ours = os.path.join(self.src, "data", "org.carguard.Daemon1.conf")
         with open("/usr/share/dbus-1/system.conf") as f:
             text = f.read()
         text = text.replace("<standard_system_servicedirs/>", "")
         text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
-        if os.path.exists(ours):
-            text = text.replace("</busconfig>", f"  <include>{ours}</include>\n</busconfig>")
+        # A relative includedir is relative to the file that names it, which now lives
+        # in /run: the policy files of /usr/share/dbus-1/system.d (logind's among them)
+        # would be left out.
+        shipped = "<includedir>/usr/share/dbus-1/system.d</includedir>"
+        ours = self.carguard_bus_policies() if carguard else []
+        text = text.replace("<includedir>system.d</includedir>",
+                            "\n  ".join([shipped] + [f"<include>{p}</include>" for p in ours]))
         with open(path, "w") as f:
             f.write(text)
         return path
 
-    def start_system_bus(self):
-        """The system bus (once per boot); returns the connection to it."""
+    def carguard_bus_policies(self):
+        data = os.path.join(self.src, "data")
+        found = []
+        for name in sorted(os.listdir(data)):
+            if name.startswith("org.carguard.") and name.endswith(".conf"):
+                with open(os.path.join(data, name)) as f:
+                    if "<busconfig" in f.read():
+                        found.append(os.path.join(data, name))
+        return found
+
+    def start_system_bus(self, carguard=True):
+        """The system bus (once per boot), with carguard's bus policy installed unless
+        CARGUARD is false (an unguarded phone); returns the connection to it."""
         if self.bus is not None:
             return self.bus
         os.makedirs("/run/dbus", exist_ok=True)
-        subprocess.run(["dbus-daemon", f"--config-file={self.system_bus_config()}", "--fork",
+        subprocess.run(["dbus-daemon", f"--config-file={self.system_bus_config(carguard)}", "--fork",
                         "--nopidfile"], check=True)
         wait_until(lambda: os.path.exists("/run/dbus/system_bus_socket"), 20, "the system bus")
         self.bus = system_bus()
@@ -498,10 +547,11 @@ class Lab:
                 if time.monotonic() >= deadline:
                     raise
 
-    def bluetooth_up(self, main_conf_text=None):
-        """The whole Bluetooth stack: system bus, btmon, bluetoothd, two emulated
-        controllers (hci0 = phone, hci1 = car), both powered."""
-        self.start_system_bus()
+    def bluetooth_up(self, main_conf_text=None, carguard=True):
+        """The whole Bluetooth stack: system bus (with carguard's bus policy unless
+        CARGUARD is false), btmon, bluetoothd, two emulated controllers (hci0 = phone,
+        hci1 = car), both powered."""
+        self.start_system_bus(carguard)
         self.start_btmon()
         self.start_bluetoothd(main_conf_text)
         self.start_btvirt()
@@ -644,6 +694,62 @@ class Lab:
         except FileNotFoundError:
             return []
 
+    def phone_pair(self, address, transport="le", timeout=60):
+        """The person pairs from the phone's settings: the phone's adapter discovers
+        ADDRESS over TRANSPORT, then Device1.Pair() from a caller with no agent of its
+        own, so the default agent decides. Returns None or BlueZ's error name."""
+        path = device_path(PHONE_ADAPTER, address)
+        adapter = dbus.Interface(self.bus.get_object(BLUEZ, adapter_path(PHONE_ADAPTER)),
+                                 "org.bluez.Adapter1")
+        if props(self.bus, path, "org.bluez.Device1") is None:
+            adapter.SetDiscoveryFilter({"Transport": dbus.String(transport)})
+            adapter.StartDiscovery()
+            try:
+                wait_until(lambda: props(self.bus, path, "org.bluez.Device1"), 30,
+                           f"{address} in the phone's discovery")
+            finally:
+                try:
+                    adapter.StopDiscovery()
+                except dbus.exceptions.DBusException:
+                    pass
+        device = dbus.Interface(self.bus.get_object(BLUEZ, path), "org.bluez.Device1")
+        try:
+            call(device.Pair, timeout=timeout)
+        except dbus.exceptions.DBusException as e:
+            return e.get_dbus_name() or str(e)
+        return None
+
+    def start_desktop_agent(self, name, uid=0, trust=False):
+        """desktop_agent.py as UID (0, or NOBODY for an ordinary user): another agent that
+        takes the default role and accepts everything; with TRUST it marks each newly
+        paired device Trusted. Returns (process, its "ready" event: what RegisterAgent and
+        RequestDefaultAgent answered, None for success)."""
+        events = self.log_path(f"{name}-events.jsonl")
+        argv = [PYTHON, os.path.join(GUEST, "desktop_agent.py")] + (["--trust"] if trust else [])
+        proc = self.spawn(name, argv, stdout=open(events, "ab"), **_as_user(uid))
+        ready = wait_until(lambda: proc.poll() is not None or _first_event(events, "ready"), 30,
+                           f"{name} to register")
+        if ready is True or ready is None:
+            raise LabFailure(f"{name} exited with {proc.returncode}")
+        return proc, ready
+
+    def set_trusted_from(self, uid, address):
+        """Another local process (as UID) sets Trusted=true on the phone's device ADDRESS;
+        returns BlueZ's error name or None."""
+        out = subprocess.run([PYTHON, os.path.join(GUEST, "desktop_agent.py"), "--trust-now", address],
+                             capture_output=True, text=True, timeout=30, **_as_user(uid))
+        try:
+            return json.loads(out.stdout.splitlines()[-1]).get("error")
+        except (ValueError, IndexError):
+            raise LabFailure(f"the trust setter printed nothing (exit {out.returncode}): {out.stderr[-300:]}")
+
+    def start_car(self):
+        """The car as a process that stays up and takes commands (CarProcess); its
+        stderr goes to car.log, every answer to car-reports.jsonl."""
+        proc = self.spawn("car", [PYTHON, os.path.join(GUEST, "car.py"), "--serve"],
+                          stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+        return CarProcess(proc, self.log_path("car-reports.jsonl"))
+
     def run_car(self, timeout=240, **options):
         """Runs car.py once (pair, then connect every service) and returns its JSON
         report. OPTIONS become car.py flags: pairing="just-works"|"numeric"|None,
@@ -665,6 +771,134 @@ class Lab:
         with open(self.log_path("car-reports.jsonl"), "a") as f:
             f.write(json.dumps(report) + "\n")
         return report
+
+
+class CarProcess:
+    """car.py --serve (Lab.start_car): the car stays up between connections and does
+    one thing per command, so a scenario can make it lie between two of them. do()
+    waits for the answer while serving the main loop; send() and answer() split it, for
+    a scenario that acts (answers a question) while the car waits."""
+
+    def __init__(self, proc, reports):
+        self.proc = proc
+        self.reports = reports
+        self.buffer = b""
+        os.set_blocking(proc.stdout.fileno(), False)
+        ready = self.answer(60, "the car to come up")
+        if ready != "ready":
+            raise LabFailure(f"the car did not come up: {ready!r}")
+
+    def send(self, op, **args):
+        self.proc.stdin.write((json.dumps({"op": op, **args}) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def _line(self):
+        while b"\n" not in self.buffer:
+            try:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+            except BlockingIOError:
+                return None
+            if not chunk:
+                raise LabFailure(f"the car exited ({self.proc.poll()})")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def answer(self, timeout=240, what="the car's answer"):
+        """The result of the last command sent; raises LabFailure if it failed."""
+        reply = json.loads(wait_until(self._line, timeout, what))
+        with open(self.reports, "a") as f:
+            f.write(json.dumps(reply) + "\n")
+        if not reply.get("ok"):
+            raise LabFailure(f"the car failed: {reply.get('error')}")
+        return reply["result"]
+
+    def answered(self):
+        """Whether the answer to the last command has come (answer() then returns it
+        at once)."""
+        line = self._line()
+        if line is None:
+            return False
+        self.buffer = line + b"\n" + self.buffer
+        return True
+
+    def do(self, op, timeout=240, **args):
+        self.send(op, **args)
+        return self.answer(timeout, f"the car to {op}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+NOBODY = 65534  # an ordinary, unprivileged user: exists on every Debian system
+
+LOGIND = "org.freedesktop.login1"
+
+
+class FakeLogind:
+    """A FAKE logind, and named as one: the quick lab boots no systemd (the installed
+    lab has the real one). python3-dbusmock's logind template owns org.freedesktop.login1
+    on the lab's system bus with one graphical seat and one local graphical session of
+    the person (UID), unlocked until lock(). It also writes the two files of logind's
+    runtime state that dbus-daemon reads for at_console (sd_uid_get_seats), so the
+    person's processes are "at the console" as a desktop session's are. Start it
+    before the processes whose bus policy or lock state it should set."""
+
+    SESSION = "/org/freedesktop/login1/session/c1"
+
+    def __init__(self, lab, uid=NOBODY, username="nobody"):
+        self.lab, self.uid, self.username = lab, uid, username
+
+    def start(self):
+        os.makedirs("/run/systemd/seats", exist_ok=True)
+        os.makedirs("/run/systemd/users", exist_ok=True)
+        with open("/run/systemd/seats/seat0", "w") as f:
+            f.write(f"IS_SEAT0=1\nCAN_GRAPHICAL=1\nACTIVE=c1\nACTIVE_UID={self.uid}\n")
+        with open(f"/run/systemd/users/{self.uid}", "w") as f:
+            f.write(f"NAME={self.username}\nSTATE=active\nSESSIONS=c1\nSEATS=seat0\n"
+                    "ACTIVE_SESSIONS=c1\nONLINE_SESSIONS=c1\nACTIVE_SEATS=seat0\nONLINE_SEATS=seat0\n")
+        self.lab.spawn("fake-logind", [PYTHON, "-m", "dbusmock", "--system", "--template", "logind"])
+        wait_until(lambda: self.lab.name_has_owner(LOGIND), 30, "the fake logind on the system bus")
+        manager = self.lab.bus.get_object(LOGIND, "/org/freedesktop/login1")
+        mock = dbus.Interface(manager, "org.freedesktop.DBus.Mock")
+        mock.AddSession("c1", "seat0", dbus.UInt32(self.uid), self.username, True)
+        seat = self.lab.bus.get_object(LOGIND, "/org/freedesktop/login1/seat/seat0")
+        dbus.Interface(seat, "org.freedesktop.DBus.Properties").Set(
+            "org.freedesktop.login1.Seat", "CanGraphical", dbus.Boolean(True))
+        session = self.lab.bus.get_object(LOGIND, self.SESSION)
+        dbus.Interface(session, "org.freedesktop.DBus.Properties").Set(
+            "org.freedesktop.login1.Session", "Type", dbus.String("wayland"))
+        return self
+
+    def set_locked(self, locked):
+        """The lock screen comes up (or goes away): the session's LockedHint."""
+        session = self.lab.bus.get_object(LOGIND, self.SESSION)
+        dbus.Interface(session, "org.freedesktop.login1.Session").SetLockedHint(dbus.Boolean(locked))
+
+
+def _as_user(uid):
+    """Popen arguments that run a child as UID (and its group), or nothing for root."""
+    return {} if uid == 0 else {"user": uid, "group": uid, "extra_groups": [],
+                                "env": dict(os.environ, HOME="/tmp")}
+
+
+def _first_event(path, name):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    event = json.loads(line)
+                    if event.get("event") == name:
+                        return event
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def policy_files(carguard_conf, vendors=None):
