@@ -55,6 +55,7 @@
 
 /* The keys of Explain's facts (an a{sv}) */
 #define CG_DBUS_FACT_BLUETOOTH_ADDRESS "BluetoothAddress"
+#define CG_DBUS_FACT_BLUETOOTH_ADDRESS_TYPE "BluetoothAddressType"
 #define CG_DBUS_FACT_BLUETOOTH_CLASS "BluetoothClass"
 #define CG_DBUS_FACT_BLUETOOTH_NAME "BluetoothName"
 #define CG_DBUS_FACT_MODALIAS "Modalias"

@@ -48,6 +48,10 @@ add_bluetooth_facts (JsonBuilder *b, const CgFacts *facts)
   json_builder_set_member_name (b, "bluetooth");
   json_builder_begin_object (b);
   add_device_string (b, "address", facts->bt_address);
+  if (facts->bt_address != NULL) {
+    json_builder_set_member_name (b, "address-type");
+    json_builder_add_string_value (b, cg_bt_address_type_to_string (facts->bt_address_type));
+  }
   if (facts->has_bt_class) {
     const char *name = cg_bt_class_describe (facts->bt_class);
     add_hex (b, "class", 6, facts->bt_class);
@@ -237,11 +241,25 @@ append_fact (GString *out, const char *label, const char *value)
   g_string_append_printf (out, "  %s: \"%s\"\n", label, safe);
 }
 
+static const char *
+address_type_note (CgBtAddressType type)
+{
+  if (type == CG_BT_ADDRESS_PUBLIC)
+    return "";
+  if (type == CG_BT_ADDRESS_STATIC)
+    return " (random: no OUI rule applies)";
+  return " (private: names nobody, no address or OUI rule applies)";
+}
+
 static void
 append_facts (GString *out, const CgFacts *facts)
 {
   g_string_append (out, "Facts:\n");
   append_fact (out, "Bluetooth address", facts->bt_address);
+  if (facts->bt_address != NULL)
+    g_string_append_printf (out, "  Bluetooth address type: %s%s\n",
+                            cg_bt_address_type_to_string (facts->bt_address_type),
+                            address_type_note (facts->bt_address_type));
   if (facts->has_bt_class) {
     const char *name = cg_bt_class_describe (facts->bt_class);
     g_string_append_printf (out, "  Bluetooth class: 0x%06x (%s)\n", facts->bt_class,

@@ -642,7 +642,7 @@ START_TEST (test_cli_explain_car_class)
   node = parse_json (run.out);
   ck_assert (json_object_has_member (json_node_get_object (node), "rule"));
   bluetooth = member_object (json_node_get_object (node), "bluetooth");
-  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "allow");
+  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "ask");
   profiles = member_object (bluetooth, "profiles");
   ck_assert (json_array_has_string (json_object_get_array_member (profiles, "allowed"), "a2dp"));
   ck_assert (json_array_has_string (json_object_get_array_member (profiles, "allowed"), "hfp"));
@@ -652,6 +652,34 @@ START_TEST (test_cli_explain_car_class)
   run_carguard (&text, root, "policy", "explain", "--bt-class", "2098208", NULL);
   ck_assert_msg (text.exit_code == 0, "%s", text.err);
   ck_assert (strlen (text.out) > 0);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* --bt-address-type random takes the kind from the address's top bits; a private
+ * address shows as such and matches no OUI. */
+START_TEST (test_cli_explain_address_type)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+  g_auto (CliRun) bad = { 0 };
+  g_auto (CliRun) alone = { 0 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *facts;
+
+  run_carguard (&run, root, "policy", "explain", "--json", "--bt-address", "4A:1E:DE:12:34:56",
+                "--bt-address-type", "random", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  node = parse_json (run.out);
+  facts = member_object (member_object (json_node_get_object (node), "facts"), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (facts, "address-type"), "resolvable");
+  ck_assert (!json_object_has_member (facts, "organization"));
+
+  run_carguard (&bad, root, "policy", "explain", "--bt-address", "4A:1E:DE:12:34:56",
+                "--bt-address-type", "rotating", NULL);
+  ck_assert_int_eq (bad.exit_code, 2);
+  run_carguard (&alone, root, "policy", "explain", "--bt-address-type", "public", NULL);
+  ck_assert_int_eq (alone.exit_code, 2);
   cg_test_tree_remove (root);
 }
 END_TEST
@@ -698,6 +726,7 @@ cli_policy_suite (void)
   tcase_add_test (tc, test_cli_concurrent_adds);
   tcase_add_test (tc, test_cli_concurrent_edits_of_one_file);
   tcase_add_test (tc, test_cli_explain_car_class);
+  tcase_add_test (tc, test_cli_explain_address_type);
   tcase_add_test (tc, test_cli_explain_unknown_usb);
   suite_add_tcase (s, tc);
   return s;

@@ -122,7 +122,8 @@ START_TEST (test_car_audio_gets_audio_only)
   rule = g_strdup_printf ("/usr/lib/carguard/carguard.conf:%u",
                           shipped_line ("carguard.conf", "[CarDefault]"));
 
-  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "allow");
+  /* Anything can say it is a car: the person is asked; a yes gets audio only. */
+  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "ask");
   ck_assert (array_has (allowed, "a2dp"));
   ck_assert (array_has (allowed, "hfp"));
   ck_assert (!array_has (allowed, "pbap"));
@@ -136,6 +137,53 @@ START_TEST (test_car_audio_gets_audio_only)
       json_object_get_string_member (member_object (json_node_get_object (node), "facts.bluetooth"),
                                      "class-name"),
       "car-audio");
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* The shipped defaults toward a device nobody named that says it is a keyboard: asked,
+ * and even a yes gives it no HID. */
+START_TEST (test_unknown_keyboard_gets_no_hid)
+{
+  Fixture f;
+  const CgFacts facts = { .has_bt_class = TRUE, .bt_class = 0x002540 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *bt;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  bt = member_object (json_node_get_object (node), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "ask");
+  ck_assert (
+      array_has (json_object_get_array_member (member_object (bt, "profiles"), "denied"), "hid"));
+  ck_assert (
+      !array_has (json_object_get_array_member (member_object (bt, "profiles"), "allowed"), "hid"));
+  ck_assert_str_eq (json_object_get_string_member (bt, "level"), "default");
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* A private LE address in BYD's OUI range is not BYD's: the facts name its type, and
+ * neither the OUI nor the hwdb organisation is looked at. */
+START_TEST (test_private_address_names_nobody)
+{
+  Fixture f;
+  const CgFacts facts
+      = { .bt_address = "00:1E:DE:12:34:56", .bt_address_type = CG_BT_ADDRESS_NON_RESOLVABLE };
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *bt;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  bt = member_object (json_node_get_object (node), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bt, "level"), "default");
+  ck_assert_str_eq (
+      json_object_get_string_member (member_object (json_node_get_object (node), "facts.bluetooth"),
+                                     "address-type"),
+      "non-resolvable");
+  text = cg_explain_to_text (f.policy, &facts);
+  ck_assert_ptr_nonnull (strstr (text, "Bluetooth address type: non-resolvable (private"));
   fixture_teardown (&f);
 }
 END_TEST
@@ -191,7 +239,8 @@ START_TEST (test_shipped_vendor_named_with_organisation)
       "BYD COMPANY LIMITED");
 
   text = cg_explain_to_text (f.policy, &facts);
-  ck_assert_ptr_nonnull (strstr (text, "Bluetooth: pairing allow"));
+  /* An OUI is the car's own choice: a shipped vendor still asks. */
+  ck_assert_ptr_nonnull (strstr (text, "Bluetooth: pairing ask"));
   ck_assert_ptr_nonnull (strstr (text, rule));
   ck_assert_ptr_nonnull (strstr (text, "BYD COMPANY LIMITED"));
   ck_assert_ptr_nonnull (strstr (text, "profiles denied: pbap map"));
@@ -251,6 +300,8 @@ explain_suite (void)
   TCase *tc = tcase_create ("shipped");
 
   tcase_add_test (tc, test_car_audio_gets_audio_only);
+  tcase_add_test (tc, test_unknown_keyboard_gets_no_hid);
+  tcase_add_test (tc, test_private_address_names_nobody);
   tcase_add_test (tc, test_unknown_usb_gets_charge_only);
   tcase_add_test (tc, test_shipped_vendor_named_with_organisation);
   tcase_add_test (tc, test_hostile_strings);

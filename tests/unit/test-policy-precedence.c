@@ -43,6 +43,14 @@ static const char beta_conf[] = "[Vendor]\n"
                                 "USBMode=data\n"
                                 "USBInterfaces=audio hid\n";
 
+/* A block by OUI and by manufacturer, beside alpha's more specific allows. */
+static const char gamma_conf[] = "[Vendor]\n"
+                                 "[Match]\n"
+                                 "BluetoothOUI=00:AA:BB\n"
+                                 "USBManufacturer=\"Gamma*\"\n"
+                                 "[Policy]\n"
+                                 "Preset=block\n";
+
 static const guint8 mass_storage[] = { 0x08 };
 
 typedef struct {
@@ -166,6 +174,49 @@ static const Row rows[] = {
     CG_PAIRING_ASK,
     "carguard.conf:1",
     1 },
+  { "a vendor block beats a product allow in another file",
+    BT,
+    { .bt_address = "00:AA:BB:00:00:01",
+      .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0001, 0x0002, 0 } },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_DENY,
+    "gamma.conf:3",
+    1 },
+  { "a block by address beats a trusted name",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_name = "Alpha 1" },
+    CG_LEVEL_DEVICE,
+    CG_PAIRING_DENY,
+    "alpha.conf:13",
+    1 },
+  { "a private address matches no address rule",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_address_type = CG_BT_ADDRESS_RESOLVABLE },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "a private address has no OUI",
+    BT,
+    { .bt_address = "00:11:22:99:99:99", .bt_address_type = CG_BT_ADDRESS_NON_RESOLVABLE },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "a static address matches its address rule",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_address_type = CG_BT_ADDRESS_STATIC },
+    CG_LEVEL_DEVICE,
+    CG_PAIRING_DENY,
+    "alpha.conf:13",
+    1 },
+  { "a static address has no OUI",
+    BT,
+    { .bt_address = "00:11:22:99:99:99", .bt_address_type = CG_BT_ADDRESS_STATIC },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
   { "serial beats VID:PID",
     USB,
     { .usb_serial = "ALPHA-1", .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222 },
@@ -208,6 +259,13 @@ static const Row rows[] = {
     CG_USB_MODE_DATA,
     "alpha.conf:9",
     1 },
+  { "a manufacturer block beats a product allow",
+    USB,
+    { .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222, .usb_manufacturer = "Gamma X" },
+    CG_LEVEL_VENDOR,
+    CG_USB_MODE_CHARGE_ONLY,
+    "gamma.conf:4",
+    1 },
   { "unknown USB id",
     USB,
     { .has_usb_id = TRUE, .usb_vid = 0x9999, .usb_pid = 0x0001 },
@@ -220,10 +278,10 @@ static const Row rows[] = {
 static CgPolicy *
 load_fixture (void)
 {
-  const char *names[] = { "alpha.conf", "carguard.conf", "beta.conf" };
-  const char *texts[] = { alpha_conf, main_conf, beta_conf };
+  const char *names[] = { "alpha.conf", "carguard.conf", "beta.conf", "gamma.conf" };
+  const char *texts[] = { alpha_conf, main_conf, beta_conf, gamma_conf };
   g_autoptr (GError) error = NULL;
-  CgPolicy *policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  CgPolicy *policy = cg_policy_load_from_data (names, texts, 4, NULL, &error);
 
   g_assert_no_error (error);
   return policy;

@@ -250,6 +250,40 @@ START_TEST (test_bt_address_and_class)
 }
 END_TEST
 
+/* The kind of a random address is in its top two bits; anything BlueZ did not say is
+ * taken as naming nobody. */
+START_TEST (test_bt_address_type)
+{
+  const guint8 static_addr[6] = { 0xc0, 1, 2, 3, 4, 5 };
+  const guint8 resolvable[6] = { 0x40, 1, 2, 3, 4, 5 };
+  const guint8 non_resolvable[6] = { 0x00, 1, 2, 3, 4, 5 };
+  const guint8 reserved[6] = { 0x80, 1, 2, 3, 4, 5 };
+  CgBtAddressType type;
+
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("public", resolvable), CG_BT_ADDRESS_PUBLIC);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", static_addr), CG_BT_ADDRESS_STATIC);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", resolvable), CG_BT_ADDRESS_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", non_resolvable),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", reserved),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez (NULL, static_addr),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("Public", static_addr),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert (cg_bt_address_type_is_identity (CG_BT_ADDRESS_PUBLIC));
+  ck_assert (cg_bt_address_type_is_identity (CG_BT_ADDRESS_STATIC));
+  ck_assert (!cg_bt_address_type_is_identity (CG_BT_ADDRESS_RESOLVABLE));
+  ck_assert (!cg_bt_address_type_is_identity (CG_BT_ADDRESS_NON_RESOLVABLE));
+  for (int t = CG_BT_ADDRESS_PUBLIC; t <= CG_BT_ADDRESS_NON_RESOLVABLE; t++) {
+    ck_assert (cg_bt_address_type_from_string (cg_bt_address_type_to_string (t), &type));
+    ck_assert_int_eq (type, t);
+  }
+  ck_assert (!cg_bt_address_type_from_string ("random", &type));
+  ck_assert (!cg_bt_address_type_from_string (NULL, &type));
+}
+END_TEST
+
 START_TEST (test_grant_restrict)
 {
   CgGrant trusted, audio, usb_audio, usb_hid;
@@ -389,6 +423,7 @@ primitives_suite (void)
   tcase_add_test (ids, test_uuid_normalize);
   tcase_add_test (ids, test_modalias);
   tcase_add_test (ids, test_bt_address_and_class);
+  tcase_add_test (ids, test_bt_address_type);
   tcase_add_test (ids, test_grant_restrict);
   tcase_add_test (ids, test_glob);
   tcase_add_test (ids, test_glob_index_finds_every_match);
