@@ -16,6 +16,13 @@ call_allow_once (CgGenDaemon1 *daemon, const char *device, GError **error)
 }
 
 static gboolean
+call_revoke (CgGenDaemon1 *daemon, const char *device, GError **error)
+{
+  return cg_gen_daemon1_call_revoke_sync (daemon, device, CLI_CALL_FLAGS, CLI_CALL_TIMEOUT_MS, NULL,
+                                          error);
+}
+
+static gboolean
 call_block (CgGenDaemon1 *daemon, const char *device, GError **error)
 {
   return cg_gen_daemon1_call_block_sync (daemon, device, CLI_CALL_FLAGS, CLI_CALL_TIMEOUT_MS, NULL,
@@ -66,6 +73,16 @@ cmd_allow_once (CliGlobals *globals, int argc, char **argv)
                        "Answers carguardd's pending question about DEVICE with allow, this "
                        "once. Only where the policy says ask.",
                        "Allowed this once:");
+}
+
+int
+cmd_revoke (CliGlobals *globals, int argc, char **argv)
+{
+  return control_call (globals, argc, argv, call_revoke, "DEVICE",
+                       "Withdraws what was approved for DEVICE (an id from 'carguard devices', or "
+                       "a Bluetooth address): carguardd forgets the approval and removes the "
+                       "bond, so the device is asked about again when it next pairs.",
+                       "Revoked:");
 }
 
 int

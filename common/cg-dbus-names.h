@@ -19,10 +19,12 @@
 #define CG_DBUS_ERROR_NAME_NOT_ASKED CG_DBUS_INTERFACE ".Error.NotAsked"
 #define CG_DBUS_ERROR_NAME_POLICY_INVALID CG_DBUS_INTERFACE ".Error.PolicyInvalid"
 #define CG_DBUS_ERROR_NAME_FAILED CG_DBUS_INTERFACE ".Error.Failed"
+#define CG_DBUS_ERROR_NAME_NOT_APPROVED CG_DBUS_INTERFACE ".Error.NotApproved"
 
 /* The polkit actions the bouncer maps each method to (data/org.carguard.policy) */
 #define CG_ACTION_READ "org.carguard.read"
 #define CG_ACTION_ALLOW_ONCE "org.carguard.allow-once"
+#define CG_ACTION_REVOKE "org.carguard.revoke"
 #define CG_ACTION_BLOCK "org.carguard.block"
 #define CG_ACTION_RELOAD "org.carguard.reload"
 #define CG_ACTION_EDIT_POLICY "org.carguard.edit-policy"

@@ -56,11 +56,11 @@ daemon_on_sigterm (gpointer user_data)
 /* carguardd must be the only instance. */
 static CgDbusService *
 daemon_start_dbus (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegistry *registry,
-                   CgPending *pending, CgHwdb *hwdb, GError **error)
+                   CgPending *pending, CgHwdb *hwdb, CgApprovals *approvals, GError **error)
 {
   g_autoptr (CgDbusService) service = NULL;
 
-  service = cg_dbus_service_new (bus, keeper, registry, pending, hwdb, error);
+  service = cg_dbus_service_new (bus, keeper, registry, pending, hwdb, approvals, error);
   if (service == NULL || !cg_dbus_service_own_name (service, error))
     return NULL;
   return g_steal_pointer (&service);
@@ -199,7 +199,7 @@ main (int argc, char **argv)
   usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
   cg_usb_host_guard_listen (usb_host_guard, uevent_monitor, usb_hotplug);
   cg_usb_host_guard_start (usb_host_guard);
-  dbus_service = daemon_start_dbus (bus, keeper, registry, pending, hwdb, &dbus_error);
+  dbus_service = daemon_start_dbus (bus, keeper, registry, pending, hwdb, approvals, &dbus_error);
   if (dbus_service == NULL) {
     g_printerr ("carguardd: %s\n", dbus_error->message);
     return EXIT_FAILURE;

@@ -405,3 +405,16 @@ cg_vendor_get_grant (const CgVendor *vendor)
 {
   return &vendor->grant;
 }
+
+guint
+cg_vendor_get_n_device_grants (const CgVendor *vendor)
+{
+  return vendor->device_grants->len;
+}
+
+const CgGrant *
+cg_vendor_get_device_grant (const CgVendor *vendor, guint index)
+{
+  g_return_val_if_fail (index < vendor->device_grants->len, NULL);
+  return g_ptr_array_index (vendor->device_grants, index);
+}

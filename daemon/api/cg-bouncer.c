@@ -22,8 +22,8 @@ static const struct {
   const char *action;
 } method_actions[] = {
   { "ListDevices", CG_ACTION_READ },     { "Explain", CG_ACTION_READ },
-  { "AllowOnce", CG_ACTION_ALLOW_ONCE }, { "Block", CG_ACTION_BLOCK },
-  { "Reload", CG_ACTION_RELOAD },
+  { "AllowOnce", CG_ACTION_ALLOW_ONCE }, { "Revoke", CG_ACTION_REVOKE },
+  { "Block", CG_ACTION_BLOCK },          { "Reload", CG_ACTION_RELOAD },
 };
 
 static void

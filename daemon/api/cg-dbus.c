@@ -22,6 +22,7 @@ struct _CgDbusService {
   CgDeviceRegistry *registry;
   CgPending *pending;
   CgHwdb *hwdb;
+  CgApprovals *approvals; /* may be NULL */
 };
 
 G_DEFINE_FINAL_TYPE (CgDbusService, cg_dbus_service, G_TYPE_OBJECT)
@@ -31,6 +32,7 @@ static const GDBusErrorEntry dbus_error_entries[] = {
   { CG_DBUS_ERROR_NOT_ASKED, CG_DBUS_ERROR_NAME_NOT_ASKED },
   { CG_DBUS_ERROR_POLICY_INVALID, CG_DBUS_ERROR_NAME_POLICY_INVALID },
   { CG_DBUS_ERROR_FAILED, CG_DBUS_ERROR_NAME_FAILED },
+  { CG_DBUS_ERROR_NOT_APPROVED, CG_DBUS_ERROR_NAME_NOT_APPROVED },
 };
 
 GQuark
@@ -280,6 +282,36 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation)
   cg_gen_daemon1_complete_allow_once (self->skeleton, invocation);
 }
 
+/* A device not seen now can still be revoked by its Bluetooth address. */
+static void
+run_revoke (CgDbusService *self, GDBusMethodInvocation *invocation)
+{
+  g_autoptr (GVariant) parameter = method_parameter (invocation, 0);
+  const char *device = g_variant_get_string (parameter, NULL);
+  const CgDeviceRecord *record = cg_device_registry_lookup (self->registry, device);
+  const char *address = record != NULL ? record->device : device;
+  g_autoptr (GError) error = NULL;
+
+  if (record != NULL && !g_str_equal (record->transport, "bluetooth")) {
+    g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_APPROVED,
+                                           "%s has no approval that lasts", record->id);
+    return;
+  }
+  if (self->approvals == NULL
+      || !cg_approvals_forget (self->approvals, "bluetooth", address, CG_APPROVAL_REVOKED,
+                               &error)) {
+    if (error != NULL)
+      g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_FAILED,
+                                             "The approval of %s is withdrawn but not written: %s",
+                                             address, error->message);
+    else
+      g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_APPROVED,
+                                             "No approval of %s is on record", device);
+    return;
+  }
+  cg_gen_daemon1_complete_revoke (self->skeleton, invocation);
+}
+
 static char *
 diagnostics_to_message (const char *summary, GPtrArray *diagnostics, const GError *error)
 {
@@ -405,6 +437,13 @@ handle_allow_once (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, co
 }
 
 static gboolean
+handle_revoke (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
+               gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_revoke);
+}
+
+static gboolean
 handle_block (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
               gpointer self)
 {
@@ -426,6 +465,7 @@ service_connect_signals (CgDbusService *self)
   g_signal_connect (self->skeleton, "handle-explain", G_CALLBACK (handle_explain), self);
   g_signal_connect (self->skeleton, "handle-allow-once", G_CALLBACK (handle_allow_once), self);
   g_signal_connect (self->skeleton, "handle-block", G_CALLBACK (handle_block), self);
+  g_signal_connect (self->skeleton, "handle-revoke", G_CALLBACK (handle_revoke), self);
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);
   g_signal_connect (self->registry, "decision", G_CALLBACK (service_on_decision), self);
   g_signal_connect (self->registry, "removed", G_CALLBACK (service_on_removed), self);
@@ -434,7 +474,7 @@ service_connect_signals (CgDbusService *self)
 
 CgDbusService *
 cg_dbus_service_new (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegistry *registry,
-                     CgPending *pending, CgHwdb *hwdb, GError **error)
+                     CgPending *pending, CgHwdb *hwdb, CgApprovals *approvals, GError **error)
 {
   g_autoptr (CgDbusService) self = g_object_new (CG_TYPE_DBUS_SERVICE, NULL);
 
@@ -443,6 +483,7 @@ cg_dbus_service_new (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegis
   self->registry = registry;
   self->pending = pending;
   self->hwdb = hwdb;
+  self->approvals = approvals;
   self->bouncer = cg_bouncer_new (bus);
   self->skeleton = cg_gen_daemon1_skeleton_new ();
   cg_gen_daemon1_set_version (self->skeleton, PACKAGE_VERSION);

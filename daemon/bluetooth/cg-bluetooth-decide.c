@@ -188,6 +188,20 @@ plan_record (CgBtPlan *out, const CgBtDeviceState *state, CgApprovalBy by)
   out->record_by = by;
 }
 
+#define HOGP_UUID "00001812-0000-1000-8000-00805f9b34fb"
+
+/* BlueZ connects HID over GATT to every bonded LE device that offers it, asking no agent,
+ * and an input device exists a moment later: a bond is the only thing that stands in
+ * its way. */
+static gboolean
+offers_forbidden_hogp (const CgBtOutcome *outcome, const CgBtDeviceState *state)
+{
+  for (gsize i = 0; state->device_uuids != NULL && state->device_uuids[i] != NULL; i++)
+    if (g_ascii_strcasecmp (state->device_uuids[i], HOGP_UUID) == 0)
+      return !cg_grant_allows_uuid (&outcome->grant, HOGP_UUID);
+  return FALSE;
+}
+
 /* A bond exists: does it stay, and on what grounds? */
 static void
 plan_bond (CgBtPlan *out, const CgBtDeviceState *state)
@@ -196,6 +210,10 @@ plan_bond (CgBtPlan *out, const CgBtDeviceState *state)
 
   if (verdict == CG_BT_VERDICT_DENY) {
     plan_remove (out, state, out->outcome.grant.block ? "bond removed (block)" : "bond removed");
+    return;
+  }
+  if (offers_forbidden_hogp (&out->outcome, state)) {
+    plan_remove (out, state, "bond removed (offers HID over LE, which BlueZ connects unasked)");
     return;
   }
   switch (state->pairing) {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cg-bluetooth-agent.h"
+#include "cg-bluetooth-allowlist.h"
 #include "cg-bluetooth-bonds.h"
 #include "cg-bluetooth-guard.h"
 #include "cg-bluetooth-session.h"
@@ -18,6 +19,7 @@ struct _CgBluetoothGuard {
   CgBluetoothBonds *bonds;
   CgBluetoothAgent *agent;
   CgBluetoothWatcher *watcher;
+  CgBluetoothAllowlist *allowlist;
 };
 
 void
@@ -28,6 +30,7 @@ cg_bluetooth_guard_free (CgBluetoothGuard *guard)
   if (guard->approvals != NULL)
     g_signal_handlers_disconnect_by_data (guard->approvals, guard);
   /* The agent and watcher borrow the session, the bonds and hwdb: they go first. */
+  g_clear_object (&guard->allowlist);
   g_clear_object (&guard->agent);
   g_clear_object (&guard->watcher);
   g_clear_pointer (&guard->bonds, cg_bluetooth_bonds_free);
@@ -113,5 +116,6 @@ cg_bluetooth_guard_new (CgPolicyKeeper *keeper, CgPending *pending, CgDeviceRegi
   g_signal_connect (guard->agent, "answered", G_CALLBACK (guard_on_answered), guard);
   g_signal_connect (approvals, "forgotten", G_CALLBACK (guard_on_approval_forgotten), guard);
   cg_bluetooth_watcher_start (guard->watcher);
+  guard->allowlist = cg_bluetooth_allowlist_new (guard->bus, guard->devices, keeper);
   return g_steal_pointer (&guard);
 }

@@ -80,11 +80,20 @@ cg_bluetooth_session_get_pairing (CgBluetoothSession *session, const char *devic
   return device != NULL ? device->pairing : CG_BT_PAIRING_NONE;
 }
 
-gboolean
+void
 cg_bluetooth_session_mark_dropped (CgBluetoothSession *session, const char *device_path,
                                    const char *uuid)
 {
-  return g_hash_table_add (session_ensure_device (session, device_path)->dropped, g_strdup (uuid));
+  g_hash_table_add (session_ensure_device (session, device_path)->dropped, g_strdup (uuid));
+}
+
+gboolean
+cg_bluetooth_session_was_dropped (CgBluetoothSession *session, const char *device_path,
+                                  const char *uuid)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  return device != NULL && g_hash_table_contains (device->dropped, uuid);
 }
 
 void

@@ -23,10 +23,11 @@ void cg_bluetooth_session_set_pairing (CgBluetoothSession *session, const char *
                                        CgBtPairingState state, CgApprovalBy by);
 CgBtPairingState cg_bluetooth_session_get_pairing (CgBluetoothSession *session,
                                                    const char *device_path, CgApprovalBy *by);
-/* Profiles the watcher dropped this connection, so it drops each once. TRUE if uuid was
- * not dropped yet (and is now marked). */
-gboolean cg_bluetooth_session_mark_dropped (CgBluetoothSession *session, const char *device_path,
-                                            const char *uuid);
+/* Profiles the watcher dropped this connection, so it drops each once. */
+void cg_bluetooth_session_mark_dropped (CgBluetoothSession *session, const char *device_path,
+                                        const char *uuid);
+gboolean cg_bluetooth_session_was_dropped (CgBluetoothSession *session, const char *device_path,
+                                           const char *uuid);
 void cg_bluetooth_session_add_service (CgBluetoothSession *session, const char *device_path,
                                        const char *uuid);
 void cg_bluetooth_session_remove_service (CgBluetoothSession *session, const char *device_path,

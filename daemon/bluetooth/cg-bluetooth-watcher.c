@@ -264,11 +264,15 @@ watcher_on_profile_dropped (GObject *source, GAsyncResult *result, gpointer user
   g_autoptr (GError) error = NULL;
 
   watcher_call_finish (source, result, &error);
-  if (error == NULL)
+  /* Dropped once per connection; until then, every change of the device tries again. */
+  if (error == NULL) {
+    cg_bluetooth_session_mark_dropped (call->watcher->session, call->device->object_path,
+                                       call->uuid);
     watcher_call_log (call, NULL);
-  else
+  } else {
     g_debug ("DisconnectProfile %s on %s: %s", call->uuid, call->device->object_path,
              error->message);
+  }
 }
 
 static void
@@ -277,7 +281,7 @@ watcher_drop_profile (CgBluetoothWatcher *self, const CgBluezDevice *device,
 {
   WatcherCall *call;
 
-  if (!cg_bluetooth_session_mark_dropped (self->session, device->object_path, uuid))
+  if (cg_bluetooth_session_was_dropped (self->session, device->object_path, uuid))
     return;
   call = watcher_call_new (self, device, outcome, "profile disconnected (not granted)", uuid);
   watcher_dbus_call (self, device->object_path, CG_BLUEZ_DEVICE_INTERFACE, "DisconnectProfile",

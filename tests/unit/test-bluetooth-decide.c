@@ -5,6 +5,7 @@
 
 #include <check.h>
 
+#include "cg-bluetooth-allowlist.h"
 #include "cg-bluetooth-decide.h"
 
 #define CAR_AUDIO_CLASS 0x200420 /* major 4, minor 8 */
@@ -398,6 +399,76 @@ START_TEST (test_plan_leaves_vetted_trusted)
 }
 END_TEST
 
+/* HID over GATT connects to any bonded LE device, unasked: offering it without a hid
+ * grant costs the bond, even one a person approved. */
+START_TEST (test_plan_le_hid_costs_the_bond)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:11:22:33:44:55", "MY CAR");
+  const char *offered[] = { "00001812-0000-1000-8000-00805f9b34fb", NULL };
+  CgBtDeviceState state = bonded_state ();
+  g_auto (CgBtPlan) plan = { 0 };
+
+  state.device_uuids = offered;
+  state.approval = CG_BT_APPROVAL_MATCHES;
+  state.approved_by = CG_APPROVAL_BY_PERSON;
+  cg_bluetooth_plan (policy, &facts, &state, &plan);
+  ck_assert (plan.remove_bond);
+  ck_assert (plan.forget_approval);
+}
+END_TEST
+
+static CgPolicy *
+load_texts (const char *main_text, const char *vendor_text)
+{
+  const char *names[] = { "carguard.conf", "vendor.conf" };
+  const char *texts[] = { main_text, vendor_text };
+  g_autoptr (GError) error = NULL;
+  CgPolicy *policy = cg_policy_load_from_data (names, texts, vendor_text ? 2 : 1, NULL, &error);
+
+  ck_assert_msg (policy != NULL, "%s", error ? error->message : "");
+  return policy;
+}
+
+/* Below the agent: a profile no rule grants is off BlueZ's adapter-wide list. */
+START_TEST (test_allowlist_holds_what_some_rule_grants)
+{
+  g_autoptr (CgPolicy) shipped
+      = load_texts ("[Default]\nPairing=ask\nProfiles=a2dp avrcp hfp hsp pnp gatt\n"
+                    "[CarDefault]\nPreset=audio-only\nPairing=ask\n",
+                    "[Vendor]\n[Match]\nName=\"EVIL*\"\n[Policy]\nPreset=block\n"
+                    "Profiles=pbap\n[Device]\nBluetoothAddress=00:AA:01:01:00:09\n"
+                    "Preset=audio-only\nProfiles=a2dp 8e771301-0000-4d4e-b7f8-5c1b5b24ad41\n");
+  g_autoptr (CgPolicy) trusted = load_policy ();
+  g_autoptr (CgPolicy) nothing = load_texts ("", NULL);
+  gboolean unrestricted = TRUE;
+  g_auto (GStrv) list = cg_bt_allowlist_compute (shipped, &unrestricted);
+  g_auto (GStrv) none = NULL;
+  g_auto (GStrv) all = NULL;
+
+  ck_assert (!unrestricted);
+  ck_assert (g_strv_contains ((const char *const *)list, A2DP_UUID));
+  ck_assert (g_strv_contains ((const char *const *)list, "0000111f-0000-1000-8000-00805f9b34fb"));
+  ck_assert (g_strv_contains ((const char *const *)list, "8e771301-0000-4d4e-b7f8-5c1b5b24ad41"));
+  /* The blocked vendor's pbap counts for nothing; hid and the data profiles are off. */
+  ck_assert (!g_strv_contains ((const char *const *)list, PBAP_UUID));
+  ck_assert (!g_strv_contains ((const char *const *)list, HID_UUID));
+  ck_assert (!g_strv_contains ((const char *const *)list, "00001812-0000-1000-8000-00805f9b34fb"));
+  ck_assert (!g_strv_contains ((const char *const *)list, "00001132-0000-1000-8000-00805f9b34fb"));
+  ck_assert (!g_strv_contains ((const char *const *)list, "00001105-0000-1000-8000-00805f9b34fb"));
+  ck_assert (!g_strv_contains ((const char *const *)list, "0000000f-0000-1000-8000-00805f9b34fb"));
+  /* A trusted device may get anything: the list cannot narrow it. */
+  all = cg_bt_allowlist_compute (trusted, &unrestricted);
+  ck_assert (unrestricted);
+  ck_assert_ptr_null (all);
+  /* Nothing granted is not BlueZ's empty list (which allows all): one UUID of no service. */
+  none = cg_bt_allowlist_compute (nothing, &unrestricted);
+  ck_assert (!unrestricted);
+  ck_assert_uint_eq (g_strv_length (none), 1);
+  ck_assert_int_eq (cg_profile_from_uuid (none[0]), CG_PROFILE_UNKNOWN);
+}
+END_TEST
+
 static Suite *
 decide_suite (void)
 {
@@ -416,6 +487,8 @@ decide_suite (void)
   tcase_add_test (tc, test_plan_new_bond_under_approved_address_goes);
   tcase_add_test (tc, test_plan_policy_allow_is_recorded);
   tcase_add_test (tc, test_plan_drops_what_others_let_in);
+  tcase_add_test (tc, test_allowlist_holds_what_some_rule_grants);
+  tcase_add_test (tc, test_plan_le_hid_costs_the_bond);
   tcase_add_test (tc, test_plan_untrusts_restricted_and_drops_forbidden_services);
   tcase_add_test (tc, test_plan_leaves_vetted_trusted);
   suite_add_tcase (suite, tc);

@@ -28,6 +28,7 @@ typedef struct {
   CgPolicyKeeper *keeper;
   CgDeviceRegistry *registry;
   CgPending *pending;
+  CgApprovals *approvals;
   CgDbusService *service;
   GSubprocess *polkit;
   GCancellable *polkit_wait;
@@ -75,8 +76,9 @@ service_setup (void)
   ck_assert (cg_policy_keeper_reload (fixture.keeper, NULL));
   fixture.pending = cg_pending_new (0);
   fixture.registry = cg_device_registry_new (fixture.pending);
+  fixture.approvals = cg_approvals_new (NULL);
   fixture.service = cg_dbus_service_new (fixture.service_bus, fixture.keeper, fixture.registry,
-                                         fixture.pending, NULL, &error);
+                                         fixture.pending, NULL, fixture.approvals, &error);
   ck_assert_msg (fixture.service != NULL, "%s", error ? error->message : "");
   ck_assert (cg_dbus_service_own_name (fixture.service, NULL));
   fixture.loop = g_main_loop_new (NULL, FALSE);
@@ -93,6 +95,7 @@ service_teardown (void)
     g_clear_object (&fixture.polkit);
   }
   g_clear_object (&fixture.service);
+  g_clear_object (&fixture.approvals);
   g_clear_object (&fixture.pending);
   g_clear_object (&fixture.registry);
   g_clear_object (&fixture.keeper);
@@ -786,11 +789,54 @@ START_TEST (test_without_polkit_only_root_passes)
 }
 END_TEST
 
+static void
+record_forgotten (CgApprovals *approvals, const char *transport, const char *device, guint end,
+                  gpointer user_data)
+{
+  guint *revoked = user_data;
+
+  if (end == CG_APPROVAL_REVOKED)
+    (*revoked)++;
+}
+
+/* Revoke withdraws a lasting approval (the guard then removes the bond, on "forgotten");
+ * a device with none is told so. */
+START_TEST (test_revoke_withdraws_the_approval)
+{
+  const char *const binding[] = { "address=" CAR_ADDRESS, "class=0x000420", NULL };
+  CgApproval approval = { .transport = "bluetooth",
+                          .device = CAR_ADDRESS,
+                          .by = CG_APPROVAL_BY_PERSON,
+                          .approved = 1,
+                          .binding = (GStrv)binding };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *remote = NULL;
+  guint revoked = 0;
+
+  if (!caller_is_root ())
+    return;
+  ck_assert (cg_approvals_record (fixture.approvals, &approval, NULL));
+  g_signal_connect (fixture.approvals, "forgotten", G_CALLBACK (record_forgotten), &revoked);
+  publish_car ("allow once (person)");
+  reply = call_method ("Revoke", g_variant_new ("(s)", "bluetooth/" CAR_ADDRESS), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (revoked, 1);
+  ck_assert_ptr_null (cg_approvals_lookup (fixture.approvals, "bluetooth", CAR_ADDRESS));
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("Revoke", g_variant_new ("(s)", "00:00:00:00:00:01"), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_APPROVED);
+}
+END_TEST
+
 START_TEST (test_bouncer_maps_every_method)
 {
   ck_assert_str_eq (cg_bouncer_action_for_method ("ListDevices"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Explain"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("AllowOnce"), CG_ACTION_ALLOW_ONCE);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Revoke"), CG_ACTION_REVOKE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Block"), CG_ACTION_BLOCK);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Reload"), CG_ACTION_RELOAD);
   ck_assert_ptr_null (cg_bouncer_action_for_method ("Frobnicate"));
@@ -804,7 +850,7 @@ START_TEST (test_second_instance_cannot_own_the_name)
   g_autoptr (CgDbusService) other = NULL;
   g_autoptr (GError) error = NULL;
 
-  other = cg_dbus_service_new (other_bus, fixture.keeper, registry, NULL, NULL, &error);
+  other = cg_dbus_service_new (other_bus, fixture.keeper, registry, NULL, NULL, NULL, &error);
   ck_assert_ptr_nonnull (other);
   ck_assert (!cg_dbus_service_own_name (other, &error));
   ck_assert (g_error_matches (error, CG_DBUS_ERROR, CG_DBUS_ERROR_FAILED));
@@ -835,6 +881,7 @@ service_suite (void)
   tcase_add_test (tc, test_reload_reports_broken_policy);
   tcase_add_test (tc, test_polkit_decides);
   tcase_add_test (tc, test_without_polkit_only_root_passes);
+  tcase_add_test (tc, test_revoke_withdraws_the_approval);
   tcase_add_test (tc, test_bouncer_maps_every_method);
   tcase_add_test (tc, test_second_instance_cannot_own_the_name);
   suite_add_tcase (s, tc);
