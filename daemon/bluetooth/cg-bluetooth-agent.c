@@ -239,7 +239,8 @@ agent_ask_finish (AgentAsk *ask, gboolean allow, CgAnswer answer, const char *de
     agent_answer_pairing (self, g_steal_pointer (&ask->invocation), ask->method, ask->device,
                           allow);
   }
-  cg_bluetooth_report_pairing (self->registry, ask->device, &ask->outcome, decision);
+  cg_bluetooth_report_pairing (self->registry, ask->device, &ask->outcome, decision,
+                               cg_ask_get_answered_uid (&ask->ask));
   g_hash_table_remove (self->asks, ask);
   if (answered_path != NULL)
     g_signal_emit (self, signals[SIGNAL_ANSWERED], 0, answered_path);
@@ -501,7 +502,7 @@ agent_decide_pairing (CgBluetoothAgent *self, GDBusMethodInvocation *invocation,
     cg_bluetooth_session_set_pairing (self->session, device->object_path, CG_BT_PAIRING_REFUSED,
                                       CG_APPROVAL_BY_POLICY);
     agent_answer_pairing (self, invocation, method, device, FALSE);
-    cg_bluetooth_report_pairing (self->registry, device, &outcome, NULL);
+    cg_bluetooth_report_pairing (self->registry, device, &outcome, NULL, CG_PENDING_NO_UID);
     cg_bluez_device_free (device);
     return;
   }
@@ -595,6 +596,14 @@ agent_method_call (GDBusConnection *connection, const char *sender, const char *
 
 /* ---- registration and the default role ---------------------------------------------- */
 
+/* What `carguard status` says of the Bluetooth guard. */
+static void
+agent_report_guard (CgBluetoothAgent *self, gboolean running, const char *what)
+{
+  if (self->registry != NULL)
+    cg_device_registry_report_guard (self->registry, "bluetooth", running, what);
+}
+
 static void
 agent_on_default_requested (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -604,13 +613,23 @@ agent_on_default_requested (GObject *source, GAsyncResult *result, gpointer user
       = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
   if (reply == NULL) {
+    g_autofree char *what
+        = g_strdup_printf ("BlueZ refused it as the default agent: %s", error->message);
     g_warning ("BlueZ refused carguard as the default agent: %s", error->message);
+    agent_report_guard (self, FALSE, what);
     return;
   }
   if (!self->registered)
     cg_log_event (G_LOG_LEVEL_INFO, NULL, "Bluetooth agent registered as BlueZ's default agent",
                   "CARGUARD_TRANSPORT", "bluetooth", NULL);
   self->registered = TRUE;
+  {
+    g_autofree char *what = g_strdup_printf (
+        "BlueZ's default agent (bluetoothd %s): every pairing and service; the watcher follows "
+        "every bond",
+        self->bluez_owner != NULL ? self->bluez_owner : "");
+    agent_report_guard (self, TRUE, what);
+  }
 }
 
 static void
@@ -678,7 +697,9 @@ agent_on_registered (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL) {
     g_autofree char *remote = g_dbus_error_get_remote_error (error);
     if (g_strcmp0 (remote, "org.bluez.Error.AlreadyExists") != 0) {
+      g_autofree char *what = g_strdup_printf ("BlueZ refused the agent: %s", error->message);
       g_warning ("BlueZ refused the carguard agent: %s", error->message);
+      agent_report_guard (self, FALSE, what);
       return;
     }
   }
@@ -711,6 +732,7 @@ agent_on_bluez_vanished (GDBusConnection *connection, const char *name, gpointer
                   "CARGUARD_TRANSPORT", "bluetooth", NULL);
   g_clear_pointer (&self->bluez_owner, g_free);
   self->registered = FALSE;
+  agent_report_guard (self, FALSE, "bluetoothd is not on the bus: nothing pairs until it returns");
   agent_cancel_asks (self);
 }
 
@@ -754,6 +776,7 @@ cg_bluetooth_agent_new (const CgBluetoothAgentContext *context, GError **error)
       self->bus, CG_BLUETOOTH_AGENT_PATH, node->interfaces[0], &vtable, self, NULL, error);
   if (self->registration_id == 0)
     return NULL;
+  agent_report_guard (self, FALSE, "waiting for bluetoothd");
   agent_watch_role (self);
   self->watch_id = g_bus_watch_name_on_connection (
       self->bus, CG_BLUEZ_SERVICE, G_BUS_NAME_WATCHER_FLAGS_NONE, agent_on_bluez_appeared,

