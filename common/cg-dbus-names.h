@@ -21,7 +21,8 @@
 #define CG_DBUS_ERROR_NAME_FAILED CG_DBUS_INTERFACE ".Error.Failed"
 #define CG_DBUS_ERROR_NAME_NOT_APPROVED CG_DBUS_INTERFACE ".Error.NotApproved"
 
-/* The polkit actions the bouncer maps each method to (data/org.carguard.policy) */
+/* The polkit actions the bouncer maps each method to (data/org.carguard.policy);
+ * CG_ACTION_ALLOW_ONCE answers a question either way (AllowOnce, Deny). */
 #define CG_ACTION_READ "org.carguard.read"
 #define CG_ACTION_ALLOW_ONCE "org.carguard.allow-once"
 #define CG_ACTION_REVOKE "org.carguard.revoke"

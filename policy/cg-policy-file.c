@@ -31,6 +31,7 @@ cg_policy_file_free (CgPolicyFile *file)
   g_ptr_array_unref (file->diagnostics);
   cg_grant_spec_clear (&file->default_spec);
   cg_grant_spec_clear (&file->car_spec);
+  cg_grant_spec_clear (&file->vendor_spec);
   cg_grant_spec_clear (&file->policy_spec);
   g_array_unref (file->matches);
   g_array_unref (file->devices);
@@ -103,21 +104,31 @@ warn (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
                    cg_diagnostic_new_warning (file->path, line, col, "%s", message));
 }
 
-/* carguard.conf: [Default] and [CarDefault] hold grants, the daemon's sections
+/* carguard.conf: [Default], [CarDefault] and [VendorDefault] hold grants, the daemon's sections
  * ([USBGadget], [USBHost]) hold settings. FALSE if the section is repeated. */
 static gboolean
 open_main_section (CgPolicyFile *file, SectionState *state, const char *name, guint lineno)
 {
-  gboolean is_default = strcmp (name, "Default") == 0;
-  guint *line = is_default ? &file->default_line : &file->car_line;
+  const struct {
+    const char *name;
+    CgGrantSpec *spec;
+    guint *line;
+  } grants[] = {
+    { "Default", &file->default_spec, &file->default_line },
+    { "CarDefault", &file->car_spec, &file->car_line },
+    { "VendorDefault", &file->vendor_spec, &file->vendor_line },
+  };
 
-  if (!is_default && strcmp (name, "CarDefault") != 0)
-    return g_hash_table_add (file->setting_sections, g_strdup (name));
-  if (*line != 0)
-    return FALSE;
-  *line = lineno;
-  state->grant = is_default ? &file->default_spec : &file->car_spec;
-  return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (grants); i++) {
+    if (strcmp (name, grants[i].name) != 0)
+      continue;
+    if (*grants[i].line != 0)
+      return FALSE;
+    *grants[i].line = lineno;
+    state->grant = grants[i].spec;
+    return TRUE;
+  }
+  return g_hash_table_add (file->setting_sections, g_strdup (name));
 }
 
 /* Starts a section; FALSE (reported) if it is unknown or repeated. */

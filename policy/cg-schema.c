@@ -13,6 +13,7 @@
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
+  GRANT_KEYS ("VendorDefault"),
   /* The daemon's settings, read by carguardd's USB guards (daemon/usb/cg-usb-config.c).
    * A value a key does not take fails the load like any other error: the daemon keeps
    * the last good policy rather than guess. */

@@ -374,6 +374,25 @@ run_revoke (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 call
   cg_gen_daemon1_complete_revoke (self->skeleton, invocation);
 }
 
+/* "Keep blocked": the person's refusal of the question they were shown. */
+static void
+run_deny (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
+{
+  g_autoptr (GVariant) question = method_parameter (invocation, 0);
+  guint32 id = g_variant_get_uint32 (question);
+  g_autoptr (GError) error = NULL;
+
+  if (id == 0
+      || !cg_pending_resolve_as (self->pending, id, CG_PENDING_ANSWER_DENY, caller_uid, &error)) {
+    g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+                                           "No question %u is open: it was answered, timed out "
+                                           "or withdrawn",
+                                           id);
+    return;
+  }
+  cg_gen_daemon1_complete_deny (self->skeleton, invocation);
+}
+
 static char *
 diagnostics_to_message (const char *summary, GPtrArray *diagnostics, const GError *error)
 {
@@ -516,6 +535,13 @@ handle_revoke (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const 
 }
 
 static gboolean
+handle_deny (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, guint question,
+             gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_deny);
+}
+
+static gboolean
 handle_block (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
               gpointer self)
 {
@@ -538,6 +564,7 @@ service_connect_signals (CgDbusService *self)
   g_signal_connect (self->skeleton, "handle-status", G_CALLBACK (handle_status), self);
   g_signal_connect (self->skeleton, "handle-report", G_CALLBACK (handle_report), self);
   g_signal_connect (self->skeleton, "handle-allow-once", G_CALLBACK (handle_allow_once), self);
+  g_signal_connect (self->skeleton, "handle-deny", G_CALLBACK (handle_deny), self);
   g_signal_connect (self->skeleton, "handle-block", G_CALLBACK (handle_block), self);
   g_signal_connect (self->skeleton, "handle-revoke", G_CALLBACK (handle_revoke), self);
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);

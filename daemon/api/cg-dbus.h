@@ -25,7 +25,7 @@ typedef enum {
 } CgDbusError;
 
 /* carguardd's API on the system bus (common/org.carguard.Daemon1.xml): the devices of the
- * registry, Explain, AllowOnce, Block, Reload, a Decision signal for every decision
+ * registry, Explain, AllowOnce, Deny, Block, Reload, a Decision signal for every decision
  * published into the registry and a DeviceRemoved signal for every device it forgets.
  * Every call passes the bouncer first. */
 #define CG_TYPE_DBUS_SERVICE (cg_dbus_service_get_type ())

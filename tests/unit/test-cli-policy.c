@@ -595,6 +595,10 @@ START_TEST (test_cli_import)
 
   write_root_file (root, "usr/lib/udev/hwdb.d/20-OUI.hwdb", TEST_HWDB_OUI);
   write_root_file (root, "usr/lib/udev/hwdb.d/20-other.hwdb", TEST_HWDB_OTHER);
+  /* A shipped byd.conf that lists one block of the test hwdb, so the import must skip it. */
+  write_root_file (root, "usr/lib/carguard/vendors.d/byd.conf",
+                   "[Vendor]\nName=BYD\n\n[Match]\nBluetoothOUI=00:1E:DE\n"
+                   "Organization=\"BYD COMPANY LIMITED\"\n\n[Policy]\nPreset=audio-only\n");
   run_carguard (&run, root, "policy", "import", "byd", "--organization", "BYD COMPANY LIMITED",
                 "--organization", "BYD Auto*", NULL);
   ck_assert_msg (run.exit_code == 0, "%s", run.err);
@@ -639,7 +643,7 @@ START_TEST (test_cli_diff)
 {
   g_autofree char *root = make_root ();
   g_autofree char *staging = make_root ();
-  g_autofree char *candidate = root_path (root, "nio.conf");
+  g_autofree char *candidate = root_path (root, "acme.conf");
   g_auto (CliRun) same = { 0 };
   g_auto (CliRun) trees = { 0 };
   g_auto (CliRun) file = { 0 };
@@ -655,11 +659,11 @@ START_TEST (test_cli_diff)
   ck_assert_msg (strstr (trees.out, "/etc/carguard/vendors.d/byd.conf\n") != NULL, "%s", trees.out);
   ck_assert_msg (matches ("^\\+Pairing=ask$", trees.out), "%s", trees.out);
 
-  write_root_file (root, "nio.conf", "[Vendor]\nName=NIO\n");
+  write_root_file (root, "acme.conf", "[Vendor]\nName=Acme\n");
   run_carguard (&file, root, "policy", "diff", candidate, NULL);
   ck_assert_int_eq (file.exit_code, 1);
-  ck_assert_msg (matches ("^--- /dev/null$", file.out) && matches ("^\\+Name=NIO$", file.out), "%s",
-                 file.out);
+  ck_assert_msg (matches ("^--- /dev/null$", file.out) && matches ("^\\+Name=Acme$", file.out),
+                 "%s", file.out);
   cg_test_tree_remove (staging);
   cg_test_tree_remove (root);
 }
@@ -1030,6 +1034,63 @@ START_TEST (test_cli_explain_unknown_usb)
 }
 END_TEST
 
+/* A vendor with 2,000 OUIs beside the curated set: repeated list lines, checked clean. The
+ * blocks are locally administered (02:...), so no registry block can collide with them. */
+START_TEST (test_cli_two_thousand_ouis_check_clean)
+{
+  g_autofree char *root = make_root ();
+  g_autoptr (GString) text = g_string_new ("[Vendor]\nName=Fleet list\n\n[Match]\n");
+  g_auto (CliRun) check = { 0 };
+  g_auto (CliRun) explain = { 0 };
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (text, "%s02:%02X:%02X%s", i % 10 == 0 ? "BluetoothOUI=" : " ", i >> 8,
+                            i & 0xff, i % 10 == 9 ? "\n" : "");
+  g_string_append (text, "\n[Policy]\nPreset=block\n");
+  write_root_file (root, "etc/carguard/vendors.d/fleet-list.conf", text->str);
+  run_carguard (&check, root, "policy", "check", NULL);
+  ck_assert_msg (check.exit_code == 0, "%s", check.err);
+  ck_assert_str_eq (check.err, "");
+  run_carguard (&explain, root, "policy", "explain", "--bt-address", "02:07:CF:00:00:01", NULL);
+  ck_assert_msg (explain.exit_code == 0, "%s", explain.err);
+  ck_assert_msg (strstr (explain.out, "fleet-list.conf") != NULL, "%s", explain.out);
+  ck_assert_msg (strstr (explain.out, "blocked") != NULL, "%s", explain.out);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* README.md's one setting: [VendorDefault] blocks the whole curated set, and the shipped
+ * files stay as they are. */
+START_TEST (test_cli_vendor_default_blocks_curated_set)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *shipped_before = read_root_file (root, "usr/lib/carguard/carguard.conf");
+  g_autofree char *shipped_after = NULL;
+  g_auto (CliRun) before = { 0 };
+  g_auto (CliRun) flip = { 0 };
+  g_auto (CliRun) after = { 0 };
+  g_auto (CliRun) own = { 0 };
+
+  run_carguard (&before, root, "policy", "explain", "--bt-address", "00:1E:DE:00:00:01", NULL);
+  ck_assert_msg (strstr (before.out, "Bluetooth: pairing ask\n") != NULL, "%s", before.out);
+  run_carguard (&flip, root, "policy", "default", "VendorDefault.Preset=block", "--unset",
+                "VendorDefault.Pairing", NULL);
+  ck_assert_msg (flip.exit_code == 0, "%s", flip.err);
+  run_carguard (&after, root, "policy", "explain", "--bt-address", "00:1E:DE:00:00:01", NULL);
+  ck_assert_msg (strstr (after.out, "Bluetooth: pairing deny, blocked") != NULL, "%s", after.out);
+  ck_assert_msg (strstr (after.out, "vendors.d/byd.conf") != NULL, "%s", after.out);
+  shipped_after = read_root_file (root, "usr/lib/carguard/carguard.conf");
+  ck_assert_str_eq (shipped_before, shipped_after);
+
+  /* A vendor with a Preset= of its own keeps it. */
+  write_root_file (root, "etc/carguard/vendors.d/pool-car.conf",
+                   "[Vendor]\n[Match]\nBluetoothOUI=00:AA:01\n[Policy]\nPreset=audio-only\n");
+  run_carguard (&own, root, "policy", "explain", "--bt-address", "00:AA:01:00:00:01", NULL);
+  ck_assert_msg (strstr (own.out, "Bluetooth: pairing allow\n") != NULL, "%s", own.out);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
 static Suite *
 cli_policy_suite (void)
 {
@@ -1062,6 +1123,8 @@ cli_policy_suite (void)
   tcase_add_test (tc, test_cli_explain_car_class);
   tcase_add_test (tc, test_cli_explain_address_type);
   tcase_add_test (tc, test_cli_explain_unknown_usb);
+  tcase_add_test (tc, test_cli_two_thousand_ouis_check_clean);
+  tcase_add_test (tc, test_cli_vendor_default_blocks_curated_set);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "cg-ask.h"
 #include "cg-bouncer.h"
 #include "cg-dbus-generated.h"
 #include "cg-dbus-record.h"
@@ -640,6 +641,56 @@ START_TEST (test_allow_once_refused_where_policy_does_not_ask)
 }
 END_TEST
 
+static void
+record_ask_answer (CgAnswer answer, gpointer user_data)
+{
+  const char **answered = user_data;
+
+  *answered = cg_answer_to_string (answer);
+}
+
+/* "Keep blocked": Deny(question id) answers at once, as the person's refusal. */
+START_TEST (test_deny_answers_the_question_as_the_person)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *remote = NULL;
+  const char *answered = NULL;
+  CgAsk ask = { 0 };
+  const CgPendingQuestion question = { "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" };
+  guint older, id;
+
+  if (!caller_is_root ())
+    return;
+  /* The question the person was shown, and a newer one of the same device. */
+  older = cg_pending_add (fixture.pending, &question, NULL, NULL, NULL);
+  ck_assert (cg_ask_raise (&ask, fixture.pending, &question, record_ask_answer, &answered));
+  id = cg_ask_get_id (&ask);
+  publish_car ("ask");
+  reply = call_method ("Deny", g_variant_new ("(u)", id), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  while (answered == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ck_assert_str_eq (answered, "deny (person)");
+  ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
+  ck_assert_ptr_nonnull (cg_pending_lookup (fixture.pending, older));
+
+  /* Answered: nothing left to deny; an id never asked is refused the same way. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("Deny", g_variant_new ("(u)", id), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  g_clear_error (&error);
+  g_clear_pointer (&remote, g_free);
+  reply = call_method ("Deny", g_variant_new ("(u)", 0u), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  cg_ask_withdraw (&ask);
+}
+END_TEST
+
 START_TEST (test_block_persists_and_enforces)
 {
   g_autoptr (GError) error = NULL;
@@ -845,6 +896,7 @@ START_TEST (test_bouncer_maps_every_method)
   ck_assert_str_eq (cg_bouncer_action_for_method ("Report"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("AllowOnce"), CG_ACTION_ALLOW_ONCE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Revoke"), CG_ACTION_REVOKE);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Deny"), CG_ACTION_ALLOW_ONCE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Block"), CG_ACTION_BLOCK);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Reload"), CG_ACTION_RELOAD);
   ck_assert_ptr_null (cg_bouncer_action_for_method ("Frobnicate"));
@@ -1055,6 +1107,7 @@ service_suite (void)
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
   tcase_add_test (tc, test_allow_once_answers_the_question);
   tcase_add_test (tc, test_allow_once_refused_where_policy_does_not_ask);
+  tcase_add_test (tc, test_deny_answers_the_question_as_the_person);
   tcase_add_test (tc, test_block_persists_and_enforces);
   tcase_add_test (tc, test_reload_reports_broken_policy);
   tcase_add_test (tc, test_polkit_decides);

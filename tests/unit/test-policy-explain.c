@@ -240,11 +240,104 @@ START_TEST (test_shipped_vendor_named_with_organisation)
       "BYD COMPANY LIMITED");
 
   text = cg_explain_to_text (f.policy, &facts);
-  /* An OUI is the car's own choice: a shipped vendor still asks. */
+  /* The curated set has no [Policy]: [VendorDefault] asks before pairing. */
   ck_assert_ptr_nonnull (strstr (text, "Bluetooth: pairing ask"));
   ck_assert_ptr_nonnull (strstr (text, rule));
   ck_assert_ptr_nonnull (strstr (text, "BYD COMPANY LIMITED"));
   ck_assert_ptr_nonnull (strstr (text, "profiles denied: pbap map"));
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* The curated vendor set: explain names the file of an identifier of each kind. */
+typedef struct {
+  const char *what;
+  CgFacts facts;
+  const char *transport; /* the explanation's member: "bluetooth" or "usb" */
+  const char *file;      /* under vendors.d/ */
+  const char *line;      /* the shipped line that decides */
+} CuratedRow;
+
+static const CuratedRow curated_rows[] = {
+  { "BYD by its MA-M block",
+    { .bt_address = "78:D4:F1:4A:BC:DE" },
+    "bluetooth",
+    "byd.conf",
+    "BluetoothOUI=78:D4:F1:4" },
+  { "NIO by its Bluetooth SIG company id",
+    { .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0B48, 0x0001, 0x0001 } },
+    "bluetooth",
+    "nio.conf",
+    "DeviceID=bluetooth:v0B48" },
+  { "Desay SV by its OUI",
+    { .bt_address = "74:9C:52:00:00:01" },
+    "bluetooth",
+    "desay-sv.conf",
+    "BluetoothOUI=74:9C:52 CC:D9:20" },
+  { "Huawei by its USB vendor id",
+    { .has_usb_id = TRUE, .usb_vid = 0x12d1, .usb_pid = 0x1506 },
+    "usb",
+    "huawei.conf",
+    "USB=12d1" },
+  { "ECARX by its Bluetooth SIG company id",
+    { .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0E2D, 0x0001, 0x0001 } },
+    "bluetooth",
+    "ecarx.conf",
+    "DeviceID=bluetooth:v0E2D" },
+};
+
+START_TEST (test_curated_vendor_named)
+{
+  const CuratedRow *row = &curated_rows[_i];
+  Fixture f;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *relative = g_strdup_printf ("vendors.d/%s", row->file);
+  g_autofree char *rule = NULL;
+  JsonObject *decided;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &row->facts);
+  decided = member_object (json_node_get_object (node), row->transport);
+  rule = g_strdup_printf ("/usr/lib/carguard/%s:%u", relative, shipped_line (relative, row->line));
+  ck_assert_msg (g_strcmp0 (json_object_get_string_member (decided, "rule"), rule) == 0,
+                 "%s: decided by %s, not %s", row->what,
+                 json_object_get_string_member (decided, "rule"), rule);
+  ck_assert_str_eq (json_object_get_string_member (decided, "level"), "vendor");
+  /* [VendorDefault] as shipped: ask before pairing, audio only, no data over USB. */
+  if (g_str_equal (row->transport, "bluetooth"))
+    ck_assert_str_eq (json_object_get_string_member (decided, "pairing"), "ask");
+  else
+    ck_assert_str_eq (json_object_get_string_member (decided, "mode"), "charge-only");
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* Names in the registries that look like a curated vendor's but are other companies:
+ * neither their blocks nor their exact names are caught. */
+static const CgFacts lookalikes[] = {
+  { .bt_address = "00:60:4A:12:34:56", .bt_organization = "SAIC IDEAS GROUP" },
+  { .bt_address = "00:04:EF:12:34:56", .bt_organization = "Polestar Corp." },
+  { .has_usb_id = TRUE, .usb_vid = 0x074b, .usb_organization = "Polestar Tech. Corp." },
+  { .bt_address = "58:23:BC:21:23:45",
+    .bt_organization = "Great Wall Power Supply Technology Co., Ltd." },
+  { .has_usb_id = TRUE, .usb_vid = 0x1472, .usb_organization = "Huawei-3Com" },
+};
+
+START_TEST (test_lookalike_not_caught)
+{
+  const CgFacts *facts = &lookalikes[_i];
+  Fixture f;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *decided;
+  const char *transport = facts->has_usb_id ? "usb" : "bluetooth";
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, facts);
+  decided = member_object (json_node_get_object (node), transport);
+  ck_assert_msg (g_str_equal (json_object_get_string_member (decided, "level"), "default"),
+                 "%s is caught by %s",
+                 facts->bt_organization ? facts->bt_organization : facts->usb_organization,
+                 json_object_get_string_member (decided, "rule"));
   fixture_teardown (&f);
 }
 END_TEST
@@ -372,6 +465,8 @@ explain_suite (void)
   tcase_add_test (tc, test_private_address_names_nobody);
   tcase_add_test (tc, test_unknown_usb_gets_charge_only);
   tcase_add_test (tc, test_shipped_vendor_named_with_organisation);
+  tcase_add_loop_test (tc, test_curated_vendor_named, 0, G_N_ELEMENTS (curated_rows));
+  tcase_add_loop_test (tc, test_lookalike_not_caught, 0, G_N_ELEMENTS (lookalikes));
   tcase_add_test (tc, test_hostile_strings);
   tcase_add_test (tc, test_sanitize_string);
   tcase_add_test (tc, test_report_lists_who_gets_what);

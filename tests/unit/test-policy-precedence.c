@@ -340,6 +340,57 @@ START_TEST (test_usb_interfaces_follow_grant)
 }
 END_TEST
 
+/* [VendorDefault] decides for every vendor file that does not set its own Preset=: one
+ * setting flips a whole shipped set from ask to block. */
+START_TEST (test_vendor_default_decides_for_vendors_without_preset)
+{
+  const char *names[] = { "carguard.conf", "curated.conf", "own.conf", "refined.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\n[VendorDefault]\nPreset=block\n",
+    "[Vendor]\n[Match]\nBluetoothOUI=00:1E:DE\n",
+    "[Vendor]\n[Match]\nBluetoothOUI=00:11:22\n[Policy]\nPreset=audio-only\n",
+    "[Vendor]\n[Match]\nBluetoothOUI=00:33:44\n[Policy]\nUSBMode=charge-only\n",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 4, NULL, &error);
+  g_auto (CgDecision) curated = { 0 };
+  g_auto (CgDecision) own = { 0 };
+  g_auto (CgDecision) refined = { 0 };
+  g_auto (CgDecision) unknown = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:1E:DE:00:00:01" }, BT, &curated);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:11:22:00:00:01" }, BT, &own);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:33:44:00:00:01" }, BT, &refined);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:55:66:00:00:01" }, BT, &unknown);
+  ck_assert (curated.grant.block);
+  ck_assert (refined.grant.block);
+  ck_assert (!own.grant.block);
+  ck_assert_int_eq (own.grant.pairing, CG_PAIRING_ALLOW);
+  ck_assert (!unknown.grant.block);
+  ck_assert_int_eq (unknown.grant.pairing, CG_PAIRING_DENY);
+}
+END_TEST
+
+/* Without [VendorDefault], vendors start from [Default]. */
+START_TEST (test_vendor_default_absent_means_default)
+{
+  const char *names[] = { "carguard.conf", "curated.conf" };
+  const char *texts[]
+      = { "[Default]\nPairing=ask\nProfiles=a2dp\n", "[Vendor]\n[Match]\nBluetoothOUI=00:1E:DE\n" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 2, NULL, &error);
+  g_auto (CgDecision) curated = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:1E:DE:00:00:01" }, BT, &curated);
+  ck_assert_int_eq (curated.level, CG_LEVEL_VENDOR);
+  ck_assert_int_eq (curated.grant.pairing, CG_PAIRING_ASK);
+  ck_assert (cg_grant_allows_uuid (&curated.grant, "110d"));
+  ck_assert (!cg_grant_allows_uuid (&curated.grant, "111f"));
+}
+END_TEST
+
 /* Without any policy file everything fails closed. */
 START_TEST (test_no_files_fail_closed)
 {
@@ -368,6 +419,8 @@ precedence_suite (void)
   tcase_add_test (tc, test_same_level_takes_most_restrictive);
   tcase_add_test (tc, test_usb_interfaces_follow_grant);
   tcase_add_test (tc, test_no_files_fail_closed);
+  tcase_add_test (tc, test_vendor_default_decides_for_vendors_without_preset);
+  tcase_add_test (tc, test_vendor_default_absent_means_default);
   suite_add_tcase (s, tc);
   return s;
 }
