@@ -56,8 +56,13 @@ RFCOMM_SERVICES = {
 L2CAP_SERVICES = {"a2dp": 25, "avrcp": 23, "pan": 15}
 ALL_SERVICES = ["hfp", "hsp", "a2dp", "avrcp", "pbap", "map", "opp", "pan"]
 CONNECT_TIMEOUT = 20
-# A head unit keeps calls and media up while it browses the phone.
-KEPT_OPEN = ("hfp", "hsp", "a2dp", "avrcp")
+KEYBOARD_TIMEOUT = 10  # a keyboard that gets no answer tries again rather than wait
+# A head unit keeps calls and media up while it browses the phone. Not AVRCP: a second
+# after AVRCP control connects, the phone's bluetoothd connects AVRCP browsing back to
+# the car, the car's bluetoothd (which never saw the car's raw control channel) refuses
+# it and keeps a reference to the phone's device, which then cannot be removed until
+# bluetoothd exits (BlueZ 5.66).
+KEPT_OPEN = ("hfp", "hsp", "a2dp")
 AGENT_PATH = "/carguard/lab/car/agent"
 HID_RECORD_PATH = "/carguard/lab/car/hid"
 DEVICE_ID_PATH = "/carguard/lab/car/device_id"
@@ -114,7 +119,6 @@ class Car:
         self.adapter = labkit.adapter_path(labkit.CAR_ADAPTER)
         self.phone_path = labkit.device_path(labkit.CAR_ADAPTER, PHONE)
         self.agent = None
-        self.capability = None
         self.kept = []
         self.hid_record = None
         self.device_id = None
@@ -156,17 +160,16 @@ class Car:
         return True
 
     def register_agent(self, capability):
-        """The car's own agent, which its Pair() uses; registered again when the
-        capability changes (a car picks Just Works or numeric comparison)."""
+        """The car's own agent, which its Pair() uses, registered afresh for each pairing:
+        a car picks Just Works or numeric comparison, and bluetoothd may have restarted."""
         am = dbus.Interface(self.bus.get_object(labkit.BLUEZ, "/org/bluez"), "org.bluez.AgentManager1")
         if self.agent is None:
             self.agent = Agent(self.bus, AGENT_PATH)
-        elif self.capability == capability:
-            return
-        else:
+        try:
             am.UnregisterAgent(AGENT_PATH)
+        except dbus.exceptions.DBusException:
+            pass  # not registered yet, or bluetoothd restarted since
         am.RegisterAgent(AGENT_PATH, capability)
-        self.capability = capability
 
     def pair(self, mode, timeout=60):
         """Device1.Pair from the car's own agent. Returns None or the error name."""
@@ -217,6 +220,17 @@ class Car:
                 return self.rfcomm(channel, retry=False)
             raise
         return s
+
+    def hold_link(self):
+        """An idle L2CAP channel to the phone's SDP server, held while the car pairs and
+        both sides browse each other: without one the car's kernel drops a dedicated
+        bonding link right after the bond, and a link that drops while bluetoothd opens
+        its SDP channel on it can crash the lab's 6.1 kernel (list corruption in
+        hci_chan_del from l2cap_sock_release). A head unit that pairs keeps its link."""
+        try:
+            return self.l2cap(1)
+        except OSError:
+            return None
 
     def l2cap(self, psm):
         s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)
@@ -351,7 +365,7 @@ class Car:
         """Connects HID control and interrupt to the phone as a keyboard does and keeps
         them; what each connect got."""
         self.close_keyboard()
-        result, self.keyboard = labkit.in_thread(lambda: hid.open_keyboard(CAR, PHONE, CONNECT_TIMEOUT),
+        result, self.keyboard = labkit.in_thread(lambda: hid.open_keyboard(CAR, PHONE, KEYBOARD_TIMEOUT),
                                                  2 * CONNECT_TIMEOUT + 5, "the car's HID connects")
         return result
 
@@ -453,7 +467,9 @@ def visit(car, pairing="just-works", services=ALL_SERVICES, name=None, cls="4,32
               "services": {}}
     ident = car.set_identity(name, cls)
     report["car"].update({"name": ident.get("Alias"), "class": ident.get("Class")})
+    link = None
     if pairing:
+        link = car.hold_link()
         t = time.monotonic()
         report["pair_error"] = car.pair(pairing)
         report["pair_seconds"] = round(time.monotonic() - t, 1)
@@ -463,13 +479,22 @@ def visit(car, pairing="just-works", services=ALL_SERVICES, name=None, cls="4,32
     report["paired"] = report["bond"]["car"]["paired"]
     if report["paired"]:
         report["services_resolved"] = car.wait_services_resolved()
+    if link is not None:
+        link.close()
     channels = car.sdp_channels() if services else None
     report["sdp"] = {f"0x{k:04x}": v for k, v in (channels or {}).items()}
     for svc in services:
-        report["services"][svc] = labkit.in_thread(lambda: car.connect_service(svc, channels),
-                                                   3 * CONNECT_TIMEOUT, f"the car's {svc} connect")
+        report["services"][svc] = car.connect_service(svc, channels)
     car.hang_up()
     report["bond"] = car.bonds()
+    return report
+
+
+def connect_at_once(car, services):
+    """Opens SERVICES on the channels the lab phone uses, without browsing its SDP
+    records first: the shortest way from a decision to a connection."""
+    report = {name: car.connect_service(name, None) for name in services}
+    car.hang_up()
     return report
 
 
@@ -481,6 +506,7 @@ def serve(car):
         "visit": lambda a: visit(car, a.get("pairing", "just-works"), a.get("services", ALL_SERVICES),
                                  a.get("name"), a.get("cls")),
         "identity": lambda a: car.set_identity(a.get("name"), a.get("cls")),
+        "connect": lambda a: connect_at_once(car, a.get("services", [])),
         "pair": lambda a: {"pair_error": car.pair(a.get("mode", "just-works"), a.get("timeout", 60)),
                            "car_agent": car.agent.calls, "bond": car.bonds()},
         "hid-record": lambda a: car.publish_hid_record(a.get("name", "Keyboard")),

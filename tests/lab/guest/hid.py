@@ -13,6 +13,7 @@ the ones a Bluetooth device made (their "uniq" is the device's address), and the
 events one of them delivers (evdev), so "the car typed into the phone" is observed at
 the phone, not taken from a log."""
 
+import errno
 import os
 import select
 import socket
@@ -100,17 +101,28 @@ def open_keyboard(local, remote, timeout=20):
     closes the sockets."""
     result, held = {"control": None, "interrupt": None}, []
     for key, psm in (("control", PSM_CONTROL), ("interrupt", PSM_INTERRUPT)):
-        s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)
-        s.settimeout(timeout)
         try:
-            s.bind((local, 0))
-            s.connect((remote, psm))
+            held.append(_connect(local, remote, psm, timeout))
         except OSError as e:
-            s.close()
             result[key] = labkit.errno_name(e)
             break
-        held.append(s)
     return result, held
+
+
+def _connect(local, remote, psm, timeout, retry=True):
+    s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)
+    s.settimeout(timeout)
+    try:
+        s.bind((local, 0))
+        s.connect((remote, psm))
+    except OSError as e:
+        s.close()
+        # A connect that meets the teardown of the idle link it was to run on is reset;
+        # a keyboard tries again on a new link.
+        if retry and e.errno == errno.ECONNRESET:
+            return _connect(local, remote, psm, timeout, retry=False)
+        raise
+    return s
 
 
 def type_key(interrupt, usage=USAGE_A):

@@ -695,8 +695,12 @@ class Lab:
         return proc
 
     def phone_events(self):
+        return self.events("phone")
+
+    def events(self, name):
+        """The JSON lines of NAME-events.jsonl (the phone's, a desktop agent's)."""
         try:
-            with open(self.log_path("phone-events.jsonl")) as f:
+            with open(self.log_path(f"{name}-events.jsonl")) as f:
                 return [json.loads(line) for line in f if line.strip()]
         except FileNotFoundError:
             return []
@@ -883,6 +887,11 @@ class FakeLogind:
             "org.freedesktop.login1.Session", "Type", dbus.String("wayland"))
         return self
 
+    def locked(self):
+        session = self.lab.bus.get_object(LOGIND, self.SESSION)
+        return bool(dbus.Interface(session, "org.freedesktop.DBus.Properties").Get(
+            "org.freedesktop.login1.Session", "LockedHint"))
+
     def set_locked(self, locked):
         """The lock screen comes up (or goes away): the session's LockedHint."""
         session = self.lab.bus.get_object(LOGIND, self.SESSION)
@@ -933,7 +942,9 @@ class DecisionWatch:
         if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == self.device_id:
             self.records.append({str(k): v for k, v in record.items()})
 
-    def _take(self, predicate):
+    def take(self, predicate):
+        """The first record so far satisfying PREDICATE (consumed with the ones before
+        it), or None."""
         while self.records:
             record = self.records.pop(0)
             if predicate(record):
@@ -943,7 +954,7 @@ class DecisionWatch:
     def wait(self, predicate, what, timeout=20):
         """The first new record satisfying PREDICATE; the records before it are
         consumed with it."""
-        return wait_until(lambda: self._take(predicate), timeout, f"a Decision: {what}")
+        return wait_until(lambda: self.take(predicate), timeout, f"a Decision: {what}")
 
     def close(self):
         self.match.remove()
@@ -959,6 +970,43 @@ def asking(record):
     """A DecisionWatch predicate: a question to the person is pending."""
     return (record.get(cgnames.CG_DBUS_RECORD_DECISION) == "ask"
             and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
+
+
+def question(record):
+    """The open question of a Decision record, as plain values ({} without one)."""
+    return plain(record.get(cgnames.CG_DBUS_RECORD_QUESTION, {})) or {}
+
+
+def visit_with_person(lab, car, watch, answer=None, give_up=False, timeout=240, **visit):
+    """Sends CAR on a visit (car.py's "visit": identity, pairing, services) while a
+    person stands by the phone. Each question carguard asks about the car meanwhile
+    (a Decision with a pending question in WATCH) is recorded and, with ANSWER
+    "allow-once", answered as the person would: `carguard allow-once` (what the
+    notifier's button calls). Without ANSWER nobody answers and the question runs out.
+    With GIVE_UP the car cancels its pairing once it has been asked (an impostor that
+    gets no answer). Returns (the car's report, [the questions' Decision records])."""
+    car.send("visit", **visit)
+    asked = []
+
+    def progress():
+        if car.answered():
+            return True
+        record = watch.take(asking)
+        if record is not None:
+            asked.append(record)
+            if answer == "allow-once":
+                done = lab.carguard("allow-once", watch.device_id)
+                record["answered"] = done.returncode == 0 or done.stderr.strip()
+            elif give_up:
+                car_side = device_path(CAR_ADAPTER, PHONE_ADDRESS)
+                try:
+                    dbus.Interface(lab.bus.get_object(BLUEZ, car_side), "org.bluez.Device1").CancelPairing()
+                except dbus.exceptions.DBusException as e:
+                    record["gave_up"] = e.get_dbus_name()
+        return False
+
+    wait_until(progress, timeout, "the car's visit")
+    return car.answer(), asked
 
 
 def run(main):
