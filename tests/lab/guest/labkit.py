@@ -445,8 +445,8 @@ class Lab:
         runs no polkit, so carguardd's bouncer takes its documented "polkit is not
         running: root passes" path instead of an activated polkitd that knows no
         carguard actions and has no session for root. With CARGUARD, carguard's bus
-        policy files from the source tree (data/org.carguard.*.conf: the guest runs the
-        host root, where carguard is not installed) are read where the package installs
+        policy files from the source tree (data/*.conf with a <busconfig>: the guest runs
+        the host root, where carguard is not installed) are read where the package installs
         them, in /usr/share/dbus-1/system.d: before /etc/dbus-1/system.d and its
         bluetooth.conf, so the rules combine as on a Debian system that has carguard."""
         path = "/run/carguard-lab-system-bus.conf"
@@ -469,7 +469,7 @@ class Lab:
         data = os.path.join(self.src, "data")
         found = []
         for name in sorted(os.listdir(data)):
-            if name.startswith("org.carguard.") and name.endswith(".conf"):
+            if name.endswith(".conf"):
                 with open(os.path.join(data, name)) as f:
                     if "<busconfig" in f.read():
                         found.append(os.path.join(data, name))
