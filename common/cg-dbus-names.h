@@ -56,6 +56,10 @@
 #define CG_DBUS_QUESTION_PASSKEY "Passkey"
 #define CG_DBUS_QUESTION_SECONDS_LEFT "SecondsLeft"
 
+/* AllowOnce's argument: the device's Id, this separator, the question's id
+ * ("usb/1-1#7"), so an answer reaches only the question a person saw */
+#define CG_DBUS_QUESTION_SEPARATOR "#"
+
 /* The keys of Explain's facts (an a{sv}) */
 #define CG_DBUS_FACT_BLUETOOTH_ADDRESS "BluetoothAddress"
 #define CG_DBUS_FACT_BLUETOOTH_ADDRESS_TYPE "BluetoothAddressType"

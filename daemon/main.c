@@ -26,7 +26,21 @@
 typedef struct {
   GMainLoop *loop;
   CgPolicyKeeper *keeper;
+  CgUsbHostGuard *usb_host_guard;
+  CgUsbGadgetGuard *usb_gadget_guard;
 } CgDaemon;
+
+/* The USB guards hold back new data paths while every session is locked. */
+static void
+daemon_on_lock_changed (CgSessionLock *lock, int state, gpointer user_data)
+{
+  CgDaemon *daemon = user_data;
+  gboolean locked = cg_session_lock_is_locked (lock);
+
+  /* cg-session-lock says "Lock state: ..." in the journal itself. */
+  cg_usb_host_guard_set_locked (daemon->usb_host_guard, locked);
+  cg_usb_gadget_guard_set_locked (daemon->usb_gadget_guard, locked);
+}
 
 static gboolean
 daemon_on_sighup (gpointer user_data)
@@ -197,6 +211,7 @@ main (int argc, char **argv)
     g_warning ("USB host guard gets no libusb hotplug: %s", hotplug_error->message);
   /* The root hubs are locked before the bus name, carguardd's sign of life, is taken. */
   usb_host_guard = cg_usb_host_guard_new (keeper, pending, registry, hwdb, "/");
+  cg_usb_host_guard_set_locked (usb_host_guard, cg_session_lock_is_locked (session_lock));
   cg_usb_host_guard_listen (usb_host_guard, uevent_monitor, usb_hotplug);
   cg_usb_host_guard_start (usb_host_guard);
   dbus_service = daemon_start_dbus (bus, keeper, registry, pending, hwdb, approvals, &dbus_error);
@@ -212,11 +227,16 @@ main (int argc, char **argv)
     cg_device_registry_report_guard (registry, "bluetooth", FALSE, why);
   }
   usb_gadget_guard = cg_usb_gadget_guard_new (keeper, pending, registry, "/");
+  cg_usb_gadget_guard_set_locked (usb_gadget_guard, cg_session_lock_is_locked (session_lock));
   if (uevent_monitor != NULL)
     cg_usb_gadget_guard_listen (usb_gadget_guard, uevent_monitor);
   cg_usb_gadget_guard_recheck (usb_gadget_guard);
 
-  daemon = (CgDaemon){ .loop = loop, .keeper = keeper };
+  daemon = (CgDaemon){ .loop = loop,
+                       .keeper = keeper,
+                       .usb_host_guard = usb_host_guard,
+                       .usb_gadget_guard = usb_gadget_guard };
+  g_signal_connect (session_lock, "changed", G_CALLBACK (daemon_on_lock_changed), &daemon);
   g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);
   g_unix_signal_add (SIGTERM, daemon_on_sigterm, &daemon);
   g_unix_signal_add (SIGINT, daemon_on_sigterm, &daemon);

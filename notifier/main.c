@@ -57,24 +57,25 @@ device_notice_free (DeviceNotice *notice)
 static void
 on_allow_once_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *device_id = user_data;
+  g_autofree char *question = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!cg_gen_daemon1_call_allow_once_finish (CG_GEN_DAEMON1 (source), result, &error))
-    g_warning ("carguardd did not allow %s: %s", device_id, error->message);
+    g_warning ("carguardd did not allow %s: %s", question, error->message);
 }
 
 static void
 on_allow_once (NotifyNotification *notification, char *action, gpointer user_data)
 {
   DeviceNotice *notice = user_data;
+  char *question = cg_dbus_question_ref_format (notice->device_id, notice->question_id);
 
   notice->asking = FALSE;
   cg_notice_limit_answered (notice->notifier->limit, notice->device_id, TRUE,
                             g_get_monotonic_time ());
-  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, notice->device_id,
+  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, question,
                                   G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL,
-                                  on_allow_once_reply, g_strdup (notice->device_id));
+                                  on_allow_once_reply, question);
 }
 
 static void

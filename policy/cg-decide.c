@@ -207,13 +207,40 @@ match_interfaces (const CgPolicy *policy, const CgFacts *facts, Matches *m)
   }
 }
 
+static const CgRuleEntry *
+index_find (const CgPolicy *policy, CgMatchKind kind, guint64 value)
+{
+  gint64 key = pack (kind, value);
+
+  return g_hash_table_lookup (policy->index, &key);
+}
+
+/* A serial is the device's own claim: it decides at the device level only for a device
+ * that also carries its vendor's USB= VID or VID:PID. */
+static gboolean
+usb_serial_in_scope (const CgPolicy *policy, const CgRuleEntry *serial, const CgFacts *facts)
+{
+  const CgRuleEntry *product, *vendor;
+
+  if (!facts->has_usb_id)
+    return FALSE;
+  product
+      = index_find (policy, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
+  vendor = index_find (policy, CG_MATCH_USB_VENDOR, facts->usb_vid);
+  return (product != NULL && product->rule.vendor == serial->rule.vendor)
+         || (vendor != NULL && vendor->rule.vendor == serial->rule.vendor);
+}
+
 static void
 decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
 {
   Matches m[CG_LEVEL_DEVICE + 1] = { { .n = 0 } };
+  const CgRuleEntry *serial
+      = facts->usb_serial != NULL ? g_hash_table_lookup (policy->serials, facts->usb_serial) : NULL;
+  gboolean serial_in_scope = serial != NULL && usb_serial_in_scope (policy, serial, facts);
 
-  if (facts->usb_serial != NULL)
-    add_found (&m[CG_LEVEL_DEVICE], g_hash_table_lookup (policy->serials, facts->usb_serial));
+  if (serial_in_scope)
+    add_found (&m[CG_LEVEL_DEVICE], serial);
   if (facts->has_usb_id) {
     lookup (policy, &m[CG_LEVEL_PRODUCT], CG_MATCH_USB_PRODUCT,
             ((guint64)facts->usb_vid << 16) | facts->usb_pid);
@@ -226,6 +253,11 @@ decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
   match_globs (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_ORGANIZATION, facts->usb_organization);
   match_interfaces (policy, facts, &m[CG_LEVEL_CLASS]);
   decide_levels (policy, m, out);
+  /* Out of its vendor's scope a serial can only take away (a block by serial). */
+  if (serial != NULL && !serial_in_scope) {
+    cg_grant_restrict (&out->grant, serial->grant);
+    g_ptr_array_add (out->rules, (gpointer)&serial->rule);
+  }
 }
 
 void

@@ -220,7 +220,9 @@ add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *k
     g_autofree char *message = cg_match_item_parse (key->match, item->text, &match.item);
 
     g_assert (message == NULL); /* cg_schema_validate accepted it */
-    match.value = g_strdup (item->text);
+    /* Rules show the value as written: a serial's raw bytes stay escaped. */
+    match.value = cg_schema_item_needs_escape (item->text) ? cg_schema_quote_item (item->text)
+                                                           : g_strdup (item->text);
     match.col = site->col + (guint)item->offset;
     g_array_append_val (file->matches, match);
   }
@@ -291,6 +293,7 @@ compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gui
     case CG_VALUE_PROFILES:
     case CG_VALUE_USB_MODE:
     case CG_VALUE_USB_INTERFACES:
+    case CG_VALUE_USB_WHILE_LOCKED:
     default:
       cg_grant_spec_set (state->grant, key, line->value, &site);
       break;

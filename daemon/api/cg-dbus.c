@@ -314,14 +314,40 @@ lookup_or_return_error (CgDbusService *self, GDBusMethodInvocation *invocation, 
   return record;
 }
 
+/* The device named, and the question the person saw; an argument without a question id
+ * is refused: it would answer whatever question is open when the call runs, a newer one
+ * than the person saw if the car was plugged in again. */
+static const CgDeviceRecord *
+allow_once_target (CgDbusService *self, GDBusMethodInvocation *invocation, const char *argument,
+                   guint32 *question)
+{
+  g_autofree char *device = NULL;
+  const CgDeviceRecord *record;
+
+  if (!cg_dbus_question_ref_parse (argument, &device, question)) {
+    record = cg_device_registry_lookup (self->registry, argument);
+    if (record != NULL && record->pending_id != 0) {
+      g_autofree char *ref = cg_dbus_question_ref_format (record->id, record->pending_id);
+      g_dbus_method_invocation_return_error (
+          invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+          "Name the question the person saw: %s (the one open now); nothing was allowed", ref);
+      return NULL;
+    }
+    device = g_strdup (argument);
+    *question = 0;
+  }
+  return lookup_or_return_error (self, invocation, device);
+}
+
 static void
 run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_autoptr (GVariant) device = method_parameter (invocation, 0);
   const CgDeviceRecord *record = NULL;
   g_autoptr (GError) error = NULL;
+  guint32 question = 0;
 
-  record = lookup_or_return_error (self, invocation, g_variant_get_string (device, NULL));
+  record = allow_once_target (self, invocation, g_variant_get_string (device, NULL), &question);
   if (record == NULL)
     return;
   /* Only a question the policy left to a person can be answered by one. */
@@ -334,6 +360,14 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 
         g_str_equal (record->decision, "ask") ? "; no question is pending" : "");
     return;
   }
+  if (record->pending_id != question) {
+    g_dbus_method_invocation_return_error (
+        invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+        "Question %u about %s is no longer open (the device was asked again: question %u); "
+        "nothing was allowed",
+        question, record->id, record->pending_id);
+    return;
+  }
   if (!cg_pending_resolve_as (self->pending, record->pending_id, CG_PENDING_ANSWER_ALLOW,
                               caller_uid, &error)) {
     g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
@@ -342,6 +376,25 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 
     return;
   }
   cg_gen_daemon1_complete_allow_once (self->skeleton, invocation);
+}
+
+/* "Keep blocked": the person's refusal of the question they were shown. */
+static void
+run_deny (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
+{
+  g_autoptr (GVariant) question = method_parameter (invocation, 0);
+  guint32 id = g_variant_get_uint32 (question);
+  g_autoptr (GError) error = NULL;
+
+  if (id == 0
+      || !cg_pending_resolve_as (self->pending, id, CG_PENDING_ANSWER_DENY, caller_uid, &error)) {
+    g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+                                           "No question %u is open: it was answered, timed out "
+                                           "or withdrawn",
+                                           id);
+    return;
+  }
+  cg_gen_daemon1_complete_deny (self->skeleton, invocation);
 }
 
 /* A device not seen now can still be revoked by its Bluetooth address. */
@@ -372,25 +425,6 @@ run_revoke (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 call
     return;
   }
   cg_gen_daemon1_complete_revoke (self->skeleton, invocation);
-}
-
-/* "Keep blocked": the person's refusal of the question they were shown. */
-static void
-run_deny (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
-{
-  g_autoptr (GVariant) question = method_parameter (invocation, 0);
-  guint32 id = g_variant_get_uint32 (question);
-  g_autoptr (GError) error = NULL;
-
-  if (id == 0
-      || !cg_pending_resolve_as (self->pending, id, CG_PENDING_ANSWER_DENY, caller_uid, &error)) {
-    g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
-                                           "No question %u is open: it was answered, timed out "
-                                           "or withdrawn",
-                                           id);
-    return;
-  }
-  cg_gen_daemon1_complete_deny (self->skeleton, invocation);
 }
 
 static char *
@@ -528,17 +562,17 @@ handle_allow_once (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, co
 }
 
 static gboolean
-handle_revoke (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
-               gpointer self)
-{
-  return service_call_if_allowed (self, invocation, run_revoke);
-}
-
-static gboolean
 handle_deny (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, guint question,
              gpointer self)
 {
   return service_call_if_allowed (self, invocation, run_deny);
+}
+
+static gboolean
+handle_revoke (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
+               gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_revoke);
 }
 
 static gboolean

@@ -450,7 +450,8 @@ START_TEST (test_allowlist_holds_what_some_rule_grants)
   ck_assert (g_strv_contains ((const char *const *)list, A2DP_UUID));
   ck_assert (g_strv_contains ((const char *const *)list, "0000111f-0000-1000-8000-00805f9b34fb"));
   ck_assert (g_strv_contains ((const char *const *)list, "8e771301-0000-4d4e-b7f8-5c1b5b24ad41"));
-  /* No rule grants pbap, hid or the data profiles: they are off. */
+  /* No rule grants pbap (a block cannot: the policy refuses Preset=block with Profiles=);
+   * hid and the data profiles are off. */
   ck_assert (!g_strv_contains ((const char *const *)list, PBAP_UUID));
   ck_assert (!g_strv_contains ((const char *const *)list, HID_UUID));
   ck_assert (!g_strv_contains ((const char *const *)list, "00001812-0000-1000-8000-00805f9b34fb"));

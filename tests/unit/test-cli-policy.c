@@ -535,6 +535,7 @@ START_TEST (test_cli_dry_run)
   g_auto (CliRun) defaults = { 0 };
   g_autofree char *after = NULL;
   g_autofree char *main_path = root_path (root, "etc/carguard/carguard.conf");
+  g_autofree char *byd_path = root_path (root, BYD_PATH);
 
   write_root_file (root, BYD_PATH, BYD_TEXT);
   run_carguard (&set, root, "policy", "set", "--dry-run", "byd", "BluetoothOUI+=84:F7:58", NULL);
@@ -557,7 +558,7 @@ START_TEST (test_cli_dry_run)
       matches ("^\\+\\+\\+ /etc/carguard/vendors\\.d/byd\\.conf \\(a mask: -> /dev/null\\)$",
                removal.out),
       "%s", removal.out);
-  ck_assert (g_file_test (root_path (root, BYD_PATH), G_FILE_TEST_EXISTS));
+  ck_assert (g_file_test (byd_path, G_FILE_TEST_EXISTS));
 
   run_carguard (&defaults, root, "policy", "default", "--dry-run", "Pairing=deny", NULL);
   ck_assert_msg (defaults.exit_code == 0, "%s", defaults.err);

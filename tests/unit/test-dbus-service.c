@@ -588,11 +588,22 @@ record_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gint64 
   answered_by = answered_uid;
 }
 
-START_TEST (test_allow_once_answers_the_question)
+/* AllowOnce's call: the error's D-Bus name, or NULL when it succeeded. */
+static char *
+allow_once_error (const char *question)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autofree char *remote = NULL;
+  g_autoptr (GVariant) reply = call_method ("AllowOnce", g_variant_new ("(s)", question), &error);
+
+  return reply != NULL ? NULL : g_dbus_error_get_remote_error (error);
+}
+
+START_TEST (test_allow_once_answers_the_question)
+{
+  g_autofree char *refused = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *lower = NULL;
   int answered = 0;
   guint id;
 
@@ -602,19 +613,54 @@ START_TEST (test_allow_once_answers_the_question)
                        &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
                        record_answer, &answered, NULL);
   publish_car ("ask");
-  reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:1e:de:12:34:56"), &error);
-  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  /* Without the question the person saw nothing is answered. */
+  refused = allow_once_error (CAR_ADDRESS);
+  ck_assert_str_eq (refused, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  ck_assert_int_eq (answered, 0);
+
+  lower = g_strdup_printf ("00:1e:de:12:34:56#%u", id);
+  ck_assert_ptr_null (allow_once_error (lower));
   ck_assert_int_eq (answered, 1);
   /* The journal names who answered: the caller of AllowOnce. */
   ck_assert_int_eq (answered_by, (gint64)getuid ());
   ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
 
   /* Answered: a second AllowOnce has nothing to answer. */
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
-  ck_assert_ptr_null (reply);
-  remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  ref = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", id);
+  again = allow_once_error (ref);
+  ck_assert_str_eq (again, CG_DBUS_ERROR_NAME_NOT_ASKED);
+}
+END_TEST
+
+/* The car plugged in again (or the question withdrawn and asked anew): the yes to the
+ * old question reaches nothing, not the new question. */
+START_TEST (test_allow_once_to_a_stale_question_changes_nothing)
+{
+  g_autofree char *stale = NULL;
+  g_autofree char *old_ref = NULL;
+  g_autofree char *new_ref = NULL;
+  int first = 0, second = 0;
+  guint old_id, new_id;
+
+  if (!caller_is_root ())
+    return;
+  old_id = cg_pending_add (fixture.pending,
+                           &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
+                           record_answer, &first, NULL);
+  publish_car ("ask");
+  ck_assert (cg_pending_cancel (fixture.pending, old_id));
+  new_id = cg_pending_add (fixture.pending,
+                           &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
+                           record_answer, &second, NULL);
+  publish_car ("ask");
+  old_ref = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", old_id);
+  stale = allow_once_error (old_ref);
+  ck_assert_str_eq (stale, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  ck_assert_int_eq (second, 0);
+  ck_assert_ptr_nonnull (cg_pending_lookup (fixture.pending, new_id));
+  new_ref = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", new_id);
+  ck_assert_ptr_null (allow_once_error (new_ref));
+  ck_assert_int_eq (second, 1);
 }
 END_TEST
 
@@ -895,8 +941,8 @@ START_TEST (test_bouncer_maps_every_method)
   ck_assert_str_eq (cg_bouncer_action_for_method ("Status"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Report"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("AllowOnce"), CG_ACTION_ALLOW_ONCE);
-  ck_assert_str_eq (cg_bouncer_action_for_method ("Revoke"), CG_ACTION_REVOKE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Deny"), CG_ACTION_ALLOW_ONCE);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Revoke"), CG_ACTION_REVOKE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Block"), CG_ACTION_BLOCK);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Reload"), CG_ACTION_RELOAD);
   ck_assert_ptr_null (cg_bouncer_action_for_method ("Frobnicate"));
@@ -1106,6 +1152,7 @@ service_suite (void)
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
   tcase_add_test (tc, test_allow_once_answers_the_question);
+  tcase_add_test (tc, test_allow_once_to_a_stale_question_changes_nothing);
   tcase_add_test (tc, test_allow_once_refused_where_policy_does_not_ask);
   tcase_add_test (tc, test_deny_answers_the_question_as_the_person);
   tcase_add_test (tc, test_block_persists_and_enforces);

@@ -454,6 +454,51 @@ START_TEST (test_sanitize_string)
 }
 END_TEST
 
+/* USB data opened by a serial, a USB id or a name is the device's word alone: explain
+ * says so, in the JSON and in the text; charge-only and the default say nothing. */
+START_TEST (test_warns_when_trust_rests_on_what_the_device_says)
+{
+  const char *names[] = { "carguard.conf", "dock.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\n",
+    "[Vendor]\n[Match]\nUSB=17ef:a395\nUSBProduct=\"Car*\"\n[Policy]\nPreset=trusted\n"
+    "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n",
+  };
+  const CgFacts by_serial
+      = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x17ef, .usb_pid = 0xa395 };
+  const CgFacts by_name = { .usb_product = "Car Kit" };
+  const CgFacts nobody = { .has_usb_id = TRUE, .usb_vid = 0x1234, .usb_pid = 0x5678 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 2, NULL, &error);
+  g_autoptr (JsonNode) serial_node = NULL;
+  g_autoptr (JsonNode) name_node = NULL;
+  g_autoptr (JsonNode) nobody_node = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *warnings;
+
+  g_assert_no_error (error);
+  serial_node = cg_explain_to_json (policy, &by_serial);
+  warnings = json_object_get_array_member (
+      member_object (json_node_get_object (serial_node), "usb"), "warnings");
+  ck_assert_uint_eq (json_array_get_length (warnings), 1);
+  ck_assert_ptr_nonnull (strstr (json_array_get_string_element (warnings, 0), "a serial"));
+
+  name_node = cg_explain_to_json (policy, &by_name);
+  warnings = json_object_get_array_member (member_object (json_node_get_object (name_node), "usb"),
+                                           "warnings");
+  ck_assert_uint_eq (json_array_get_length (warnings), 1);
+  ck_assert_ptr_nonnull (strstr (json_array_get_string_element (warnings, 0), "a name"));
+
+  nobody_node = cg_explain_to_json (policy, &nobody);
+  warnings = json_object_get_array_member (
+      member_object (json_node_get_object (nobody_node), "usb"), "warnings");
+  ck_assert_uint_eq (json_array_get_length (warnings), 0);
+
+  text = cg_explain_to_text (policy, &by_serial);
+  ck_assert_ptr_nonnull (strstr (text, "  warning: USB data rests on a serial (USBSerial=DOCK-1"));
+}
+END_TEST
+
 static Suite *
 explain_suite (void)
 {
@@ -470,6 +515,7 @@ explain_suite (void)
   tcase_add_test (tc, test_hostile_strings);
   tcase_add_test (tc, test_sanitize_string);
   tcase_add_test (tc, test_report_lists_who_gets_what);
+  tcase_add_test (tc, test_warns_when_trust_rests_on_what_the_device_says);
   suite_add_tcase (s, tc);
   return s;
 }

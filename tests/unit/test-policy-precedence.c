@@ -224,6 +224,13 @@ static const Row rows[] = {
     CG_USB_MODE_CHARGE_ONLY,
     "alpha.conf:16",
     1 },
+  { "serial without its vendor's USB id only takes away",
+    USB,
+    { .usb_serial = "ALPHA-1", .has_usb_id = TRUE, .usb_vid = 0x9999, .usb_pid = 0x0001 },
+    CG_LEVEL_DEFAULT,
+    CG_USB_MODE_CHARGE_ONLY,
+    "carguard.conf:1",
+    2 },
   { "VID:PID",
     USB,
     { .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222 },
@@ -391,6 +398,65 @@ START_TEST (test_vendor_default_absent_means_default)
 }
 END_TEST
 
+/* A vetted dock's serial copied by a device of a blocked vendor (or of nobody's): the
+ * serial counts only with the dock vendor's USB= id, and otherwise only takes away. */
+START_TEST (test_serial_is_scoped_to_its_vendor)
+{
+  const char *names[] = { "carguard.conf", "dock.conf", "rogue.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\nUSBMode=ask\n",
+    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=charge-only\n"
+    "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n",
+    "[Vendor]\n[Match]\nUSB=dead\n[Policy]\nPreset=block\n",
+  };
+  const CgFacts dock = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x17ef };
+  const CgFacts rogue = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0xdead };
+  const CgFacts stranger = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x1234 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  g_auto (CgDecision) d_dock = { 0 };
+  g_auto (CgDecision) d_rogue = { 0 };
+  g_auto (CgDecision) d_stranger = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &dock, USB, &d_dock);
+  ck_assert_int_eq (d_dock.level, CG_LEVEL_DEVICE);
+  ck_assert_int_eq (d_dock.grant.usb_mode, CG_USB_MODE_DATA);
+
+  cg_policy_decide (policy, &rogue, USB, &d_rogue);
+  ck_assert_int_eq (d_rogue.grant.usb_mode, CG_USB_MODE_CHARGE_ONLY);
+  ck_assert (d_rogue.grant.block);
+  ck_assert_int_eq (d_rogue.level, CG_LEVEL_VENDOR);
+
+  /* Out of scope the serial still names itself, but grants no more than the default. */
+  cg_policy_decide (policy, &stranger, USB, &d_stranger);
+  ck_assert_int_eq (d_stranger.grant.usb_mode, CG_USB_MODE_ASK);
+  ck_assert_int_eq (d_stranger.level, CG_LEVEL_DEFAULT);
+  ck_assert_uint_eq (d_stranger.rules->len, 2);
+}
+END_TEST
+
+/* A serial of a vendor without USB= (what Block writes) blocks whatever carries it. */
+START_TEST (test_unscoped_serial_still_blocks)
+{
+  const char *names[] = { "carguard.conf", "dock.conf", "local-blocked.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\n",
+    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=trusted\n",
+    "[Vendor]\n[Policy]\nPreset=block\n[Device]\nUSBSerial=\"HU\\x01\\x0a7\"\nPreset=block\n",
+  };
+  const CgFacts hostile = { .usb_serial = "HU\x01\n7", .has_usb_id = TRUE, .usb_vid = 0x17ef };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  g_auto (CgDecision) decision = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &hostile, USB, &decision);
+  ck_assert (decision.grant.block);
+  ck_assert_int_eq (decision.grant.usb_mode, CG_USB_MODE_CHARGE_ONLY);
+}
+END_TEST
+
 /* Without any policy file everything fails closed. */
 START_TEST (test_no_files_fail_closed)
 {
@@ -421,6 +487,8 @@ precedence_suite (void)
   tcase_add_test (tc, test_no_files_fail_closed);
   tcase_add_test (tc, test_vendor_default_decides_for_vendors_without_preset);
   tcase_add_test (tc, test_vendor_default_absent_means_default);
+  tcase_add_test (tc, test_serial_is_scoped_to_its_vendor);
+  tcase_add_test (tc, test_unscoped_serial_still_blocks);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -313,6 +313,48 @@ START_TEST (test_grant_restrict)
 }
 END_TEST
 
+/* No preset opens data while locked; a vendor opts in with USBWhileLocked=data, and two
+ * grants combined keep the stricter. */
+START_TEST (test_usb_while_locked)
+{
+  const char *names[] = { "carguard.conf", "dock.conf", "kbd.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=trusted\n",
+    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=trusted\nUSBWhileLocked=data\n"
+    "[Device]\nUSBSerial=D1\nUSBWhileLocked=charge-only\n",
+    "[Vendor]\n[Match]\nUSBProduct=\"Keyboard\"\n[Policy]\nPreset=trusted\n",
+  };
+  const CgFacts dock = { .has_usb_id = TRUE, .usb_vid = 0x17ef };
+  const CgFacts dock_d1 = { .has_usb_id = TRUE, .usb_vid = 0x17ef, .usb_serial = "D1" };
+  const CgFacts dock_keyboard
+      = { .has_usb_id = TRUE, .usb_vid = 0x17ef, .usb_product = "Keyboard" };
+  const CgFacts other = { .has_usb_id = TRUE, .usb_vid = 0x1234 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  struct {
+    const CgFacts *facts;
+    CgUsbWhileLocked expected;
+  } rows[] = {
+    { &dock, CG_USB_LOCKED_DATA },
+    { &dock_d1, CG_USB_LOCKED_CHARGE_ONLY },
+    { &dock_keyboard, CG_USB_LOCKED_CHARGE_ONLY },
+    { &other, CG_USB_LOCKED_CHARGE_ONLY },
+  };
+  CgGrant trusted;
+
+  g_assert_no_error (error);
+  cg_grant_init_preset (&trusted, CG_PRESET_TRUSTED);
+  ck_assert_int_eq (trusted.usb_while_locked, CG_USB_LOCKED_CHARGE_ONLY);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    g_auto (CgDecision) decision = { 0 };
+
+    cg_policy_decide (policy, rows[i].facts, CG_TRANSPORT_USB, &decision);
+    ck_assert_msg (decision.grant.usb_while_locked == rows[i].expected, "row %u", i);
+    ck_assert_int_eq (decision.grant.usb_mode, CG_USB_MODE_DATA);
+  }
+}
+END_TEST
+
 /* Globs through the policy: the matcher is internal, the behaviour is not. */
 static gboolean
 name_matches (const char *glob, const char *name)
@@ -425,6 +467,7 @@ primitives_suite (void)
   tcase_add_test (ids, test_bt_address_and_class);
   tcase_add_test (ids, test_bt_address_type);
   tcase_add_test (ids, test_grant_restrict);
+  tcase_add_test (ids, test_usb_while_locked);
   tcase_add_test (ids, test_glob);
   tcase_add_test (ids, test_glob_index_finds_every_match);
   tcase_add_test (ids, test_daemon_settings);

@@ -453,6 +453,9 @@ class Lab:
         with open("/usr/share/dbus-1/system.conf") as f:
             text = f.read()
         text = text.replace("<standard_system_servicedirs/>", "")
+        # A relative includedir is relative to the config file, which is not there here.
+        text = text.replace("<includedir>system.d</includedir>",
+                            "<includedir>/usr/share/dbus-1/system.d</includedir>")
         text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
         # A relative includedir is relative to the file that names it, which now lives
         # in /run: the policy files of /usr/share/dbus-1/system.d (logind's among them)
@@ -641,6 +644,11 @@ class Lab:
     def carguardd_runs(self):
         return self.carguardd is not None and self.carguardd.poll() is None
 
+    def start_fake_logind(self, locked=True):
+        """A fake logind (FakeLogind) on the system bus, its one session LOCKED or not."""
+        self.start_system_bus()
+        return FakeLogind(self, locked)
+
     def reload_carguardd(self):
         """SIGHUP: carguardd reloads its policy now, not after its file monitor's
         debounce."""
@@ -650,6 +658,15 @@ class Lab:
         """carguardd's D-Bus interface (what the CLI and the notifier call)."""
         obj = self.bus.get_object(cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH)
         return dbus.Interface(obj, cgnames.CG_DBUS_INTERFACE)
+
+    def device_record(self, device_id):
+        """carguardd's record of DEVICE_ID as ListDevices gives it now, or None. A device
+        judged while carguardd starts may be judged before its Decision signal can go
+        out; the list has it."""
+        for record in self.carguardd_api().ListDevices():
+            if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == device_id:
+                return {str(k): v for k, v in record.items()}
+        return None
 
     def carguard(self, *args, root=None):
         """Runs the carguard CLI; returns CompletedProcess (text)."""
@@ -849,53 +866,71 @@ class CarProcess:
 
 NOBODY = 65534  # an ordinary, unprivileged user: exists on every Debian system
 
-LOGIND = "org.freedesktop.login1"
+LOGIN1 = "org.freedesktop.login1"
+LOGIN1_PATH = "/org/freedesktop/login1"
+DBUSMOCK = "org.freedesktop.DBus.Mock"
 
 
 class FakeLogind:
-    """A FAKE logind, and named as one: the quick lab boots no systemd (the installed
-    lab has the real one). python3-dbusmock's logind template owns org.freedesktop.login1
-    on the lab's system bus with one graphical seat and one local graphical session of
-    the person (UID), unlocked until lock(). It also writes the two files of logind's
-    runtime state that dbus-daemon reads for at_console (sd_uid_get_seats), so the
-    person's processes are "at the console" as a desktop session's are. Start it
-    before the processes whose bus policy or lock state it should set."""
+    """FAKE: logind, as python3-dbusmock's logind template on the lab's system bus. The
+    quick lab boots no systemd (the systemd lab, tests/lab/system, has the real logind),
+    and carguardd's lock monitor reads only logind's seats and sessions. The machine
+    here has a graphical seat (seat0) and one local wayland session of the person (UID,
+    an ordinary user by default), locked or not; lock() and unlock() set the session's
+    LockedHint as a lock screen does. It also writes the two files of logind's runtime
+    state that dbus-daemon reads for at_console (sd_uid_get_seats), so the person's
+    processes are "at the console" as a desktop session's are: start it before the
+    processes whose bus policy it should set. Lab.start_fake_logind() starts it;
+    Lab.close() stops it."""
 
-    SESSION = "/org/freedesktop/login1/session/c1"
+    SEAT = "seat0"
+    SESSION = "c1"
 
-    def __init__(self, lab, uid=NOBODY, username="nobody"):
-        self.lab, self.uid, self.username = lab, uid, username
-
-    def start(self):
+    def __init__(self, lab, locked, uid=NOBODY, username="nobody"):
+        self.lab = lab
+        self.session_path = f"{LOGIN1_PATH}/session/{self.SESSION}"
         os.makedirs("/run/systemd/seats", exist_ok=True)
         os.makedirs("/run/systemd/users", exist_ok=True)
-        with open("/run/systemd/seats/seat0", "w") as f:
-            f.write(f"IS_SEAT0=1\nCAN_GRAPHICAL=1\nACTIVE=c1\nACTIVE_UID={self.uid}\n")
-        with open(f"/run/systemd/users/{self.uid}", "w") as f:
-            f.write(f"NAME={self.username}\nSTATE=active\nSESSIONS=c1\nSEATS=seat0\n"
-                    "ACTIVE_SESSIONS=c1\nONLINE_SESSIONS=c1\nACTIVE_SEATS=seat0\nONLINE_SEATS=seat0\n")
-        self.lab.spawn("fake-logind", [PYTHON, "-m", "dbusmock", "--system", "--template", "logind"])
-        wait_until(lambda: self.lab.name_has_owner(LOGIND), 30, "the fake logind on the system bus")
-        manager = self.lab.bus.get_object(LOGIND, "/org/freedesktop/login1")
-        mock = dbus.Interface(manager, "org.freedesktop.DBus.Mock")
-        mock.AddSession("c1", "seat0", dbus.UInt32(self.uid), self.username, True)
-        seat = self.lab.bus.get_object(LOGIND, "/org/freedesktop/login1/seat/seat0")
-        dbus.Interface(seat, "org.freedesktop.DBus.Properties").Set(
-            "org.freedesktop.login1.Seat", "CanGraphical", dbus.Boolean(True))
-        session = self.lab.bus.get_object(LOGIND, self.SESSION)
-        dbus.Interface(session, "org.freedesktop.DBus.Properties").Set(
-            "org.freedesktop.login1.Session", "Type", dbus.String("wayland"))
-        return self
+        with open(f"/run/systemd/seats/{self.SEAT}", "w") as f:
+            f.write(f"IS_SEAT0=1\nCAN_GRAPHICAL=1\nACTIVE={self.SESSION}\nACTIVE_UID={uid}\n")
+        with open(f"/run/systemd/users/{uid}", "w") as f:
+            f.write(f"NAME={username}\nSTATE=active\nSESSIONS={self.SESSION}\nSEATS={self.SEAT}\n"
+                    f"ACTIVE_SESSIONS={self.SESSION}\nONLINE_SESSIONS={self.SESSION}\n"
+                    f"ACTIVE_SEATS={self.SEAT}\nONLINE_SEATS={self.SEAT}\n")
+        lab.spawn("fake-logind", [PYTHON, "-m", "dbusmock", "--system", "--template", "logind"])
+        wait_until(lambda: lab.procs["fake-logind"].poll() is not None or lab.name_has_owner(LOGIN1),
+                   20, "the fake logind on the system bus")
+        if not lab.name_has_owner(LOGIN1):
+            raise LabFailure("the fake logind (python3 -m dbusmock) exited: see fake-logind.log")
+        manager = self._mock(LOGIN1_PATH)
+        # The template's AddSeat and AddSession announce nothing; logind would.
+        seat_path = str(manager.AddSeat(self.SEAT))
+        self._mock(seat_path).UpdateProperties(f"{LOGIN1}.Seat", {"CanGraphical": True})
+        manager.EmitSignal(f"{LOGIN1}.Manager", "SeatNew", "so",
+                           [self.SEAT, dbus.ObjectPath(seat_path)])
+        manager.AddSession(self.SESSION, self.SEAT, dbus.UInt32(uid), username, True)
+        self._mock(self.session_path).UpdateProperties(
+            f"{LOGIN1}.Session", {"Type": "wayland", "LockedHint": dbus.Boolean(locked)})
+        manager.EmitSignal(f"{LOGIN1}.Manager", "SessionNew", "so",
+                           [self.SESSION, dbus.ObjectPath(self.session_path)])
+
+    def _mock(self, path):
+        return dbus.Interface(self.lab.bus.get_object(LOGIN1, path), DBUSMOCK)
 
     def locked(self):
-        session = self.lab.bus.get_object(LOGIND, self.SESSION)
+        session = self.lab.bus.get_object(LOGIN1, self.session_path)
         return bool(dbus.Interface(session, "org.freedesktop.DBus.Properties").Get(
-            "org.freedesktop.login1.Session", "LockedHint"))
+            f"{LOGIN1}.Session", "LockedHint"))
 
     def set_locked(self, locked):
-        """The lock screen comes up (or goes away): the session's LockedHint."""
-        session = self.lab.bus.get_object(LOGIND, self.SESSION)
-        dbus.Interface(session, "org.freedesktop.login1.Session").SetLockedHint(dbus.Boolean(locked))
+        self._mock(self.session_path).UpdateProperties(f"{LOGIN1}.Session",
+                                                       {"LockedHint": dbus.Boolean(locked)})
+
+    def lock(self):
+        self.set_locked(True)
+
+    def unlock(self):
+        self.set_locked(False)
 
 
 def _as_user(uid):
@@ -1007,6 +1042,14 @@ def visit_with_person(lab, car, watch, answer=None, give_up=False, timeout=240, 
 
     wait_until(progress, timeout, "the car's visit")
     return car.answer(), asked
+
+
+def run_acts(t, lab, acts):
+    """Runs each act of ACTS (act(t, lab)) in turn in one boot, saying how long each took."""
+    for act in acts:
+        started = time.monotonic()
+        act(t, lab)
+        t.diag(f"{act.__name__}: {time.monotonic() - started:.1f} s")
 
 
 def run(main):

@@ -105,4 +105,4 @@ def scenario(lab, root):
 
 if __name__ == "__main__":
     sys.exit(bt.run(tap, scenario, policy=bt.write_shipped_policy,
-                    before=lambda lab: labkit.FakeLogind(lab).start()))
+                    before=lambda lab: lab.start_fake_logind(locked=False)))
