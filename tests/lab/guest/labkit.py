@@ -453,9 +453,6 @@ class Lab:
         with open("/usr/share/dbus-1/system.conf") as f:
             text = f.read()
         text = text.replace("<standard_system_servicedirs/>", "")
-        # A relative includedir is relative to the config file, which is not there here.
-        text = text.replace("<includedir>system.d</includedir>",
-                            "<includedir>/usr/share/dbus-1/system.d</includedir>")
         text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
         # A relative includedir is relative to the file that names it, which now lives
         # in /run: the policy files of /usr/share/dbus-1/system.d (logind's among them)
@@ -1016,8 +1013,8 @@ def visit_with_person(lab, car, watch, answer=None, give_up=False, timeout=240, 
     """Sends CAR on a visit (car.py's "visit": identity, pairing, services) while a
     person stands by the phone. Each question carguard asks about the car meanwhile
     (a Decision with a pending question in WATCH) is recorded and, with ANSWER
-    "allow-once", answered as the person would: `carguard allow-once` (what the
-    notifier's button calls). Without ANSWER nobody answers and the question runs out.
+    "allow-once", answered as the person would: `carguard allow-once ID#QUESTION`
+    (what the notifier's button calls). Without ANSWER nobody answers and the question runs out.
     With GIVE_UP the car cancels its pairing once it has been asked (an impostor that
     gets no answer). Returns (the car's report, [the questions' Decision records])."""
     car.send("visit", **visit)
@@ -1030,7 +1027,8 @@ def visit_with_person(lab, car, watch, answer=None, give_up=False, timeout=240, 
         if record is not None:
             asked.append(record)
             if answer == "allow-once":
-                done = lab.carguard("allow-once", watch.device_id)
+                # The person answers the question they were shown, by its id.
+                done = lab.carguard("allow-once", f"{watch.device_id}#{question(record).get('Id', 0)}")
                 record["answered"] = done.returncode == 0 or done.stderr.strip()
             elif give_up:
                 car_side = device_path(CAR_ADAPTER, PHONE_ADDRESS)

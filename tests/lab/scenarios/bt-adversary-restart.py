@@ -5,13 +5,13 @@ nothing. Against carguard with the shipped defaults, asserted at the car, in one
   (g) the person allows a car once (audio only); bluetoothd restarts, then carguardd
       restarts: each time the bond is still there, HFP connects and PBAP is refused.
       Then, with carguardd stopped, a car with that address and no key pairs again
-      through an agent that accepts everything: once carguardd is back that bond,
-      which nobody approved, is removed
+      through an agent that accepts everything: once carguardd is back it asks
+      about that bond, which nobody approved, and removes it when nobody says yes
   (h) the person's session is locked: a car asks to pair and gets no bond on either
       side; nobody could have answered
 
 The person's session and its lock screen are a fake logind (python3-dbusmock,
-labkit.FakeLogind): the quick lab boots no systemd."""
+lab.start_fake_logind): the quick lab boots no systemd."""
 
 import os
 import sys
@@ -22,6 +22,7 @@ import labkit  # noqa: E402
 
 tap = labkit.Tap(plan=8)
 DEVICE = f"bluetooth/{bt.CAR}"
+QUESTION_TIMEOUT = 30  # carguardd's (CG_PENDING_DEFAULT_TIMEOUT_MS)
 
 
 def svc(report, name):
@@ -47,14 +48,14 @@ def approved_bond_lasts(lab, root, car, watch):
     labkit.wait_until(lambda: bt.log_count(lab, bt.AGENT_REGISTERED) > before, 30,
                       "carguard's agent to register again")
     lab.start_phone(agent=False)
-    report = car.do("visit", pairing=None, services=["hfp", "pbap"])
+    report = car.do("visit", pairing=None, services=["hfp", "pbap"], name="Lab Car", cls="4,32")
     tap.ok(still_audio_only(report), "(g) after bluetoothd restarts: the bond is there, HFP connects, PBAP"
            " is refused", report)
     car.do("disconnect")
 
     lab.stop_carguardd()
     bt.start_carguardd(lab, root)
-    report = car.do("visit", pairing=None, services=["hfp", "pbap"])
+    report = car.do("visit", pairing=None, services=["hfp", "pbap"], name="Lab Car", cls="4,32")
     tap.ok(still_audio_only(report), "(g) after carguardd restarts: the bond is there, HFP connects, PBAP"
            " is refused", report)
     car.do("disconnect")
@@ -71,8 +72,11 @@ def unapproved_bond_goes(lab, root, car):
     tap.ok(repaired["pair_error"] is None and repaired["bond"]["phone"]["bonded"],
            "(g) with carguardd stopped, a car with that address and no key pairs again", repaired)
     bt.start_carguardd(lab, root)
+    # carguard asks whether to keep a bond made without it, and removes it when nobody
+    # says yes: the question's timeout, then the removal.
     try:
-        gone = labkit.wait_until(lambda: not bt.phone_bonded(lab), 20, "the unapproved bond to go")
+        gone = labkit.wait_until(lambda: not bt.phone_bonded(lab), QUESTION_TIMEOUT + 15,
+                                 "the unapproved bond to go")
     except labkit.Timeout:
         gone = False
     tap.ok(gone, "(g) once carguardd is back, that bond (nobody approved it) is removed",
@@ -113,7 +117,7 @@ def main():
     state = {}
 
     def before(lab):
-        state["logind"] = labkit.FakeLogind(lab).start()
+        state["logind"] = lab.start_fake_logind(locked=False)
 
     return bt.run(tap, lambda lab, root: scenario(lab, root, state["logind"]),
                   policy=bt.write_shipped_policy, before=before)
