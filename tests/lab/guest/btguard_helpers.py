@@ -64,6 +64,15 @@ def write_shipped_policy(lab, root=ROOT, vendors=None):
     return lab.write_policy(root, files)
 
 
+def guarded_phone(lab, root):
+    """carguardd on ROOT, the phone (no agent of its own: carguard's decides), the car
+    (car.py --serve) and a DecisionWatch on the car's record: what every scenario with
+    a lying car starts from. Returns (car, watch)."""
+    start_carguardd(lab, root)
+    lab.start_phone(agent=False)
+    return lab.start_car(), labkit.DecisionWatch(lab.bus, f"bluetooth/{CAR}")
+
+
 def phone_bonded(lab, address=CAR):
     return labkit.bond_state(lab.bus, labkit.PHONE_ADAPTER, address)["bonded"]
 

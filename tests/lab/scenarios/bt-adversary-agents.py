@@ -24,7 +24,6 @@ import btguard_helpers as bt  # noqa: E402
 import labkit  # noqa: E402
 
 tap = labkit.Tap(plan=9)
-DEVICE = f"bluetooth/{bt.CAR}"
 DATA_PATHS = ("pbap", "map", "opp", "pan")
 
 
@@ -90,10 +89,7 @@ def svc(report, name):
 
 
 def scenario(lab, root):
-    bt.start_carguardd(lab, root)
-    lab.start_phone(agent=False)
-    car = lab.start_car()
-    watch = labkit.DecisionWatch(lab.bus, DEVICE)
+    car, watch = bt.guarded_phone(lab, root)
     try:
         other_agents(lab, car, watch)
         trusted_behind_the_back(lab, car)

@@ -24,7 +24,6 @@ import hid  # noqa: E402
 import labkit  # noqa: E402
 
 tap = labkit.Tap(plan=12)
-DEVICE = f"bluetooth/{bt.CAR}"
 
 
 def svc(report, name):
@@ -107,11 +106,8 @@ def spoofed_address(lab, car, watch):
 
 
 def scenario(lab, root):
-    bt.start_carguardd(lab, root)
-    lab.start_phone(agent=False)
-    car = lab.start_car()
+    car, watch = bt.guarded_phone(lab, root)
     car.do("hid-record", name="Lab Car")
-    watch = labkit.DecisionWatch(lab.bus, DEVICE)
     for part in (car_then_keyboard, nameless_keyboard, spoofed_address):
         try:
             part(lab, car, watch)

@@ -20,7 +20,6 @@ import hid  # noqa: E402
 import labkit  # noqa: E402
 
 tap = labkit.Tap(plan=5)
-DEVICE = f"bluetooth/{bt.CAR}"
 POOL = f"""[Vendor]
 Name=Lab pool
 [Device]
@@ -30,10 +29,7 @@ Preset=audio-only
 
 
 def scenario(lab, root):
-    bt.start_carguardd(lab, root)
-    lab.start_phone(agent=False)
-    car = lab.start_car()
-    watch = labkit.DecisionWatch(lab.bus, DEVICE)
+    car, watch = bt.guarded_phone(lab, root)
     try:
         outcome = adversary.le_keyboard_bonds(lab, car)
         phone_dev = labkit.props(lab.bus, labkit.device_path(labkit.PHONE_ADAPTER, bt.CAR),

@@ -21,7 +21,6 @@ import btguard_helpers as bt  # noqa: E402
 import labkit  # noqa: E402
 
 tap = labkit.Tap(plan=8)
-DEVICE = f"bluetooth/{bt.CAR}"
 QUESTION_TIMEOUT = 30  # carguardd's (CG_PENDING_DEFAULT_TIMEOUT_MS)
 
 
@@ -99,10 +98,7 @@ def locked(lab, car, watch, logind):
 
 
 def scenario(lab, root, logind):
-    bt.start_carguardd(lab, root)
-    lab.start_phone(agent=False)
-    car = lab.start_car()
-    watch = labkit.DecisionWatch(lab.bus, DEVICE)
+    car, watch = bt.guarded_phone(lab, root)
     try:
         approved_bond_lasts(lab, root, car, watch)
         unapproved_bond_goes(lab, root, car)
