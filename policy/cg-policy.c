@@ -351,6 +351,12 @@ cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error)
   return g_steal_pointer (&policy);
 }
 
+gboolean
+cg_policy_matches_organizations (const CgPolicy *policy)
+{
+  return !cg_glob_index_is_empty (policy->globs[cg_glob_kind_slot (CG_MATCH_ORGANIZATION)]);
+}
+
 guint
 cg_policy_get_n_vendors (const CgPolicy *policy)
 {

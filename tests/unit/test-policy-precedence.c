@@ -282,6 +282,20 @@ START_TEST (test_usb_interfaces_follow_grant)
 }
 END_TEST
 
+/* The guards skip the hwdb when no rule could use its answer. */
+START_TEST (test_matches_organizations)
+{
+  const char *names[] = { "carguard.conf", "acme.conf" };
+  const char *texts[] = { main_conf, "[Vendor]\n[Match]\nUSB=1234\n" };
+  g_autoptr (CgPolicy) with = load_fixture ();
+  g_autoptr (CgPolicy) without = cg_policy_load_from_data (names, texts, 2, NULL, NULL);
+
+  ck_assert (cg_policy_matches_organizations (with));
+  ck_assert_ptr_nonnull (without);
+  ck_assert (!cg_policy_matches_organizations (without));
+}
+END_TEST
+
 /* Without any policy file everything fails closed. */
 START_TEST (test_no_files_fail_closed)
 {
@@ -310,6 +324,7 @@ precedence_suite (void)
   tcase_add_test (tc, test_same_level_takes_most_restrictive);
   tcase_add_test (tc, test_usb_interfaces_follow_grant);
   tcase_add_test (tc, test_no_files_fail_closed);
+  tcase_add_test (tc, test_matches_organizations);
   suite_add_tcase (s, tc);
   return s;
 }
