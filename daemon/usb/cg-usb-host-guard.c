@@ -50,7 +50,6 @@ typedef struct {
   char *manufacturer;
   char *product;
   char *serial;
-  char *connect_type;
   gboolean has_descriptors;
   CgUsbDescriptors descriptors;
 } HostDeviceFacts;
@@ -61,7 +60,6 @@ host_device_facts_clear (HostDeviceFacts *facts)
   g_clear_pointer (&facts->manufacturer, g_free);
   g_clear_pointer (&facts->product, g_free);
   g_clear_pointer (&facts->serial, g_free);
-  g_clear_pointer (&facts->connect_type, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostDeviceFacts, host_device_facts_clear)
 
@@ -146,24 +144,30 @@ host_read_descriptors (CgUsbHostGuard *self, const char *name, HostDeviceFacts *
   facts->has_descriptors = facts->descriptors.vid != 0 || facts->descriptors.n_interfaces > 0;
 }
 
+/* Every read is a few syscalls on the way to the device's `authorized`: the VID:PID come
+ * from the device descriptor when there is one (idVendor and idProduct are its fields). */
 static void
 host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
 {
   guint64 vid = 0, pid = 0;
-  g_autofree char *port = g_build_filename (name, "port", NULL);
 
   *facts = (HostDeviceFacts){ 0 };
   facts->devnum = host_read_decimal (self, name, "devnum");
   facts->authorized = host_read_decimal (self, name, "authorized") != 0;
-  facts->has_id = host_read_hex (self, name, "idVendor", G_MAXUINT16, &vid)
-                  && host_read_hex (self, name, "idProduct", G_MAXUINT16, &pid);
+  host_read_descriptors (self, name, facts);
+  if (facts->descriptors.has_device) {
+    facts->has_id = TRUE;
+    vid = facts->descriptors.vid;
+    pid = facts->descriptors.pid;
+  } else {
+    facts->has_id = host_read_hex (self, name, "idVendor", G_MAXUINT16, &vid)
+                    && host_read_hex (self, name, "idProduct", G_MAXUINT16, &pid);
+  }
   facts->vid = vid;
   facts->pid = pid;
   facts->manufacturer = host_read_attr (self, name, "manufacturer");
   facts->product = host_read_attr (self, name, "product");
   facts->serial = host_read_attr (self, name, "serial");
-  facts->connect_type = host_read_attr (self, port, "connect_type");
-  host_read_descriptors (self, name, facts);
 }
 
 /* "1-1.2" -> "usb1": the root hub whose interface policy covers the device. */
@@ -357,7 +361,10 @@ host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *see
                     .usb_interface_classes = seen->descriptors.classes,
                     .n_usb_interface_classes = seen->descriptors.n_classes };
 
-  if (self->hwdb != NULL)
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->core.keeper);
+
+  /* A hwdb look-up costs more than the rest of the judgement; only Organization= uses it. */
+  if (self->hwdb != NULL && cg_policy_matches_organizations (policy))
     cg_hwdb_fill_organizations (self->hwdb, &facts, &organizations);
   cg_usb_peer_judge (&device->peer, &self->core, &facts, device->name, device->product,
                      host_on_answer, device);
@@ -393,14 +400,17 @@ host_keep_present (CgUsbHostGuard *self, HostDevice *device)
   host_publish (self, device, TRUE);
 }
 
+/* Read once the device is judged and enforced: it decides nothing. */
 static void
-host_log_port (const char *name, const HostDeviceFacts *seen)
+host_log_port (CgUsbHostGuard *self, const char *name)
 {
+  g_autofree char *port = g_build_filename (name, "port", NULL);
+  g_autofree char *raw = host_read_attr (self, port, "connect_type");
   g_autofree char *connect_type = NULL;
 
-  if (seen->connect_type == NULL)
+  if (raw == NULL)
     return;
-  connect_type = cg_sanitize_string (seen->connect_type, 64);
+  connect_type = cg_sanitize_string (raw, 64);
   g_debug ("USB %s: port connect type %s", name, connect_type);
 }
 
@@ -429,7 +439,7 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
     host_judge (self, device, &seen);
     host_enforce (self, device);
   }
-  host_log_port (name, &seen);
+  host_log_port (self, name);
 }
 
 /* Devices on this bus are enumerated unauthorized from now on. */
