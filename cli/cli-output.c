@@ -14,11 +14,10 @@ cli_print_error (const GError *error)
 void
 cli_print_problems (GPtrArray *diagnostics, const GError *error)
 {
-  if (diagnostics == NULL || diagnostics->len == 0) {
-    if (error != NULL)
-      cli_print_error (error);
+  if (cg_diagnostics_count_errors (diagnostics) == 0 && error != NULL)
+    cli_print_error (error);
+  if (diagnostics == NULL)
     return;
-  }
   cg_diagnostics_sort (diagnostics);
   for (guint i = 0; i < diagnostics->len; i++) {
     g_autofree char *line = cg_diagnostic_to_string (g_ptr_array_index (diagnostics, i));

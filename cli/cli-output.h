@@ -7,8 +7,8 @@
 
 G_BEGIN_DECLS
 
-/* Prints every diagnostic as "FILE:LINE:COL: error: MESSAGE" on stderr, sorted; if there
- * are none, prints error's message instead. */
+/* Prints every diagnostic as "FILE:LINE:COL: error: MESSAGE" (or "warning:") on stderr,
+ * sorted; if none is an error, error's message too, if there is one. */
 void cli_print_problems (GPtrArray *diagnostics, const GError *error);
 /* Prints "carguard: error: MESSAGE" on stderr. */
 void cli_print_error (const GError *error);

@@ -27,6 +27,18 @@ cli_option_context_new (CliGlobals *globals, const char *parameter_string, const
   return context;
 }
 
+GOptionContext *
+cli_live_option_context_new (const char *parameter_string, const char *summary,
+                             const GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (parameter_string);
+
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context, summary);
+  return context;
+}
+
 gboolean
 cli_option_context_parse (GOptionContext *context, int *argc, char ***argv)
 {
@@ -51,13 +63,23 @@ cli_usage_error (const char *command, const char *fmt, ...)
   return CLI_EXIT_USAGE;
 }
 
+int
+cli_refuse_root (const CliGlobals *globals)
+{
+  if (globals->root == NULL)
+    return CLI_EXIT_OK;
+  return cli_usage_error (g_get_prgname (),
+                          "--root is for the policy files; this command asks the running "
+                          "carguardd, which reads its own");
+}
+
 char *
 cli_commands_describe (const CliCommand *commands)
 {
   GString *text = g_string_new ("Commands:");
 
   for (const CliCommand *c = commands; c->name != NULL; c++)
-    g_string_append_printf (text, "\n  %-10s %s", c->name, c->summary);
+    g_string_append_printf (text, "\n  %-11s %s", c->name, c->summary);
   return g_string_free (text, FALSE);
 }
 

@@ -32,8 +32,16 @@ typedef struct {
 /* A context with --root, named "carguard[ PREFIX] NAME"; entries may be NULL. */
 GOptionContext *cli_option_context_new (CliGlobals *globals, const char *parameter_string,
                                         const char *summary, const GOptionEntry *entries);
+/* The same without --root, for the commands that ask the running carguardd: it reads
+ * its own policy, and an option it would ignore is better refused. */
+GOptionContext *cli_live_option_context_new (const char *parameter_string, const char *summary,
+                                             const GOptionEntry *entries);
 /* Parses; on a usage error prints it with a hint and returns FALSE. */
 gboolean cli_option_context_parse (GOptionContext *context, int *argc, char ***argv);
+/* Commands that talk to the running carguardd act on the policy it reads (its own
+ * root, normally /): --root would be silently ignored, so it is refused. Returns
+ * CLI_EXIT_OK, or prints the usage error and returns CLI_EXIT_USAGE. */
+int cli_refuse_root (const CliGlobals *globals);
 /* Prints a usage error for the command at argv[0] and returns CLI_EXIT_USAGE. */
 int cli_usage_error (const char *command, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 

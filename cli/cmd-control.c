@@ -34,13 +34,15 @@ control_call (CliGlobals *globals, int argc, char **argv, ControlMethod method,
               const char *parameter_string, const char *summary, const char *done)
 {
   g_autoptr (GOptionContext) context
-      = cli_option_context_new (globals, parameter_string, summary, NULL);
+      = cli_live_option_context_new (parameter_string, summary, NULL);
   g_autoptr (CgGenDaemon1) daemon = NULL;
   g_autoptr (GError) error = NULL;
   gboolean takes_device = parameter_string != NULL;
   int n_args = takes_device ? 2 : 1;
 
   if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
     return CLI_EXIT_USAGE;
   if (argc < n_args)
     return cli_usage_error (g_get_prgname (), "a DEVICE is missing");

@@ -47,14 +47,15 @@ cmd_devices (CliGlobals *globals, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = cli_option_context_new (
-      globals, NULL, "Lists the devices carguardd sees now, with each one's decision and rule.",
-      entries);
+  g_autoptr (GOptionContext) context = cli_live_option_context_new (
+      NULL, "Lists the devices carguardd sees now, with each one's decision and rule.", entries);
   g_autoptr (CgGenDaemon1) daemon = NULL;
   g_autoptr (GVariant) devices = NULL;
   g_autoptr (GError) error = NULL;
 
   if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
     return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);

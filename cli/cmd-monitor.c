@@ -128,8 +128,8 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &monitor.json, "Print one JSON object per event", NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = cli_option_context_new (
-      globals, NULL,
+  g_autoptr (GOptionContext) context = cli_live_option_context_new (
+      NULL,
       "Prints carguardd's decisions, and the devices that go, as they happen, until "
       "interrupted.",
       entries);
@@ -139,6 +139,8 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
   guint watch, sigint, sigterm;
 
   if (!cli_option_context_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
     return CLI_EXIT_USAGE;
   if (argc > 1)
     return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);

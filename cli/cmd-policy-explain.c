@@ -2,9 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cg-dbus-names.h"
 #include "cg-explain.h"
 #include "cg-hwdb.h"
+#include "cli-client.h"
 #include "cli-output.h"
+#include "cmd-live.h"
 #include "cmd-policy.h"
 
 /* The facts as typed; parsed into a CgFacts that borrows from here. */
@@ -167,10 +170,83 @@ print_explanation (const CgPolicy *policy, const CgFacts *facts, gboolean json)
   }
 }
 
+/* The facts as carguardd's Explain takes them (common/org.carguard.Daemon1.xml). */
+static GVariant *
+facts_to_variant (const CgFacts *facts, const ExplainArgs *args)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  if (facts->bt_address != NULL)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_BLUETOOTH_ADDRESS, "s", facts->bt_address);
+  if (facts->has_bt_class)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_BLUETOOTH_CLASS, "u", facts->bt_class);
+  if (facts->bt_name != NULL)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_BLUETOOTH_NAME, "s", facts->bt_name);
+  if (args->bt_modalias != NULL)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_MODALIAS, "s", args->bt_modalias);
+  if (facts->has_usb_id) {
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_USB_VENDOR, "q", facts->usb_vid);
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_USB_PRODUCT, "q", facts->usb_pid);
+  }
+  if (facts->usb_manufacturer != NULL)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_USB_MANUFACTURER, "s", facts->usb_manufacturer);
+  if (facts->usb_product != NULL)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_USB_PRODUCT_NAME, "s", facts->usb_product);
+  if (facts->usb_serial != NULL)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_USB_SERIAL, "s", facts->usb_serial);
+  if (facts->usb_interface_classes != NULL)
+    g_variant_dict_insert_value (&dict, CG_DBUS_FACT_USB_INTERFACE_CLASSES,
+                                 g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                            facts->usb_interface_classes,
+                                                            facts->n_usb_interface_classes, 1));
+  if (facts->has_typec_partner_vid)
+    g_variant_dict_insert (&dict, CG_DBUS_FACT_TYPEC_PARTNER_VID, "q", facts->typec_partner_vid);
+  return g_variant_dict_end (&dict);
+}
+
+/* The explanation of carguardd's policy in force, whatever the files on disk say. */
+static int
+explain_live (const CgFacts *facts, const ExplainArgs *args, gboolean json)
+{
+  g_autoptr (CgGenDaemon1) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr (JsonNode) explanation = NULL;
+  g_auto (CliLiveStatus) live = { NULL };
+
+  daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);
+  if (daemon == NULL || !cli_live_status_get (daemon, &live, &error)
+      || !cg_gen_daemon1_call_explain_sync (daemon, facts_to_variant (facts, args), CLI_CALL_FLAGS,
+                                            CLI_CALL_TIMEOUT_MS, &answer, NULL, &error)) {
+    cli_client_explain_error (&error);
+    cli_print_error (error);
+    return CLI_EXIT_REFUSED;
+  }
+  explanation = json_from_string (answer, &error);
+  if (explanation == NULL) {
+    cli_print_error (error);
+    return CLI_EXIT_REFUSED;
+  }
+  /* The JSON stays the daemon's; what it is the explanation of goes to stderr. */
+  cli_live_policy_note (&live, json ? stderr : stdout);
+  if (json) {
+    cli_print_json (explanation);
+  } else {
+    g_autofree char *text = cg_explain_json_to_text (explanation);
+    fputs (text, stdout);
+  }
+  return CLI_EXIT_OK;
+}
+
 static const char explain_description[]
     = "Facts are what carguardd would learn from BlueZ, the USB descriptors or the Type-C\n"
       "port. Organisation names are looked up in the system hwdb (the database udev\n"
       "uses) from the Bluetooth address's OUI, the Device ID vendor or the USB vendor id.\n"
+      "\n"
+      "With --live the running carguardd explains, from the policy it enforces now (which\n"
+      "stays the last good one when the files on disk are broken: the output says which),\n"
+      "and with its own hwdb.\n"
       "\n"
       "Example: carguard policy explain --bt-class 0x200420 --bt-name \"My Car\"";
 
@@ -178,9 +254,12 @@ int
 cmd_policy_explain (CliGlobals *globals, int argc, char **argv)
 {
   gboolean json = FALSE;
+  gboolean live = FALSE;
   g_auto (ExplainArgs) args = { NULL };
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { "live", 0, 0, G_OPTION_ARG_NONE, &live,
+      "Ask the running carguardd, which explains from the policy it enforces", NULL },
     { "bt-address", 0, 0, G_OPTION_ARG_STRING, &args.bt_address, "Bluetooth address",
       "AA:BB:CC:DD:EE:FF" },
     { "bt-class", 0, 0, G_OPTION_ARG_STRING, &args.bt_class,
@@ -218,6 +297,9 @@ cmd_policy_explain (CliGlobals *globals, int argc, char **argv)
     return cli_usage_error (g_get_prgname (), "%s", error->message);
   if (!cg_facts_has_bluetooth (&facts) && !cg_facts_has_usb (&facts))
     return cli_usage_error (g_get_prgname (), "no facts given");
+  if (live)
+    return cli_refuse_root (globals) != CLI_EXIT_OK ? CLI_EXIT_USAGE
+                                                    : explain_live (&facts, &args, json);
   policy = cmd_policy_load (globals, NULL);
   if (policy == NULL)
     return CLI_EXIT_REFUSED;

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "cg-hwdb.h"
 #include "cg-policy.h"
 #include "cg-sanitize.h"
 #include "cli-output.h"
@@ -15,10 +16,19 @@ static const CliCommand policy_commands[] = {
   { "set", cmd_policy_set, "Set keys of a vendor" },
   { "unset", cmd_policy_unset, "Remove keys of a vendor" },
   { "remove", cmd_policy_remove, "Remove (or mask) a vendor" },
+  { "import", cmd_policy_import, "Fill a vendor's identifiers from the hwdb or a file" },
   { "default", cmd_policy_default, "Edit the defaults in carguard.conf" },
   { "explain", cmd_policy_explain, "Explain what a device would get, and why" },
+  { "report", cmd_policy_report, "Audit who may get each profile and USB data" },
+  { "diff", cmd_policy_diff, "Show what a policy tree or file would change, as a diff" },
   { NULL },
 };
+
+static const char check_description[]
+    = "With --strict, the traps of a valid policy are warned about: a '#' inside a value\n"
+      "(comments start a line: the words after it are list items), a vendor that matches\n"
+      "nothing, a vendor matched only by names its devices choose, and Organization=\n"
+      "rules where the machine has no hwdb to look organisations up in.";
 
 static const char policy_description[]
     = "The policy is read from /usr/lib/carguard (shipped), /etc/carguard (the admin's)\n"
@@ -48,26 +58,57 @@ cmd_policy_load (const CliGlobals *globals, const char *const *extra_files)
   g_autoptr (GError) error = NULL;
   CgPolicy *policy = cg_policy_load (globals->root, extra_files, diagnostics, &error);
 
+  /* Warnings are `policy check`'s to print; other commands speak of errors only. */
   if (policy == NULL)
     cli_print_problems (diagnostics, error);
   return policy;
 }
 
+/* What the pre-deploy gate loads with: no files at all is a mistyped root, and a rule
+ * that needs the hwdb is a trap where there is none. */
+static CgPolicyLoadFlags
+check_flags (const CliGlobals *globals, gboolean strict)
+{
+  g_autofree char *hwdb = cg_hwdb_find_database (globals->root);
+  CgPolicyLoadFlags flags = CG_POLICY_LOAD_REQUIRE_FILES;
+
+  if (strict)
+    flags |= CG_POLICY_LOAD_STRICT;
+  if (hwdb == NULL)
+    flags |= CG_POLICY_LOAD_NO_HWDB;
+  return flags;
+}
+
 int
 cmd_policy_check (CliGlobals *globals, int argc, char **argv)
 {
+  gboolean strict = FALSE;
+  const GOptionEntry entries[] = {
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict,
+      "Files the loader ignores are errors; warn about the traps of a valid policy", NULL },
+    { NULL },
+  };
   g_autoptr (GOptionContext) context = cli_option_context_new (
       globals, "[FILE…]",
       "Check the policy. Each FILE is checked as if it were installed in /etc/carguard\n"
       "(carguard.conf as the main file, any other name as a vendor file), together with\n"
       "the rest of the policy. Every problem is printed as FILE:LINE:COL: error: MESSAGE;\n"
-      "the exit status is 0 if the policy is valid, 1 if not.",
-      NULL);
+      "files the loader would not read are warnings (errors with --strict). The exit\n"
+      "status is 0 if the policy is valid, 1 if not, or if there is no policy at all.",
+      entries);
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (GError) error = NULL;
   g_autoptr (CgPolicy) policy = NULL;
+  CgPolicyLoadOptions options = { 0 };
 
+  g_option_context_set_description (context, check_description);
   if (!cli_option_context_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
-  policy = cmd_policy_load (globals, argc > 1 ? (const char *const *)argv + 1 : NULL);
+  options.root = globals->root;
+  options.extra_files = argc > 1 ? (const char *const *)argv + 1 : NULL;
+  options.flags = check_flags (globals, strict);
+  policy = cg_policy_load_with (&options, diagnostics, &error);
+  cli_print_problems (diagnostics, policy == NULL ? error : NULL);
   return policy != NULL ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 }
 

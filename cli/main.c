@@ -9,6 +9,7 @@
 
 static const CliCommand families[] = {
   { "policy", cmd_policy, "Check, show, edit and explain the device policy" },
+  { "status", cmd_status, "Say what carguardd enforces now and how its guards are doing" },
   { "devices", cmd_devices, "List the devices carguardd sees now and their decisions" },
   { "monitor", cmd_monitor, "Print carguardd's decisions, and devices that go, as they happen" },
   { "allow-once", cmd_allow_once, "Allow a device the policy asks about, this once" },

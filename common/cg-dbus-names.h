@@ -65,3 +65,22 @@
 #define CG_DBUS_FACT_USB_SERIAL "USBSerial"
 #define CG_DBUS_FACT_USB_INTERFACE_CLASSES "USBInterfaceClasses"
 #define CG_DBUS_FACT_TYPEC_PARTNER_VID "TypeCPartnerVID"
+
+/* The keys of Status's a{sv}; the XML gives each one's type and meaning */
+#define CG_DBUS_STATUS_VERSION "Version"
+#define CG_DBUS_STATUS_ROOT "Root"
+#define CG_DBUS_STATUS_POLICY_HASH "PolicyHash"
+#define CG_DBUS_STATUS_POLICY_FILES "PolicyFiles"
+#define CG_DBUS_STATUS_POLICY_VENDORS "PolicyVendors"
+#define CG_DBUS_STATUS_POLICY_FALLBACK "PolicyFallback"
+#define CG_DBUS_STATUS_POLICY_LOADED "PolicyLoaded"
+#define CG_DBUS_STATUS_LAST_RELOAD "LastReload"
+#define CG_DBUS_STATUS_LAST_RELOAD_OK "LastReloadOK"
+#define CG_DBUS_STATUS_LAST_RELOAD_PROBLEMS "LastReloadProblems"
+#define CG_DBUS_STATUS_HWDB "Hwdb"
+#define CG_DBUS_STATUS_GUARDS "Guards"
+
+/* The keys of each guard under CG_DBUS_STATUS_GUARDS */
+#define CG_DBUS_GUARD_NAME "Name"
+#define CG_DBUS_GUARD_RUNNING "Running"
+#define CG_DBUS_GUARD_WHAT "What"

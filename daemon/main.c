@@ -168,8 +168,11 @@ main (int argc, char **argv)
     return EXIT_FAILURE;
   }
   bluetooth_guard = cg_bluetooth_guard_new (keeper, pending, registry, &bluetooth_error);
-  if (bluetooth_guard == NULL)
+  if (bluetooth_guard == NULL) {
+    g_autofree char *why = g_strdup_printf ("not started: %s", bluetooth_error->message);
     g_warning ("Bluetooth guard not started: %s", bluetooth_error->message);
+    cg_device_registry_report_guard (registry, "bluetooth", FALSE, why);
+  }
   usb_gadget_guard = cg_usb_gadget_guard_new (keeper, pending, registry, "/");
   if (uevent_monitor != NULL)
     cg_usb_gadget_guard_listen (usb_gadget_guard, uevent_monitor);

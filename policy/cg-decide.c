@@ -37,6 +37,24 @@ lookup (const CgPolicy *policy, Matches *m, CgMatchKind kind, guint64 value)
   add_found (m, g_hash_table_lookup (policy->index, &key));
 }
 
+/* The most specific IEEE block holding the address: an MA-S inside an MA-L belongs to
+ * whoever the IEEE gave the MA-S, not to the holder of the MA-L around it. */
+static void
+lookup_oui (const CgPolicy *policy, Matches *m, guint64 address)
+{
+  static const guint sizes[] = { 36, 28, 24 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    gint64 key = pack (CG_MATCH_BT_OUI, cg_oui_pack (sizes[i], address >> (48 - sizes[i])));
+    const CgRuleEntry *entry = g_hash_table_lookup (policy->index, &key);
+
+    if (entry != NULL) {
+      add_found (m, entry);
+      return;
+    }
+  }
+}
+
 static void
 add_found_glob (gpointer entry, gpointer user_data)
 {
@@ -108,7 +126,7 @@ decide_bluetooth (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
   if (try_level (policy, &m, CG_LEVEL_PRODUCT, out))
     return;
   if (have_address)
-    lookup (policy, &m, CG_MATCH_BT_OUI, address >> 24);
+    lookup_oui (policy, &m, address);
   if (id->source != CG_DEVICE_ID_SOURCE_NONE)
     lookup (policy, &m, CG_MATCH_DEVICE_ID_VENDOR, ((guint64)id->source << 16) | id->vendor);
   match_globs (policy, &m, CG_MATCH_BT_NAME, facts->bt_name);

@@ -9,17 +9,44 @@ cg_policy_error_quark (void)
   return g_quark_from_static_string ("cg-policy-error-quark");
 }
 
-CgDiagnostic *
-cg_diagnostic_new (const char *file, guint line, guint col, const char *fmt, ...)
+static CgDiagnostic *diagnostic_new_valist (CgSeverity severity, const char *file, guint line,
+                                            guint col, const char *fmt, va_list args)
+    G_GNUC_PRINTF (5, 0);
+
+static CgDiagnostic *
+diagnostic_new_valist (CgSeverity severity, const char *file, guint line, guint col,
+                       const char *fmt, va_list args)
 {
   CgDiagnostic *d = g_new0 (CgDiagnostic, 1);
-  va_list args;
 
   d->file = g_strdup (file != NULL ? file : "<unknown>");
   d->line = line;
   d->col = col;
-  va_start (args, fmt);
   d->message = g_strdup_vprintf (fmt, args);
+  d->severity = severity;
+  return d;
+}
+
+CgDiagnostic *
+cg_diagnostic_new (const char *file, guint line, guint col, const char *fmt, ...)
+{
+  CgDiagnostic *d;
+  va_list args;
+
+  va_start (args, fmt);
+  d = diagnostic_new_valist (CG_SEVERITY_ERROR, file, line, col, fmt, args);
+  va_end (args);
+  return d;
+}
+
+CgDiagnostic *
+cg_diagnostic_new_warning (const char *file, guint line, guint col, const char *fmt, ...)
+{
+  CgDiagnostic *d;
+  va_list args;
+
+  va_start (args, fmt);
+  d = diagnostic_new_valist (CG_SEVERITY_WARNING, file, line, col, fmt, args);
   va_end (args);
   return d;
 }
@@ -37,7 +64,8 @@ cg_diagnostic_free (CgDiagnostic *d)
 char *
 cg_diagnostic_to_string (const CgDiagnostic *d)
 {
-  return g_strdup_printf ("%s:%u:%u: error: %s", d->file, d->line, d->col, d->message);
+  return g_strdup_printf ("%s:%u:%u: %s: %s", d->file, d->line, d->col,
+                          d->severity == CG_SEVERITY_WARNING ? "warning" : "error", d->message);
 }
 
 GPtrArray *
@@ -70,18 +98,33 @@ cg_diagnostics_sort (GPtrArray *diagnostics)
   g_ptr_array_sort (diagnostics, compare_diagnostics);
 }
 
+guint
+cg_diagnostics_count_errors (GPtrArray *diagnostics)
+{
+  guint n = 0;
+
+  for (guint i = 0; diagnostics != NULL && i < diagnostics->len; i++)
+    n += ((const CgDiagnostic *)g_ptr_array_index (diagnostics, i))->severity == CG_SEVERITY_ERROR;
+  return n;
+}
+
 void
 cg_diagnostics_to_error (GPtrArray *diagnostics, GError **error)
 {
   g_autoptr (GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < diagnostics->len; i++) {
-    g_autofree char *line = cg_diagnostic_to_string (g_ptr_array_index (diagnostics, i));
-    if (i > 0)
+    const CgDiagnostic *d = g_ptr_array_index (diagnostics, i);
+    g_autofree char *line = NULL;
+
+    if (d->severity != CG_SEVERITY_ERROR)
+      continue;
+    line = cg_diagnostic_to_string (d);
+    if (text->len > 0)
       g_string_append_c (text, '\n');
     g_string_append (text, line);
   }
-  if (diagnostics->len == 0)
+  if (text->len == 0)
     g_string_append (text, "invalid policy");
   g_set_error_literal (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, text->str);
 }

@@ -285,15 +285,22 @@ cg_document_count_sections (const CgDocument *doc, const char *section)
   return n;
 }
 
+/* The line of the nth occurrence of key between header and end, or -1. */
 static gint
-find_key (const CgDocument *doc, guint header, guint end, const char *key)
+find_nth_key (const CgDocument *doc, guint header, guint end, const char *key, guint nth)
 {
   for (guint i = header + 1; i < end; i++) {
     const CgDocLine *line = g_ptr_array_index (doc->lines, i);
-    if (line->kind == CG_DOC_LINE_KEY && strcmp (line->name, key) == 0)
+    if (line->kind == CG_DOC_LINE_KEY && strcmp (line->name, key) == 0 && nth-- == 0)
       return (gint)i;
   }
   return -1;
+}
+
+static gint
+find_key (const CgDocument *doc, guint header, guint end, const char *key)
+{
+  return find_nth_key (doc, header, end, key, 0);
 }
 
 static CgDocLine *
@@ -432,10 +439,67 @@ cg_document_set (CgDocument *doc, const char *section, guint section_index, cons
     find_section (doc, section, section_index, &header, &end);
   }
   existing = find_key (doc, header, end, key);
-  if (existing >= 0)
-    replace_value (g_ptr_array_index (doc->lines, existing), trimmed);
-  else
+  if (existing < 0) {
     insert_key (doc, header, end, key, trimmed);
+    return TRUE;
+  }
+  replace_value (g_ptr_array_index (doc->lines, existing), trimmed);
+  for (gint later; (later = find_nth_key (doc, header, end, key, 1)) >= 0; end--)
+    g_ptr_array_remove_index (doc->lines, later);
+  return TRUE;
+}
+
+gboolean
+cg_document_replace_nth (CgDocument *doc, const char *section, guint section_index, const char *key,
+                         guint nth, const char *value, GError **error)
+{
+  g_autofree char *trimmed = NULL;
+  guint header, end;
+  gint line;
+
+  if (!check_edit (section, key, value, error))
+    return FALSE;
+  if (!find_section (doc, section, section_index, &header, &end)
+      || (line = find_nth_key (doc, header, end, key, nth)) < 0) {
+    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND, "%s: [%s] has no line %u of %s",
+                 doc->file, section, nth + 1, key);
+    return FALSE;
+  }
+  if (value == NULL) {
+    g_ptr_array_remove_index (doc->lines, (guint)line);
+    return TRUE;
+  }
+  trimmed = g_strstrip (g_strdup (value));
+  replace_value (g_ptr_array_index (doc->lines, line), trimmed);
+  return TRUE;
+}
+
+gboolean
+cg_document_append (CgDocument *doc, const char *section, guint section_index, const char *key,
+                    const char *value, GError **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *raw = NULL;
+  guint header, end, after;
+  gboolean has_key;
+
+  if (!check_edit (section, key, value, error))
+    return FALSE;
+  if (!find_section (doc, section, section_index, &header, &end))
+    return cg_document_set (doc, section, section_index, key, value, error);
+  trimmed = g_strstrip (g_strdup (value != NULL ? value : ""));
+  has_key = find_key (doc, header, end, key) >= 0;
+  after = header;
+  for (guint i = header + 1; i < end; i++) {
+    const CgDocLine *line = g_ptr_array_index (doc->lines, i);
+    /* After the key's last line, else after the section's last key. */
+    if (line->kind == CG_DOC_LINE_KEY && (!has_key || strcmp (line->name, key) == 0))
+      after = i;
+  }
+  raw = g_strconcat (key, "=", trimmed, NULL);
+  g_ptr_array_insert (doc->lines, (gint)after + 1, new_line (raw));
+  if (after + 1 == doc->lines->len - 1)
+    doc->final_newline = TRUE;
   return TRUE;
 }
 

@@ -23,9 +23,19 @@ char *cg_document_to_data (const CgDocument *doc, gsize *len);
 const char *cg_document_get_file (const CgDocument *doc);
 
 /* Edits. section names the first section of that name (repeatable sections such as
- * [Device] are addressed by section_index, 0-based among those of that name). */
+ * [Device] are addressed by section_index, 0-based among those of that name).
+ * cg_document_set gives the key one line, the first it had: later lines of a repeated
+ * (list) key go. */
 gboolean cg_document_set (CgDocument *doc, const char *section, guint section_index,
                           const char *key, const char *value, GError **error);
+/* A list key's lines, which may repeat (policy/FORMAT.md; read them with the iterator
+ * below): replacing the value of the nth (0-based, file order; value != NULL) or removing
+ * that line alone (value NULL), and one more line after the key's last (after the
+ * section's last key if it has none; the section is added if missing). */
+gboolean cg_document_replace_nth (CgDocument *doc, const char *section, guint section_index,
+                                  const char *key, guint nth, const char *value, GError **error);
+gboolean cg_document_append (CgDocument *doc, const char *section, guint section_index,
+                             const char *key, const char *value, GError **error);
 gboolean cg_document_unset (CgDocument *doc, const char *section, guint section_index,
                             const char *key, GError **error);
 /* Appends a new section at the end; returns its section_index. */

@@ -226,6 +226,50 @@ cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts)
   return json_builder_get_root (b);
 }
 
+/* ---- text, from the JSON: one renderer for an explanation made here and one a daemon
+ * sent over D-Bus ---- */
+
+static const char *
+member_string (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static JsonObject *
+member_object (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+member_array (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+member_boolean (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_boolean (node);
+}
+
+static void
+append_words (GString *out, JsonArray *words)
+{
+  for (guint i = 0; words != NULL && i < json_array_get_length (words); i++) {
+    g_autofree char *safe = cg_sanitize_string (json_array_get_string_element (words, i), 64);
+    g_string_append_printf (out, " %s", safe);
+  }
+}
+
 static void
 append_fact (GString *out, const char *label, const char *value)
 {
@@ -237,92 +281,130 @@ append_fact (GString *out, const char *label, const char *value)
   g_string_append_printf (out, "  %s: \"%s\"\n", label, safe);
 }
 
+/* Values the explanation computed itself (ids, hex): printed as they are, sanitised only
+ * because a daemon's answer is read here too. */
 static void
-append_facts (GString *out, const CgFacts *facts)
+append_plain (GString *out, const char *label, const char *value)
 {
-  g_string_append (out, "Facts:\n");
-  append_fact (out, "Bluetooth address", facts->bt_address);
-  if (facts->has_bt_class) {
-    const char *name = cg_bt_class_describe (facts->bt_class);
-    g_string_append_printf (out, "  Bluetooth class: 0x%06x (%s)\n", facts->bt_class,
-                            name != NULL ? name : "unknown");
-  }
-  append_fact (out, "Bluetooth name", facts->bt_name);
-  if (facts->bt_device_id.source != CG_DEVICE_ID_SOURCE_NONE) {
-    g_autofree char *id = device_id_string (&facts->bt_device_id);
-    g_string_append_printf (out, "  Bluetooth Device ID: %s\n", id);
-  }
-  append_fact (out, "Bluetooth organization (hwdb)", facts->bt_organization);
-  if (facts->has_usb_id)
-    g_string_append_printf (out, "  USB id: %04x:%04x\n", facts->usb_vid, facts->usb_pid);
-  append_fact (out, "USB manufacturer", facts->usb_manufacturer);
-  append_fact (out, "USB product", facts->usb_product);
-  append_fact (out, "USB serial", facts->usb_serial);
-  for (gsize i = 0; facts->usb_interface_classes != NULL && i < facts->n_usb_interface_classes; i++)
-    g_string_append_printf (out, "  USB interface class: %02x\n", facts->usb_interface_classes[i]);
-  if (facts->has_typec_partner_vid)
-    g_string_append_printf (out, "  Type-C partner VID: %04x\n", facts->typec_partner_vid);
-  append_fact (out, "USB organization (hwdb)", facts->usb_organization);
+  g_autofree char *safe = NULL;
+
+  if (value == NULL)
+    return;
+  safe = cg_sanitize_string (value, FACT_TEXT_MAX);
+  g_string_append_printf (out, "  %s: %s\n", label, safe);
 }
 
 static void
-append_rules (GString *out, const CgDecision *d)
+append_bluetooth_facts (GString *out, JsonObject *bt)
 {
-  g_string_append_printf (out, "  decided at level %s by:\n", cg_level_to_string (d->level));
-  for (guint i = 0; i < d->rules->len; i++) {
-    const CgRule *r = g_ptr_array_index (d->rules, i);
-    g_autofree char *where = cg_rule_format_location (r);
-    if (r->vendor != NULL)
-      g_string_append_printf (out, "    %s %s=%s (vendor %s)\n", where, r->key, r->value,
-                              cg_vendor_get_id (r->vendor));
-    else
-      g_string_append_printf (out, "    %s [%s]\n", where, r->key);
+  const char *class_hex = member_string (bt, "class");
+  const char *class_name = member_string (bt, "class-name");
+
+  append_fact (out, "Bluetooth address", member_string (bt, "address"));
+  if (class_hex != NULL) {
+    g_autofree char *safe = cg_sanitize_string (class_hex, 16);
+    g_autofree char *name = cg_sanitize_string (class_name != NULL ? class_name : "unknown", 64);
+    g_string_append_printf (out, "  Bluetooth class: %s (%s)\n", safe, name);
+  }
+  append_fact (out, "Bluetooth name", member_string (bt, "name"));
+  append_plain (out, "Bluetooth Device ID", member_string (bt, "device-id"));
+  append_fact (out, "Bluetooth organization (hwdb)", member_string (bt, "organization"));
+}
+
+static void
+append_usb_facts (GString *out, JsonObject *usb)
+{
+  JsonArray *classes = member_array (usb, "interface-classes");
+
+  if (member_string (usb, "vid") != NULL && member_string (usb, "pid") != NULL) {
+    g_autofree char *vid = cg_sanitize_string (member_string (usb, "vid"), 8);
+    g_autofree char *pid = cg_sanitize_string (member_string (usb, "pid"), 8);
+    g_string_append_printf (out, "  USB id: %s:%s\n", vid, pid);
+  }
+  append_fact (out, "USB manufacturer", member_string (usb, "manufacturer"));
+  append_fact (out, "USB product", member_string (usb, "product"));
+  append_fact (out, "USB serial", member_string (usb, "serial"));
+  for (guint i = 0; classes != NULL && i < json_array_get_length (classes); i++)
+    append_plain (out, "USB interface class", json_array_get_string_element (classes, i));
+  append_plain (out, "Type-C partner VID", member_string (usb, "typec-partner-vid"));
+  append_fact (out, "USB organization (hwdb)", member_string (usb, "organization"));
+}
+
+static void
+append_rules (GString *out, JsonObject *decision)
+{
+  JsonArray *rules = member_array (decision, "rules");
+  g_autofree char *level = cg_sanitize_string (member_string (decision, "level"), 32);
+
+  g_string_append_printf (out, "  decided at level %s by:\n", level);
+  for (guint i = 0; rules != NULL && i < json_array_get_length (rules); i++) {
+    JsonObject *rule = json_array_get_object_element (rules, i);
+    g_autofree char *where = cg_sanitize_string (member_string (rule, "rule"), 1024);
+    g_autofree char *key = cg_sanitize_string (member_string (rule, "key"), 64);
+    const char *vendor = member_string (rule, "vendor");
+
+    if (vendor != NULL) {
+      g_autofree char *value = cg_sanitize_string (member_string (rule, "value"), 1024);
+      g_autofree char *id = cg_sanitize_string (vendor, 256);
+      g_string_append_printf (out, "    %s %s=%s (vendor %s)\n", where, key, value, id);
+    } else {
+      g_string_append_printf (out, "    %s [%s]\n", where, key);
+    }
   }
 }
 
 static void
-append_bluetooth (GString *out, const CgDecision *d)
+append_bluetooth (GString *out, JsonObject *bt)
 {
-  g_string_append_printf (out, "Bluetooth: pairing %s%s\n", cg_pairing_to_string (d->grant.pairing),
-                          d->grant.block ? ", blocked" : "");
-  for (int allowed = 1; allowed >= 0; allowed--) {
-    g_string_append_printf (out, "  profiles %s:", allowed ? "allowed" : "denied");
-    for (int p = 0; p < CG_PROFILE_N; p++)
-      if (((d->grant.profiles & (1u << p)) != 0) == allowed)
-        g_string_append_printf (out, " %s", cg_profile_to_name ((CgProfile)p));
-    g_string_append_c (out, '\n');
-  }
-  if (d->grant.all_uuids)
+  JsonObject *profiles = member_object (bt, "profiles");
+  g_autofree char *pairing = cg_sanitize_string (member_string (bt, "pairing"), 16);
+
+  g_string_append_printf (out, "Bluetooth: pairing %s%s\n", pairing,
+                          member_boolean (bt, "block") ? ", blocked" : "");
+  g_string_append (out, "  profiles allowed:");
+  append_words (out, member_array (profiles, "allowed"));
+  g_string_append (out, "\n  profiles denied:");
+  append_words (out, member_array (profiles, "denied"));
+  g_string_append_c (out, '\n');
+  if (member_boolean (bt, "all-uuids"))
     g_string_append (out, "  any other service UUID allowed\n");
-  append_rules (out, d);
+  append_rules (out, bt);
 }
 
 static void
-append_usb (GString *out, const CgDecision *d)
+append_usb (GString *out, JsonObject *usb)
 {
-  g_autoptr (GPtrArray) names = interface_names (&d->grant);
+  g_autofree char *mode = cg_sanitize_string (member_string (usb, "mode"), 16);
 
-  g_string_append_printf (out, "USB: mode %s\n", cg_usb_mode_to_string (d->grant.usb_mode));
-  if (d->grant.usb_mode == CG_USB_MODE_DATA) {
+  g_string_append_printf (out, "USB: mode %s\n", mode);
+  if (g_strcmp0 (mode, "data") == 0) {
     g_string_append (out, "  interfaces:");
-    for (guint i = 0; i < names->len; i++)
-      g_string_append_printf (out, " %s", (const char *)g_ptr_array_index (names, i));
+    append_words (out, member_array (usb, "interfaces"));
     g_string_append_c (out, '\n');
   }
-  append_rules (out, d);
+  append_rules (out, usb);
+}
+
+char *
+cg_explain_json_to_text (JsonNode *explanation)
+{
+  GString *out = g_string_new (NULL);
+  JsonObject *root
+      = JSON_NODE_HOLDS_OBJECT (explanation) ? json_node_get_object (explanation) : NULL;
+  JsonObject *facts = member_object (root, "facts");
+
+  append_bluetooth (out, member_object (root, "bluetooth"));
+  append_usb (out, member_object (root, "usb"));
+  g_string_append (out, "Facts:\n");
+  append_bluetooth_facts (out, member_object (facts, "bluetooth"));
+  append_usb_facts (out, member_object (facts, "usb"));
+  return g_string_free (out, FALSE);
 }
 
 char *
 cg_explain_to_text (const CgPolicy *policy, const CgFacts *facts)
 {
-  GString *out = g_string_new (NULL);
-  g_auto (CgDecision) bt = { 0 };
-  g_auto (CgDecision) usb = { 0 };
+  g_autoptr (JsonNode) explanation = cg_explain_to_json (policy, facts);
 
-  cg_policy_decide (policy, facts, CG_TRANSPORT_BLUETOOTH, &bt);
-  cg_policy_decide (policy, facts, CG_TRANSPORT_USB, &usb);
-  append_bluetooth (out, &bt);
-  append_usb (out, &usb);
-  append_facts (out, facts);
-  return g_string_free (out, FALSE);
+  return cg_explain_json_to_text (explanation);
 }

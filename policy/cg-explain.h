@@ -21,5 +21,8 @@ JsonNode *cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts);
 /* The same, as text for a person; device strings are sanitised (no control chars,
  * invalid UTF-8 replaced) before printing. */
 char *cg_explain_to_text (const CgPolicy *policy, const CgFacts *facts);
+/* That text from an explanation's JSON, wherever it was made (carguardd's Explain over
+ * D-Bus): every string is sanitised before it is printed. */
+char *cg_explain_json_to_text (JsonNode *explanation);
 
 G_END_DECLS

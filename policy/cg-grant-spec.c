@@ -132,32 +132,64 @@ set_usb_interfaces (CgGrantSpec *spec, const char *value, const CgValueSite *sit
   return ok;
 }
 
+/* The field a grant key sets. */
+static CgGrantSpecField
+grant_key_field (CgValueType type)
+{
+  switch (type) {
+    case CG_VALUE_PRESET:
+      return CG_GRANT_SPEC_PRESET;
+    case CG_VALUE_PAIRING:
+      return CG_GRANT_SPEC_PAIRING;
+    case CG_VALUE_PROFILES:
+      return CG_GRANT_SPEC_PROFILES;
+    case CG_VALUE_USB_MODE:
+      return CG_GRANT_SPEC_USB_MODE;
+    case CG_VALUE_USB_INTERFACES:
+      return CG_GRANT_SPEC_USB_INTERFACES;
+    case CG_VALUE_TEXT:
+    case CG_VALUE_CHOICE:
+    case CG_VALUE_ENTRY_NAME:
+    case CG_VALUE_MATCH_LIST:
+    case CG_VALUE_MATCH_ONE:
+    default:
+      return 0;
+  }
+}
+
 gboolean
 cg_grant_spec_set (CgGrantSpec *spec, const CgSchemaKey *key, const char *value,
                    const CgValueSite *site)
 {
-  switch (key->type) {
-    case CG_VALUE_PRESET:
-      spec->set |= CG_GRANT_SPEC_PRESET;
-      return set_preset (spec, value, site);
-    case CG_VALUE_PAIRING:
-      spec->set |= CG_GRANT_SPEC_PAIRING;
-      return set_pairing (spec, value, site);
-    case CG_VALUE_PROFILES:
-      spec->set |= CG_GRANT_SPEC_PROFILES;
-      return set_profiles (spec, value, site);
-    case CG_VALUE_USB_MODE:
-      spec->set |= CG_GRANT_SPEC_USB_MODE;
-      return set_usb_mode (spec, value, site);
-    case CG_VALUE_USB_INTERFACES:
-      spec->set |= CG_GRANT_SPEC_USB_INTERFACES;
-      return set_usb_interfaces (spec, value, site);
-    case CG_VALUE_TEXT:
-    case CG_VALUE_MATCH_LIST:
-    case CG_VALUE_MATCH_ONE:
+  CgGrantSpecField field = grant_key_field (key->type);
+  gboolean ok;
+
+  g_return_val_if_fail (field != 0, FALSE);
+  switch (field) {
+    case CG_GRANT_SPEC_PRESET:
+      ok = set_preset (spec, value, site);
+      break;
+    case CG_GRANT_SPEC_PAIRING:
+      ok = set_pairing (spec, value, site);
+      break;
+    case CG_GRANT_SPEC_PROFILES:
+      ok = set_profiles (spec, value, site);
+      break;
+    case CG_GRANT_SPEC_USB_MODE:
+      ok = set_usb_mode (spec, value, site);
+      break;
+    case CG_GRANT_SPEC_USB_INTERFACES:
     default:
-      g_return_val_if_reached (FALSE);
+      ok = set_usb_interfaces (spec, value, site);
+      break;
   }
+  /* A field counts as set once its value reads: a bad one is its own error, and no
+   * contradiction is made of it. */
+  if (ok) {
+    spec->set |= field;
+    spec->line[g_bit_nth_lsf (field, -1)] = site->line;
+  }
+  return ok;
 }
 
 void
@@ -184,4 +216,90 @@ cg_grant_spec_resolve (const CgGrantSpec *spec, const CgGrant *base, CgGrant *ou
     out->usb_mode = spec->usb_mode;
   if (spec->set & CG_GRANT_SPEC_USB_INTERFACES)
     memcpy (out->usb_interfaces, spec->usb_interfaces, sizeof (out->usb_interfaces));
+}
+
+static guint
+field_line (const CgGrantSpec *spec, CgGrantSpecField field)
+{
+  return spec->line[g_bit_nth_lsf (field, -1)];
+}
+
+static void report_contradiction (const CgGrantSpec *spec, CgGrantSpecField field, const char *file,
+                                  GPtrArray *diagnostics, const char *fmt, ...)
+    G_GNUC_PRINTF (5, 6);
+
+static void
+report_contradiction (const CgGrantSpec *spec, CgGrantSpecField field, const char *file,
+                      GPtrArray *diagnostics, const char *fmt, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  message = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_ptr_array_add (diagnostics,
+                   cg_diagnostic_new (file, field_line (spec, field), 1, "%s", message));
+}
+
+/* A blocked device gets nothing: a key granting it something says the opposite. */
+static void
+check_block (const CgGrantSpec *spec, const char *file, GPtrArray *diagnostics)
+{
+  guint preset_line = field_line (spec, CG_GRANT_SPEC_PRESET);
+
+  if ((spec->set & CG_GRANT_SPEC_PAIRING) && spec->pairing != CG_PAIRING_DENY)
+    report_contradiction (spec, CG_GRANT_SPEC_PAIRING, file, diagnostics,
+                          "Pairing=%s contradicts Preset=block (line %u): a blocked device never "
+                          "pairs",
+                          cg_pairing_to_string (spec->pairing), preset_line);
+  if ((spec->set & CG_GRANT_SPEC_PROFILES)
+      && (spec->profiles != 0 || spec->all_uuids
+          || (spec->extra_uuids != NULL && spec->extra_uuids->len > 0)))
+    report_contradiction (spec, CG_GRANT_SPEC_PROFILES, file, diagnostics,
+                          "Profiles= contradicts Preset=block (line %u): a blocked device gets "
+                          "no profile",
+                          preset_line);
+  if ((spec->set & CG_GRANT_SPEC_USB_MODE) && spec->usb_mode != CG_USB_MODE_CHARGE_ONLY)
+    report_contradiction (spec, CG_GRANT_SPEC_USB_MODE, file, diagnostics,
+                          "USBMode=%s contradicts Preset=block (line %u): a blocked device gets "
+                          "no USB data",
+                          cg_usb_mode_to_string (spec->usb_mode), preset_line);
+}
+
+/* USBInterfaces= narrows what USBMode=data (or an allowed ask) opens; where the section
+ * itself says charge-only it has nothing to narrow. */
+static void
+check_interfaces (const CgGrantSpec *spec, const char *file, GPtrArray *diagnostics)
+{
+  CgUsbMode mode;
+  guint mode_line;
+
+  if (!(spec->set & CG_GRANT_SPEC_USB_INTERFACES))
+    return;
+  if (spec->set & CG_GRANT_SPEC_USB_MODE) {
+    mode = spec->usb_mode;
+    mode_line = field_line (spec, CG_GRANT_SPEC_USB_MODE);
+  } else if (spec->set & CG_GRANT_SPEC_PRESET) {
+    CgGrant preset;
+    cg_grant_init_preset (&preset, spec->preset);
+    mode = preset.usb_mode;
+    mode_line = field_line (spec, CG_GRANT_SPEC_PRESET);
+    cg_grant_clear (&preset);
+  } else {
+    return;
+  }
+  if (mode == CG_USB_MODE_CHARGE_ONLY)
+    report_contradiction (spec, CG_GRANT_SPEC_USB_INTERFACES, file, diagnostics,
+                          "USBInterfaces= has no effect: the USB mode here is charge-only "
+                          "(line %u); say USBMode=data or ask, or drop USBInterfaces=",
+                          mode_line);
+}
+
+void
+cg_grant_spec_check (const CgGrantSpec *spec, const char *file, GPtrArray *diagnostics)
+{
+  if ((spec->set & CG_GRANT_SPEC_PRESET) && spec->preset == CG_PRESET_BLOCK)
+    check_block (spec, file, diagnostics);
+  check_interfaces (spec, file, diagnostics);
 }

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cg-policy-private.h"
+#include "cg-root.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* A policy file is small text; anything this big is a mistake or an attack. */
-#define MAX_FILE_SIZE (4 * 1024 * 1024)
 /* Below this many files, threads cost more than they save. */
 #define PARALLEL_MIN_FILES 512
 
@@ -25,9 +25,13 @@ static const char *const search_dirs[] = {
 typedef struct {
   char *path;      /* shown: "/etc/carguard/vendors.d/x.conf" or an extra file as given */
   char *role_name; /* basename deciding main/vendor */
-  int dirfd;       /* -1: read path from the real file system */
+  int dirfd;       /* -1: read path from the real file system (an extra file) */
   char *name;      /* name within dirfd */
+  int root_fd;     /* where a symlinked name is resolved, the root as / */
   gboolean known_regular;
+  char *text; /* an extra source: its text, read from nowhere */
+  gsize len;
+  CgPolicyLoadFlags flags;
   CgPolicyFile *compiled;
 } Source;
 
@@ -37,6 +41,7 @@ source_free (Source *source)
   g_free (source->path);
   g_free (source->role_name);
   g_free (source->name);
+  g_free (source->text);
   if (source->compiled != NULL)
     cg_policy_file_free (source->compiled);
   g_free (source);
@@ -50,7 +55,8 @@ file_error (const Source *source, const char *fmt, ...)
   g_autofree char *message = NULL;
   va_list args;
 
-  CgPolicyFile *file = cg_policy_file_compile (source->path, source->role_name, "", 0);
+  CgPolicyFile *file
+      = cg_policy_file_compile (source->path, source->role_name, "", 0, source->flags);
 
   /* Masked so it takes no part in the build; its diagnostic fails the load. */
   file->masked = TRUE;
@@ -67,53 +73,117 @@ is_dev_null (const struct stat *st)
   return S_ISCHR (st->st_mode) && st->st_rdev == makedev (1, 3);
 }
 
-/* Reads and compiles one file with plain syscalls: with many thousand vendor files
- * the load is bound by them, and GIO would add several per file. */
-static CgPolicyFile *
-read_and_compile (const Source *source)
+/* A name in a policy directory, opened without leaving the root: the common case, a
+ * plain file, in one openat; a symlink is resolved under the root, and a mask (a link
+ * to /dev/null) reads as empty. */
+static int
+open_source (const Source *source, gboolean *masked, char **link_target)
 {
-  g_autofree char *text = NULL;
-  gsize len = 0, cap = 4096;
-  struct stat st;
-  int fd;
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  int fd = openat (source->dirfd, source->name, flags | O_NOFOLLOW);
+  char buffer[PATH_MAX];
+  ssize_t n;
 
-  if (source->dirfd < 0) {
-    g_autoptr (GError) error = NULL;
-    if (!g_file_get_contents (source->path, &text, &len, &error))
-      return file_error (source, "%s", error->message);
-    return cg_policy_file_compile (source->path, source->role_name, text, len);
+  *masked = FALSE;
+  if (fd >= 0 || errno != ELOOP)
+    return fd;
+  n = readlinkat (source->dirfd, source->name, buffer, sizeof buffer - 1);
+  if (n < 0)
+    return -1;
+  buffer[n] = '\0';
+  if (strcmp (buffer, "/dev/null") == 0) {
+    *masked = TRUE;
+    return -1;
   }
-  fd = openat (source->dirfd, source->name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0)
-    return file_error (source, "cannot open: %s", g_strerror (errno));
-  if (!source->known_regular) {
-    if (fstat (fd, &st) < 0 || (!S_ISREG (st.st_mode) && !is_dev_null (&st))) {
-      close (fd);
-      return file_error (source, "%s", "not a regular file");
-    }
-  }
-  text = g_malloc (cap);
+  *link_target = g_strdup (buffer);
+  /* source->path is the file as seen from the root ("/etc/carguard/vendors.d/x.conf"). */
+  return cg_root_open (source->root_fd, source->path, flags);
+}
+
+/* Reads all of fd; NULL with *problem set on failure. Closes fd. */
+static char *
+read_fd (int fd, gsize *len, char **problem)
+{
+  gsize cap = 4096;
+  g_autofree char *text = g_malloc (cap);
+
+  *len = 0;
   for (;;) {
-    ssize_t n = read (fd, text + len, cap - len);
+    ssize_t n = read (fd, text + *len, cap - *len);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      int saved = errno;
-      close (fd);
-      return file_error (source, "cannot read: %s", g_strerror (saved));
-    }
-    if (n == 0)
+      *problem = g_strdup_printf ("cannot read: %s", g_strerror (errno));
       break;
-    len += (gsize)n;
-    if (len > MAX_FILE_SIZE) {
-      close (fd);
-      return file_error (source, "%s", "file larger than 4 MiB");
     }
-    if (len == cap)
+    if (n == 0) {
+      close (fd);
+      return g_steal_pointer (&text);
+    }
+    *len += (gsize)n;
+    if (*len > CG_POLICY_FILE_MAX_SIZE) {
+      *problem = g_strdup ("file larger than 4 MiB");
+      break;
+    }
+    if (*len == cap)
       text = g_realloc (text, cap *= 2);
   }
   close (fd);
-  return cg_policy_file_compile (source->path, source->role_name, text, len);
+  return NULL;
+}
+
+/* Reads one file with plain syscalls: with many thousand vendor files the load is bound
+ * by them, and GIO would add several per file. A mask reads as "". NULL with *problem
+ * set when the file cannot be read. */
+static char *
+read_source (const Source *source, gsize *len, char **problem)
+{
+  g_autofree char *link_target = NULL;
+  gboolean masked = FALSE;
+  struct stat st;
+  int fd;
+
+  if (source->text != NULL) {
+    *len = source->len;
+    return g_memdup2 (source->text, source->len + 1);
+  }
+  if (source->dirfd < 0) {
+    g_autoptr (GError) error = NULL;
+    char *text = NULL;
+    if (!g_file_get_contents (source->path, &text, len, &error))
+      *problem = g_strdup (error->message);
+    return text;
+  }
+  fd = open_source (source, &masked, &link_target);
+  *len = 0;
+  if (masked)
+    return g_strdup ("");
+  if (fd < 0 && link_target != NULL)
+    *problem = g_strdup_printf ("cannot open: %s (a symlink to %s, which is followed below the "
+                                "root)",
+                                g_strerror (errno), link_target);
+  else if (fd < 0)
+    *problem = g_strdup_printf ("cannot open: %s", g_strerror (errno));
+  else if (!source->known_regular
+           && (fstat (fd, &st) < 0 || (!S_ISREG (st.st_mode) && !is_dev_null (&st)))) {
+    close (fd);
+    *problem = g_strdup ("not a regular file");
+  } else {
+    return read_fd (fd, len, problem);
+  }
+  return NULL;
+}
+
+static CgPolicyFile *
+read_and_compile (const Source *source)
+{
+  g_autofree char *problem = NULL;
+  gsize len = 0;
+  g_autofree char *text = read_source (source, &len, &problem);
+
+  if (text == NULL)
+    return file_error (source, "%s", problem);
+  return cg_policy_file_compile (source->path, source->role_name, text, len, source->flags);
 }
 
 static Source *
@@ -125,18 +195,23 @@ source_new (const char *path, const char *role_name, int dirfd, const char *name
   source->path = g_strdup (path);
   source->role_name = g_strdup (role_name);
   source->dirfd = dirfd;
+  source->root_fd = -1;
   source->name = g_strdup (name);
   source->known_regular = known_regular;
   return source;
 }
 
 /* What the search path offers: the main file and vendor files by name, later
- * directories replacing earlier ones. */
+ * directories replacing earlier ones; and what the scan noticed on the way. */
 typedef struct {
+  int root_fd;
+  CgPolicyLoadFlags flags;
   Source *main_file;
   GHashTable *vendors; /* name -> Source * */
   int fds[G_N_ELEMENTS (search_dirs) * 2];
   guint n_fds;
+  guint n_found;    /* files of the search path, masks included */
+  GPtrArray *found; /* CgDiagnostic: files ignored */
 } Scan;
 
 static void
@@ -144,22 +219,48 @@ scan_clear (Scan *scan)
 {
   g_clear_pointer (&scan->main_file, source_free);
   g_clear_pointer (&scan->vendors, g_hash_table_unref);
+  g_clear_pointer (&scan->found, g_ptr_array_unref);
   for (guint i = 0; i < scan->n_fds; i++)
     close (scan->fds[i]);
   scan->n_fds = 0;
+  if (scan->root_fd >= 0)
+    close (scan->root_fd);
+  scan->root_fd = -1;
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Scan, scan_clear)
 
-static int
-open_dir_at (int at, const char *path)
+static void
+scan_report_ignored (Scan *scan, const char *path, const char *why)
 {
-  return openat (at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_ptr_array_add (scan->found, (scan->flags & CG_POLICY_LOAD_STRICT)
+                                    ? cg_diagnostic_new (path, 1, 1, "ignored: %s", why)
+                                    : cg_diagnostic_new_warning (path, 1, 1, "ignored: %s", why));
+}
+
+/* Names the loader skips without a word: its own temporary files and other dot files. */
+static gboolean
+is_hidden (const char *name)
+{
+  return name[0] == '.';
+}
+
+static Source *
+scan_source_new (Scan *scan, const char *path, const char *name, int dir_fd, gboolean regular)
+{
+  Source *source = source_new (path, name, dir_fd, name, regular);
+
+  source->root_fd = scan->root_fd;
+  source->flags = scan->flags;
+  scan->n_found++;
+  return source;
 }
 
 static void
-scan_vendors_dir (Scan *scan, int dir_fd, const char *shown_dir)
+scan_vendors_dir (Scan *scan, const char *shown_dir)
 {
-  int vendors_fd = open_dir_at (dir_fd, CG_POLICY_VENDORS_DIR);
+  g_autofree char *vendors_path = g_build_filename (shown_dir, CG_POLICY_VENDORS_DIR, NULL);
+  /* A symlinked vendors.d is followed, but never out of the root. */
+  int vendors_fd = cg_root_open (scan->root_fd, vendors_path, O_RDONLY | O_DIRECTORY);
   DIR *dir;
   struct dirent *entry;
 
@@ -171,52 +272,124 @@ scan_vendors_dir (Scan *scan, int dir_fd, const char *shown_dir)
     return;
   while ((entry = readdir (dir)) != NULL) {
     g_autofree char *path = NULL;
-    if (entry->d_name[0] == '.' || !g_str_has_suffix (entry->d_name, ".conf"))
+    if (is_hidden (entry->d_name))
       continue;
-    path = g_build_filename (shown_dir, CG_POLICY_VENDORS_DIR, entry->d_name, NULL);
+    path = g_build_filename (vendors_path, entry->d_name, NULL);
+    if (!g_str_has_suffix (entry->d_name, ".conf")) {
+      scan_report_ignored (scan, path, "only names ending in .conf (lower case) are read");
+      continue;
+    }
     g_hash_table_replace (
         scan->vendors, g_strdup (entry->d_name),
-        source_new (path, entry->d_name, vendors_fd, entry->d_name, entry->d_type == DT_REG));
+        scan_source_new (scan, path, entry->d_name, vendors_fd, entry->d_type == DT_REG));
   }
   closedir (dir);
 }
 
+/* A policy directory holds carguard.conf and vendors.d; anything else is a mistake
+ * ("byd.conf" put beside carguard.conf, "carguard.conf.orig") the admin must hear of. */
 static void
-scan_search_path (Scan *scan, const char *root)
+scan_policy_dir (Scan *scan, int dir_fd, const char *shown_dir)
+{
+  DIR *dir = fdopendir (dup (dir_fd));
+  struct dirent *entry;
+
+  if (dir == NULL)
+    return;
+  while ((entry = readdir (dir)) != NULL) {
+    g_autofree char *path = NULL;
+
+    if (is_hidden (entry->d_name) || strcmp (entry->d_name, CG_POLICY_MAIN_FILE) == 0
+        || strcmp (entry->d_name, CG_POLICY_VENDORS_DIR) == 0)
+      continue;
+    path = g_build_filename (shown_dir, entry->d_name, NULL);
+    scan_report_ignored (scan, path,
+                         "only " CG_POLICY_MAIN_FILE " and " CG_POLICY_VENDORS_DIR
+                         "/ are read here; vendor files belong in " CG_POLICY_VENDORS_DIR "/");
+  }
+  closedir (dir);
+}
+
+static gboolean
+scan_search_path (Scan *scan, const char *root, GError **error)
 {
   scan->vendors
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)source_free);
+  scan->found = cg_diagnostics_new ();
+  scan->root_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (scan->root_fd < 0) {
+    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "cannot open the root %s: %s", root,
+                 g_strerror (errno));
+    return FALSE;
+  }
   for (guint d = 0; d < G_N_ELEMENTS (search_dirs); d++) {
-    g_autofree char *host_dir = g_build_filename (root, search_dirs[d], NULL);
     g_autofree char *main_path = g_build_filename (search_dirs[d], CG_POLICY_MAIN_FILE, NULL);
-    int dir_fd = open_dir_at (AT_FDCWD, host_dir);
+    int dir_fd = cg_root_open (scan->root_fd, search_dirs[d], O_RDONLY | O_DIRECTORY);
     struct stat st;
 
     if (dir_fd < 0)
       continue;
     scan->fds[scan->n_fds++] = dir_fd;
-    if (fstatat (dir_fd, CG_POLICY_MAIN_FILE, &st, 0) == 0) {
+    if (fstatat (dir_fd, CG_POLICY_MAIN_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0) {
       g_clear_pointer (&scan->main_file, source_free);
       scan->main_file
-          = source_new (main_path, CG_POLICY_MAIN_FILE, dir_fd, CG_POLICY_MAIN_FILE, FALSE);
+          = scan_source_new (scan, main_path, CG_POLICY_MAIN_FILE, dir_fd, S_ISREG (st.st_mode));
     }
-    scan_vendors_dir (scan, dir_fd, search_dirs[d]);
+    scan_policy_dir (scan, dir_fd, search_dirs[d]);
+    scan_vendors_dir (scan, search_dirs[d]);
   }
+  return TRUE;
 }
 
 static void
-add_extra_files (Scan *scan, const char *const *extra_files)
+scan_add_source (Scan *scan, Source *source)
 {
-  for (guint i = 0; extra_files != NULL && extra_files[i] != NULL; i++) {
-    g_autofree char *basename = g_path_get_basename (extra_files[i]);
-    Source *source = source_new (extra_files[i], basename, -1, NULL, FALSE);
+  if (strcmp (source->role_name, CG_POLICY_MAIN_FILE) == 0) {
+    g_clear_pointer (&scan->main_file, source_free);
+    scan->main_file = source;
+  } else {
+    g_hash_table_replace (scan->vendors, g_strdup (source->role_name), source);
+  }
+}
 
-    if (strcmp (basename, CG_POLICY_MAIN_FILE) == 0) {
-      g_clear_pointer (&scan->main_file, source_free);
-      scan->main_file = source;
-    } else {
-      g_hash_table_replace (scan->vendors, g_strdup (basename), source);
-    }
+/* What `policy check FILE` names that the loader would never read, it says so. */
+static gboolean
+extra_name_is_read (Scan *scan, const char *path, const char *basename)
+{
+  if (g_str_has_suffix (basename, ".conf") && !is_hidden (basename))
+    return TRUE;
+  scan_report_ignored (scan, path,
+                       "installed, this file would not be read: only names ending in .conf "
+                       "(lower case, not starting with '.') are");
+  return FALSE;
+}
+
+static void
+add_extra_files (Scan *scan, const CgPolicyLoadOptions *options)
+{
+  for (guint i = 0; options->extra_files != NULL && options->extra_files[i] != NULL; i++) {
+    const char *path = options->extra_files[i];
+    g_autofree char *basename = g_path_get_basename (path);
+    Source *source;
+
+    if (!extra_name_is_read (scan, path, basename))
+      continue;
+    source = source_new (path, basename, -1, NULL, FALSE);
+    source->flags = scan->flags;
+    scan_add_source (scan, source);
+  }
+  for (guint i = 0; i < options->n_extra_sources; i++) {
+    const CgPolicySource *extra = &options->extra_sources[i];
+    g_autofree char *basename = g_path_get_basename (extra->path);
+    Source *source;
+
+    if (!extra_name_is_read (scan, extra->path, basename))
+      continue;
+    source = source_new (extra->path, basename, -1, NULL, FALSE);
+    source->flags = scan->flags;
+    source->text = g_strndup (extra->text, extra->len);
+    source->len = extra->len;
+    scan_add_source (scan, source);
   }
 }
 
@@ -292,18 +465,43 @@ take_compiled (GPtrArray *sources)
   return files;
 }
 
+static gboolean
+check_found_any (const Scan *scan, const char *root, GError **error)
+{
+  if (scan->n_found > 0 || scan->main_file != NULL || g_hash_table_size (scan->vendors) > 0)
+    return TRUE;
+  g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND,
+               "no policy below %s: no %s and no %s/*.conf in %s, %s or %s", root,
+               CG_POLICY_MAIN_FILE, CG_POLICY_VENDORS_DIR, CG_POLICY_DIR_SHIPPED,
+               CG_POLICY_DIR_ADMIN, CG_POLICY_DIR_RUNTIME);
+  return FALSE;
+}
+
+CgPolicy *
+cg_policy_load_with (const CgPolicyLoadOptions *options, GPtrArray *diagnostics, GError **error)
+{
+  const char *root = options->root != NULL && *options->root != '\0' ? options->root : "/";
+  g_auto (Scan) scan = { .root_fd = -1, .flags = options->flags };
+  g_autoptr (GPtrArray) sources = NULL;
+
+  if (!scan_search_path (&scan, root, error))
+    return NULL;
+  add_extra_files (&scan, options);
+  if ((options->flags & CG_POLICY_LOAD_REQUIRE_FILES) && !check_found_any (&scan, root, error))
+    return NULL;
+  sources = ordered_sources (&scan);
+  compile_all (sources);
+  return cg_policy_build (take_compiled (sources), g_steal_pointer (&scan.found), diagnostics,
+                          error);
+}
+
 CgPolicy *
 cg_policy_load (const char *root, const char *const *extra_files, GPtrArray *diagnostics,
                 GError **error)
 {
-  g_auto (Scan) scan = { NULL };
-  g_autoptr (GPtrArray) sources = NULL;
+  const CgPolicyLoadOptions options = { .root = root, .extra_files = extra_files };
 
-  scan_search_path (&scan, root != NULL ? root : "/");
-  add_extra_files (&scan, extra_files);
-  sources = ordered_sources (&scan);
-  compile_all (sources);
-  return cg_policy_build (take_compiled (sources), diagnostics, error);
+  return cg_policy_load_with (&options, diagnostics, error);
 }
 
 CgPolicy *
@@ -315,7 +513,8 @@ cg_policy_load_from_data (const char *const *names, const char *const *texts, gu
 
   for (guint i = 0; i < n_files; i++) {
     g_autofree char *basename = g_path_get_basename (names[i]);
-    CgPolicyFile *file = cg_policy_file_compile (names[i], basename, texts[i], strlen (texts[i]));
+    CgPolicyFile *file
+        = cg_policy_file_compile (names[i], basename, texts[i], strlen (texts[i]), 0);
     g_ptr_array_add (files, file);
     if (file->main_file)
       main_index = (gint)i;
@@ -325,5 +524,44 @@ cg_policy_load_from_data (const char *const *names, const char *const *texts, gu
     gpointer main_file = g_ptr_array_steal_index (files, main_index);
     g_ptr_array_insert (files, 0, main_file);
   }
-  return cg_policy_build (files, diagnostics, error);
+  return cg_policy_build (files, NULL, diagnostics, error);
+}
+
+static void
+policy_file_text_free (CgPolicyFileText *file)
+{
+  g_free (file->name);
+  g_free (file->path);
+  g_free (file->text);
+  g_free (file);
+}
+
+GPtrArray *
+cg_policy_read_files (const char *root, GError **error)
+{
+  const CgPolicyLoadOptions options = { .root = root };
+  g_auto (Scan) scan = { .root_fd = -1 };
+  g_autoptr (GPtrArray) sources = NULL;
+  g_autoptr (GPtrArray) files
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)policy_file_text_free);
+
+  if (!scan_search_path (&scan, root != NULL && *root != '\0' ? root : "/", error))
+    return NULL;
+  add_extra_files (&scan, &options);
+  sources = ordered_sources (&scan);
+  for (guint i = 0; i < sources->len; i++) {
+    const Source *source = g_ptr_array_index (sources, i);
+    CgPolicyFileText *file = g_new0 (CgPolicyFileText, 1);
+    g_autofree char *problem = NULL;
+
+    g_ptr_array_add (files, file);
+    file->name = g_strdup (source->role_name);
+    file->path = g_strdup (source->path);
+    file->text = read_source (source, &file->len, &problem);
+    if (file->text == NULL) {
+      g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "%s: %s", source->path, problem);
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&files);
 }

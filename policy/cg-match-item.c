@@ -99,16 +99,59 @@ cg_match_item_clear (CgMatchItem *item)
   g_clear_pointer (&item->text, g_free);
 }
 
+/* The IEEE's block sizes: MA-L (24 bits, "78:D4:F1"), MA-M (28 bits, "78:D4:F1:4") and
+ * MA-S (36 bits, "70:B3:D5:12:3"), written as the hwdb and the registry print them, in
+ * octets with a last half octet for MA-M and MA-S. */
+static const struct {
+  const char *shape; /* 'x' a hex digit */
+  guint bits;
+} oui_shapes[] = {
+  { "xx:xx:xx", 24 },
+  { "xx:xx:xx:x", 28 },
+  { "xx:xx:xx:xx:x", 36 },
+};
+
+static gboolean
+oui_fits_shape (const char *s, const char *shape, guint64 *prefix)
+{
+  guint64 value = 0;
+
+  if (strlen (s) != strlen (shape))
+    return FALSE;
+  for (gsize i = 0; shape[i] != '\0'; i++) {
+    if (shape[i] == ':') {
+      if (s[i] != ':')
+        return FALSE;
+      continue;
+    }
+    if (!g_ascii_isxdigit (s[i]))
+      return FALSE;
+    value = (value << 4) | (guint64)g_ascii_xdigit_value (s[i]);
+  }
+  *prefix = value;
+  return TRUE;
+}
+
+guint64
+cg_oui_pack (guint bits, guint64 prefix)
+{
+  return ((guint64)bits << 40) | prefix;
+}
+
 static char *
 parse_oui (const char *s, CgMatchItem *out)
 {
-  guint32 bytes[3];
+  for (gsize i = 0; i < G_N_ELEMENTS (oui_shapes); i++) {
+    guint64 prefix;
 
-  if (strlen (s) != 8 || s[2] != ':' || s[5] != ':' || !cg_parse_hex_exact (s, 2, &bytes[0])
-      || !cg_parse_hex_exact (s + 3, 2, &bytes[1]) || !cg_parse_hex_exact (s + 6, 2, &bytes[2]))
-    return g_strdup_printf ("invalid Bluetooth OUI '%s' (expected XX:XX:XX)", s);
-  out->id = pack (CG_MATCH_BT_OUI, (bytes[0] << 16) | (bytes[1] << 8) | bytes[2]);
-  return NULL;
+    if (oui_fits_shape (s, oui_shapes[i].shape, &prefix)) {
+      out->id = pack (CG_MATCH_BT_OUI, cg_oui_pack (oui_shapes[i].bits, prefix));
+      return NULL;
+    }
+  }
+  return g_strdup_printf ("invalid Bluetooth OUI '%s' (expected an IEEE block: XX:XX:XX, "
+                          "XX:XX:XX:X or XX:XX:XX:XX:X)",
+                          s);
 }
 
 static char *

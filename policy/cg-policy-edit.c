@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "cg-policy.h"
+#include "cg-root.h"
 #include "cg-schema-private.h"
 
 void
@@ -21,6 +23,8 @@ cg_policy_edit_clear (CgPolicyEdit *edit)
   g_clear_pointer (&edit->shipped_path, g_free);
   g_clear_pointer (&edit->display_path, g_free);
   g_clear_pointer (&edit->doc, cg_document_free);
+  g_clear_pointer (&edit->original, g_free);
+  g_clear_pointer (&edit->original_path, g_free);
 }
 
 static char *
@@ -57,16 +61,15 @@ exists_without_following (const char *host_path)
 static gboolean
 read_document (CgPolicyEdit *edit, const char *path, GPtrArray *diagnostics, GError **error)
 {
-  g_autofree char *host_path = cg_store_resolve (edit->store, path);
   g_autofree char *text = NULL;
   gsize len = 0;
-  g_autoptr (GError) local_error = NULL;
 
-  if (!g_file_get_contents (host_path, &text, &len, &local_error)) {
-    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_IO, "%s", local_error->message);
+  /* A symlink in an image is followed as the image sees it, never out of the root. */
+  if (!cg_root_read_file (edit->root, path, CG_POLICY_FILE_MAX_SIZE, &text, &len, error))
     return FALSE;
-  }
   edit->doc = cg_document_parse (path, text, len, diagnostics);
+  edit->original = g_strndup (text, len);
+  edit->original_path = g_strdup (path);
   if (edit->doc == NULL) {
     g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, "%s has errors", path);
     return FALSE;
@@ -129,42 +132,16 @@ cg_policy_edit_start_empty (CgPolicyEdit *edit)
   edit->doc = cg_document_new_empty (edit->display_path);
 }
 
-/* The loader names the candidate by its temporary path; the user knows the file as
- * the one the edit will write. */
-static void
-rename_diagnostics (GPtrArray *diagnostics, guint first, const char *from, const char *to)
-{
-  for (guint i = first; i < diagnostics->len; i++) {
-    CgDiagnostic *d = g_ptr_array_index (diagnostics, i);
-
-    if (d->file != NULL && g_str_has_suffix (d->file, from)) {
-      g_free (d->file);
-      d->file = g_strdup (to);
-    }
-  }
-}
-
 /* Loads the whole policy with text standing in for the admin file, as `policy check
- * FILE` does: the candidate goes to a private directory under its own name. */
+ * FILE` does; every diagnostic names the file as the edit will write it. */
 static gboolean
 validate (CgPolicyEdit *edit, const char *text, gsize len, GPtrArray *diagnostics, GError **error)
 {
-  g_autofree char *dir = g_dir_make_tmp ("carguard-edit-XXXXXX", error);
-  g_autofree char *candidate = NULL;
-  g_autoptr (CgPolicy) policy = NULL;
-  const char *extra_files[2] = { NULL, NULL };
-  guint first = diagnostics->len;
+  const CgPolicySource candidate = { edit->display_path, text, len };
+  const CgPolicyLoadOptions options
+      = { .root = edit->root, .extra_sources = &candidate, .n_extra_sources = 1 };
+  g_autoptr (CgPolicy) policy = cg_policy_load_with (&options, diagnostics, error);
 
-  if (dir == NULL)
-    return FALSE;
-  candidate = g_build_filename (dir, edit->name, NULL);
-  if (g_file_set_contents (candidate, text, (gssize)len, error)) {
-    extra_files[0] = candidate;
-    policy = cg_policy_load (edit->root, extra_files, diagnostics, error);
-    rename_diagnostics (diagnostics, first, candidate, edit->display_path);
-    g_unlink (candidate);
-  }
-  g_rmdir (dir);
   return policy != NULL;
 }
 
@@ -180,13 +157,34 @@ cg_policy_edit_commit (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **erro
 }
 
 gboolean
-cg_policy_edit_commit_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
+cg_policy_edit_check (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
+{
+  gsize len = 0;
+  g_autofree char *text = cg_document_to_data (edit->doc, &len);
+
+  return validate (edit, text, len, diagnostics, error);
+}
+
+gboolean
+cg_policy_edit_check_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
+{
+  return validate (edit, "", 0, diagnostics, error);
+}
+
+gboolean
+cg_policy_edit_removal_masks (const CgPolicyEdit *edit)
 {
   g_autofree char *shipped_host = cg_store_resolve (edit->store, edit->shipped_path);
 
+  return exists_without_following (shipped_host);
+}
+
+gboolean
+cg_policy_edit_commit_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error)
+{
   if (!validate (edit, "", 0, diagnostics, error))
     return FALSE;
-  if (exists_without_following (shipped_host))
+  if (cg_policy_edit_removal_masks (edit))
     return cg_store_mask (edit->store, edit->admin_path, error);
   return cg_store_remove (edit->store, edit->admin_path, error);
 }
@@ -399,4 +397,247 @@ cg_policy_edit_remove_device (CgPolicyEdit *edit, const CgDeviceKey *key, GError
   if (rest == NULL)
     return cg_document_unset (edit->doc, entry.section, at, entry.key, error);
   return cg_document_set (edit->doc, entry.section, at, entry.key, rest, error);
+}
+
+/* ---------------------------------------------------------------- lists */
+
+/* One list item as the loader reads it, and as it is to be written. */
+typedef struct {
+  CgMatchItem item;
+  char *written;
+} ListItem;
+
+static void
+list_item_clear (ListItem *item)
+{
+  cg_match_item_clear (&item->item);
+  g_clear_pointer (&item->written, g_free);
+}
+
+static gboolean
+list_items_equal (const CgMatchItem *a, const CgMatchItem *b)
+{
+  return a->kind == b->kind && a->id == b->id && g_strcmp0 (a->text, b->text) == 0;
+}
+
+static const CgSchemaKey *
+list_key (const char *key, GError **error)
+{
+  const CgSchemaKey *entry = cg_schema_lookup (FALSE, "Match", key);
+
+  if (entry == NULL || entry->type != CG_VALUE_MATCH_LIST) {
+    g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID,
+                 "%s is not a list: += and -= work on the [Match] keys", key);
+    return NULL;
+  }
+  return entry;
+}
+
+/* The items of value; NULL with error if one is invalid. Texts (globs) are written
+ * quoted, identifiers as given. */
+static GArray *
+list_items_parse (const CgSchemaKey *key, const char *value, GError **error)
+{
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  const CgValueSite site = { "<command line>", 1, 1, diagnostics };
+  g_autoptr (GArray) written = cg_schema_split_list (value, &site);
+  g_autoptr (GArray) items = g_array_new (FALSE, TRUE, sizeof (ListItem));
+
+  g_array_set_clear_func (items, (GDestroyNotify)list_item_clear);
+  for (guint i = 0; written != NULL && i < written->len; i++) {
+    const char *text = g_array_index (written, CgListItem, i).text;
+    ListItem item = { 0 };
+    g_autofree char *message = cg_match_item_parse (key->match, text, &item.item);
+
+    if (message != NULL) {
+      cg_match_item_clear (&item.item);
+      g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_INVALID, "%s: %s", key->key, message);
+      return NULL;
+    }
+    item.written = item.item.text != NULL ? cg_schema_quote_item (text) : g_strdup (text);
+    g_array_append_val (items, item);
+  }
+  if (written == NULL) {
+    cg_diagnostics_to_error (diagnostics, error);
+    return NULL;
+  }
+  return g_steal_pointer (&items);
+}
+
+/* The values of the key's lines in the first [Match], in file order: one walk over the
+ * document, so a list of thousands of lines stays quick to edit. */
+static GPtrArray *
+list_lines (const CgPolicyEdit *edit, const CgSchemaKey *key)
+{
+  GPtrArray *values = g_ptr_array_new ();
+  CgDocumentIter iter;
+  const char *section, *name, *value;
+  guint seen = 0;
+
+  cg_document_iter_init (&iter, edit->doc);
+  while (cg_document_iter_next (&iter, &section, &name, &value)) {
+    if (g_strcmp0 (section, "Match") != 0)
+      continue;
+    if (name == NULL)
+      seen++;
+    else if (seen == 1 && g_str_equal (name, key->key))
+      g_ptr_array_add (values, (gpointer)value);
+  }
+  return values;
+}
+
+/* What the list holds now: the items of its lines after the last empty one. */
+static GArray *
+list_items_held (const CgPolicyEdit *edit, const CgSchemaKey *key)
+{
+  g_autoptr (GPtrArray) lines = list_lines (edit, key);
+  GArray *held = g_array_new (FALSE, TRUE, sizeof (ListItem));
+
+  g_array_set_clear_func (held, (GDestroyNotify)list_item_clear);
+  for (guint i = 0; i < lines->len; i++) {
+    const char *value = g_ptr_array_index (lines, i);
+    g_autoptr (GArray) items = *value == '\0' ? NULL : list_items_parse (key, value, NULL);
+
+    if (*value == '\0')
+      g_array_set_size (held, 0);
+    for (guint j = 0; items != NULL && j < items->len; j++) {
+      ListItem *item = &g_array_index (items, ListItem, j);
+      g_array_append_val (held, *item);
+      memset (item, 0, sizeof *item);
+    }
+  }
+  return held;
+}
+
+static gboolean
+list_holds (GArray *items, const CgMatchItem *wanted)
+{
+  for (guint i = 0; i < items->len; i++)
+    if (list_items_equal (&g_array_index (items, ListItem, i).item, wanted))
+      return TRUE;
+  return FALSE;
+}
+
+guint
+cg_policy_edit_list_count (const CgPolicyEdit *edit, const char *key)
+{
+  const CgSchemaKey *entry = list_key (key, NULL);
+  g_autoptr (GArray) held = NULL;
+
+  if (entry == NULL || edit->doc == NULL)
+    return 0;
+  held = list_items_held (edit, entry);
+  return held->len;
+}
+
+static gboolean
+append_lines (CgPolicyEdit *edit, const char *key, GPtrArray *written, GError **error)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+  gsize prefix = strlen (key) + 1;
+
+  for (guint i = 0; i < written->len; i++) {
+    const char *item = g_ptr_array_index (written, i);
+
+    if (line->len > 0 && prefix + line->len + 1 + strlen (item) > CG_POLICY_EDIT_LIST_WIDTH) {
+      if (!cg_document_append (edit->doc, "Match", 0, key, line->str, error))
+        return FALSE;
+      g_string_truncate (line, 0);
+    }
+    if (line->len > 0)
+      g_string_append_c (line, ' ');
+    g_string_append (line, item);
+  }
+  return line->len == 0 || cg_document_append (edit->doc, "Match", 0, key, line->str, error);
+}
+
+gboolean
+cg_policy_edit_list_add (CgPolicyEdit *edit, const char *key, const char *value, guint *n_added,
+                         GError **error)
+{
+  const CgSchemaKey *entry = list_key (key, error);
+  g_autoptr (GArray) items = NULL;
+  g_autoptr (GArray) held = NULL;
+  g_autoptr (GPtrArray) written = g_ptr_array_new ();
+
+  g_return_val_if_fail (edit->doc != NULL, FALSE);
+  if (entry == NULL || (items = list_items_parse (entry, value, error)) == NULL)
+    return FALSE;
+  held = list_items_held (edit, entry);
+  for (guint i = 0; i < items->len; i++) {
+    ListItem *item = &g_array_index (items, ListItem, i);
+
+    if (list_holds (held, &item->item))
+      continue;
+    g_ptr_array_add (written, item->written);
+    g_array_append_val (held, *item);
+    memset (item, 0, sizeof *item);
+  }
+  if (n_added != NULL)
+    *n_added = written->len;
+  return append_lines (edit, entry->key, written, error);
+}
+
+/* The line without the items of removed; NULL when none is left. */
+static char *
+line_without (const CgSchemaKey *key, const char *value, GArray *removed, gboolean *changed)
+{
+  g_autoptr (GArray) items = list_items_parse (key, value, NULL);
+  g_autoptr (GString) rest = g_string_new (NULL);
+
+  *changed = FALSE;
+  for (guint i = 0; items != NULL && i < items->len; i++) {
+    const ListItem *item = &g_array_index (items, ListItem, i);
+
+    if (list_holds (removed, &item->item)) {
+      *changed = TRUE;
+      continue;
+    }
+    if (rest->len > 0)
+      g_string_append_c (rest, ' ');
+    g_string_append (rest, item->written);
+  }
+  return rest->len > 0 ? g_string_free (g_steal_pointer (&rest), FALSE) : NULL;
+}
+
+static gboolean
+check_all_held (const CgPolicyEdit *edit, const CgSchemaKey *key, GArray *items, GError **error)
+{
+  g_autoptr (GArray) held = list_items_held (edit, key);
+  g_autoptr (GString) missing = g_string_new (NULL);
+
+  for (guint i = 0; i < items->len; i++) {
+    const ListItem *item = &g_array_index (items, ListItem, i);
+    if (!list_holds (held, &item->item))
+      g_string_append_printf (missing, "%s%s", missing->len > 0 ? " " : "", item->written);
+  }
+  if (missing->len == 0)
+    return TRUE;
+  g_set_error (error, CG_POLICY_ERROR, CG_POLICY_ERROR_NOT_FOUND, "%s: %s= does not list %s",
+               cg_document_get_file (edit->doc), key->key, missing->str);
+  return FALSE;
+}
+
+gboolean
+cg_policy_edit_list_remove (CgPolicyEdit *edit, const char *key, const char *value, GError **error)
+{
+  const CgSchemaKey *entry = list_key (key, error);
+  g_autoptr (GArray) items = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+
+  g_return_val_if_fail (edit->doc != NULL, FALSE);
+  if (entry == NULL || (items = list_items_parse (entry, value, error)) == NULL
+      || !check_all_held (edit, entry, items, error))
+    return FALSE;
+  lines = list_lines (edit, entry);
+  /* From the last line back, so the line numbers ahead stay what they were. */
+  for (guint i = lines->len; i-- > 0;) {
+    const char *line = g_ptr_array_index (lines, i);
+    gboolean changed = FALSE;
+    g_autofree char *rest = *line != '\0' ? line_without (entry, line, items, &changed) : NULL;
+
+    if (changed && !cg_document_replace_nth (edit->doc, "Match", 0, entry->key, i, rest, error))
+      return FALSE;
+  }
+  return TRUE;
 }

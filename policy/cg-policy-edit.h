@@ -27,7 +27,9 @@ typedef struct {
   char *shipped_path; /* root-relative: "/usr/lib/carguard/vendors.d/byd.conf" */
   char *display_path; /* the admin file as diagnostics name it */
   CgPolicyFileState state;
-  CgDocument *doc; /* the text to edit; NULL when absent or masked */
+  CgDocument *doc;     /* the text to edit; NULL when absent or masked */
+  char *original;      /* the text read (the admin's file or the shipped one), or NULL */
+  char *original_path; /* where it was read from, root-relative */
 } CgPolicyEdit;
 
 void cg_policy_edit_clear (CgPolicyEdit *edit);
@@ -42,6 +44,13 @@ gboolean cg_policy_edit_begin (CgPolicyEdit *edit, const char *root, const char 
 void cg_policy_edit_start_empty (CgPolicyEdit *edit);
 /* Checks the whole policy with edit->doc in place of the file; writes only if valid. */
 gboolean cg_policy_edit_commit (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error);
+/* The same check, writing nothing (--dry-run). */
+gboolean cg_policy_edit_check (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error);
+/* The same for the removal cg_policy_edit_commit_removal would make. */
+gboolean cg_policy_edit_check_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error);
+/* Whether removing the vendor masks it (/usr/lib ships it) rather than deleting the
+ * admin's file. */
+gboolean cg_policy_edit_removal_masks (const CgPolicyEdit *edit);
 /* Removes the vendor: deletes the admin file, or masks a shipped vendor. */
 gboolean cg_policy_edit_commit_removal (CgPolicyEdit *edit, GPtrArray *diagnostics, GError **error);
 
@@ -82,5 +91,25 @@ gboolean cg_policy_edit_put_device (CgPolicyEdit *edit, const CgDeviceKey *key,
 /* Removes the device's [Device] section, or its VID:PID from [Match] USB= (the key
  * goes with its last item). CG_POLICY_ERROR_NOT_FOUND if the document does not name it. */
 gboolean cg_policy_edit_remove_device (CgPolicyEdit *edit, const CgDeviceKey *key, GError **error);
+
+/* ---- lists: the [Match] keys of a vendor file, which may repeat (policy/FORMAT.md) ----
+ * value is a list as written after KEY= (items separated by whitespace, quoted where
+ * they hold spaces). Items are compared as the loader reads them (an OUI in any case is
+ * one OUI). CG_POLICY_ERROR_INVALID when key is no [Match] key or an item is invalid. */
+
+/* New lines of a list stay this short, however many items an import adds. */
+#define CG_POLICY_EDIT_LIST_WIDTH 80
+
+/* How many items the list holds now (what the lines after its last reset list). */
+guint cg_policy_edit_list_count (const CgPolicyEdit *edit, const char *key);
+/* Adds the items the list does not hold yet, on new lines after the key's last line: the
+ * lines there are stay byte for byte. *n_added (may be NULL) says how many were new. */
+gboolean cg_policy_edit_list_add (CgPolicyEdit *edit, const char *key, const char *value,
+                                  guint *n_added, GError **error);
+/* Removes every item of value from every line of the key; a line left with no item goes
+ * (an empty one would reset the list), the others are untouched.
+ * CG_POLICY_ERROR_NOT_FOUND, changing nothing, if the list lacks one of them. */
+gboolean cg_policy_edit_list_remove (CgPolicyEdit *edit, const char *key, const char *value,
+                                     GError **error);
 
 G_END_DECLS

@@ -25,6 +25,7 @@ cg_policy_file_free (CgPolicyFile *file)
   if (file == NULL)
     return;
   g_free (file->path);
+  g_free (file->digest);
   g_free (file->vendor_id);
   g_free (file->name);
   g_ptr_array_unref (file->diagnostics);
@@ -84,6 +85,22 @@ report (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
   message = g_strdup_vprintf (fmt, args);
   va_end (args);
   g_ptr_array_add (file->diagnostics, cg_diagnostic_new (file->path, line, col, "%s", message));
+}
+
+static void warn (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
+    G_GNUC_PRINTF (4, 5);
+
+static void
+warn (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  message = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_ptr_array_add (file->diagnostics,
+                   cg_diagnostic_new_warning (file->path, line, col, "%s", message));
 }
 
 /* carguard.conf: [Default] and [CarDefault] hold grants, the daemon's sections
@@ -159,6 +176,22 @@ note_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint 
   return TRUE;
 }
 
+/* "Name="BYD*" # their cars": the glob list is "BYD*", "#", "their", "cars". */
+static void
+warn_about_hash (CgPolicyFile *file, const CgDocLine *line, GArray *items, const CgValueSite *site)
+{
+  for (guint i = 0; items != NULL && i < items->len; i++) {
+    const CgListItem *item = &g_array_index (items, CgListItem, i);
+
+    if (item->text[0] == '#' && line->value[item->offset] != '"') {
+      warn (file, site->line, site->col + (guint)item->offset,
+            "'#' starts a list item here, not a comment: it and the words after it are "
+            "matched; a comment starts a line");
+      return;
+    }
+  }
+}
+
 static void
 add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *key,
              const CgDocLine *line, const CgValueSite *site)
@@ -168,6 +201,8 @@ add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *k
   if (!cg_schema_validate (key, line->value, site))
     return;
   items = cg_schema_split_list (line->value, site);
+  if (file->flags & CG_POLICY_LOAD_STRICT)
+    warn_about_hash (file, line, items, site);
   for (guint i = 0; items != NULL && i < items->len; i++) {
     const CgListItem *item = &g_array_index (items, CgListItem, i);
     CgPolicyMatch match = { .key = key->key, .line = site->line, .device = state->device };
@@ -180,6 +215,29 @@ add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *k
   }
 }
 
+/* Forgets what the section's earlier lines of key listed. */
+static void
+reset_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *key)
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < file->matches->len; i++) {
+    CgPolicyMatch *match = &g_array_index (file->matches, CgPolicyMatch, i);
+
+    if (match->key == key->key && match->device == state->device) {
+      policy_match_clear (match);
+      continue;
+    }
+    if (kept != i)
+      g_array_index (file->matches, CgPolicyMatch, kept) = *match;
+    kept++;
+  }
+  /* The moved-out entries are cleared or copied: drop them without the clear func. */
+  g_array_set_clear_func (file->matches, NULL);
+  g_array_set_size (file->matches, kept);
+  g_array_set_clear_func (file->matches, (GDestroyNotify)policy_match_clear);
+}
+
 static void
 compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint lineno)
 {
@@ -190,9 +248,20 @@ compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gui
     report (file, lineno, line->name_col, "unknown key '%s' in [%s]", line->name, state->name);
     return;
   }
-  if (!note_key (file, state, line, lineno))
+  /* A list key may repeat and each line adds to the list; an empty one empties it
+   * (the systemd convention), so a vendor holds thousands of identifiers in short lines. */
+  if (key->type == CG_VALUE_MATCH_LIST && *line->value == '\0') {
+    reset_matches (file, state, key);
+    return;
+  }
+  if (key->type != CG_VALUE_MATCH_LIST && !note_key (file, state, line, lineno))
     return;
   switch (key->type) {
+    case CG_VALUE_CHOICE:
+    case CG_VALUE_ENTRY_NAME:
+      if (!cg_schema_validate (key, line->value, &site))
+        break;
+      G_GNUC_FALLTHROUGH;
     case CG_VALUE_TEXT:
       if (file->main_file)
         g_hash_table_replace (file->settings, g_strdup_printf ("%s.%s", state->name, key->key),
@@ -235,7 +304,71 @@ check_devices_identified (CgPolicyFile *file)
 }
 
 static void
-compile_document (CgPolicyFile *file, const CgDocument *doc)
+check_grants (CgPolicyFile *file)
+{
+  if (file->main_file) {
+    cg_grant_spec_check (&file->default_spec, file->path, file->diagnostics);
+    cg_grant_spec_check (&file->car_spec, file->path, file->diagnostics);
+    return;
+  }
+  cg_grant_spec_check (&file->policy_spec, file->path, file->diagnostics);
+  for (guint d = 0; d < file->devices->len; d++)
+    cg_grant_spec_check (&g_array_index (file->devices, CgPolicyDevice, d).spec, file->path,
+                         file->diagnostics);
+}
+
+static gboolean
+match_is_a_chosen_name (const CgPolicyMatch *match)
+{
+  return match->item.kind == CG_MATCH_BT_NAME || match->item.kind == CG_MATCH_USB_MANUFACTURER
+         || match->item.kind == CG_MATCH_USB_PRODUCT_NAME;
+}
+
+/* A vendor whose every [Match] key is a name the device picks itself: a car renames
+ * itself past a block, and any device can name itself into a grant. */
+static void
+warn_about_names_alone (CgPolicyFile *file)
+{
+  const CgPolicyMatch *first = NULL;
+
+  for (guint i = 0; i < file->matches->len; i++) {
+    const CgPolicyMatch *match = &g_array_index (file->matches, CgPolicyMatch, i);
+
+    if (match->device >= 0)
+      continue;
+    if (!match_is_a_chosen_name (match))
+      return;
+    if (first == NULL)
+      first = match;
+  }
+  if (first != NULL)
+    warn (file, first->line, first->col,
+          "vendor '%s' is matched only by names its devices choose (Name=, USBManufacturer=, "
+          "USBProduct=): a device takes or drops such a name at will",
+          file->vendor_id);
+}
+
+/* The traps of a policy that loads: what it says is not what the admin meant. */
+static void
+warn_about_traps (CgPolicyFile *file, CgPolicyLoadFlags flags)
+{
+  if (file->main_file || file->vendor_id == NULL)
+    return;
+  if (file->matches->len == 0)
+    warn (file, 1, 1, "vendor '%s' matches no device: it has no [Match] key and no [Device]",
+          file->vendor_id);
+  warn_about_names_alone (file);
+  for (guint i = 0; (flags & CG_POLICY_LOAD_NO_HWDB) && i < file->matches->len; i++) {
+    const CgPolicyMatch *match = &g_array_index (file->matches, CgPolicyMatch, i);
+    if (match->item.kind == CG_MATCH_ORGANIZATION)
+      warn (file, match->line, match->col,
+            "Organization= matches nothing here: this machine has no hwdb to name "
+            "organisations");
+  }
+}
+
+static void
+compile_document (CgPolicyFile *file, const CgDocument *doc, CgPolicyLoadFlags flags)
 {
   SectionState state = { .device = -1 };
   gboolean seen_vendor[2] = { FALSE, FALSE };
@@ -251,6 +384,9 @@ compile_document (CgPolicyFile *file, const CgDocument *doc)
   if (!file->main_file && !seen_vendor[0])
     report (file, 1, 1, "missing [Vendor] section");
   check_devices_identified (file);
+  check_grants (file);
+  if (flags & CG_POLICY_LOAD_STRICT)
+    warn_about_traps (file, flags);
 }
 
 static CgPolicyFile *
@@ -281,17 +417,20 @@ policy_file_new (const char *path, const char *role_name)
 }
 
 CgPolicyFile *
-cg_policy_file_compile (const char *path, const char *role_name, const char *text, gsize len)
+cg_policy_file_compile (const char *path, const char *role_name, const char *text, gsize len,
+                        CgPolicyLoadFlags flags)
 {
   g_autoptr (CgPolicyFile) file = policy_file_new (path, role_name);
   g_autoptr (CgDocument) doc = NULL;
 
+  file->flags = flags;
+  file->digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)text, len);
   if (len == 0) {
     file->masked = TRUE;
     return g_steal_pointer (&file);
   }
   doc = cg_document_parse (path, text, len, file->diagnostics);
   if (doc != NULL)
-    compile_document (file, doc);
+    compile_document (file, doc, flags);
   return g_steal_pointer (&file);
 }

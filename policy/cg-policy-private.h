@@ -26,6 +26,8 @@ typedef struct {
  * parallel); merged into a CgPolicy in load order afterwards. */
 typedef struct {
   char *path;
+  char *digest; /* SHA-256 of the text, hex */
+  CgPolicyLoadFlags flags;
   gboolean main_file;
   gboolean masked; /* empty: masks the vendor */
   char *vendor_id;
@@ -44,9 +46,10 @@ typedef struct {
 } CgPolicyFile;
 
 /* Checks and compiles one file's text. role_name decides main/vendor as for
- * cg_policy_load's extra_files; path is what diagnostics and rules show. */
+ * cg_policy_load's extra_files; path is what diagnostics and rules show. flags: the
+ * load's (STRICT adds the warnings about traps). */
 CgPolicyFile *cg_policy_file_compile (const char *path, const char *role_name, const char *text,
-                                      gsize len);
+                                      gsize len, CgPolicyLoadFlags flags);
 void cg_policy_file_free (CgPolicyFile *file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPolicyFile, cg_policy_file_free)
 
@@ -54,8 +57,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPolicyFile, cg_policy_file_free)
 char *cg_policy_vendor_id_from_name (const char *basename);
 
 /* Builds the policy from compiled files in load order (main file first); NULL with
- * every diagnostic appended on any error. Takes ownership of files. */
-CgPolicy *cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error);
+ * every diagnostic appended on any error. found: what the load itself noticed (files
+ * ignored), or NULL. Takes ownership of files and found. */
+CgPolicy *cg_policy_build (GPtrArray *files, GPtrArray *found, GPtrArray *diagnostics,
+                           GError **error);
 
 /* A rule and what it grants; the index stores these. */
 typedef struct {
@@ -70,6 +75,7 @@ struct _CgVendor {
   char *id;
   char *name;
   char *file;
+  guint policy_line; /* of [Policy], 0 without one: the vendor has [Default]'s grant */
   CgGrant grant;
   GPtrArray *device_grants; /* CgGrant *, owned */
 };
@@ -96,6 +102,7 @@ struct _CgPolicy {
   GHashTable *vendor_by_id;
   GHashTable *settings; /* from the main file: "Section.Key" -> value */
   GPtrArray *files;     /* char *, NULL-terminated */
+  char *hash;
   CgGrant default_grant;
   CgGrant car_grant;
   CgRuleEntry default_rule;
@@ -106,8 +113,5 @@ struct _CgPolicy {
   GPtrArray *classes;                /* CgRuleEntry *: Class, USBInterfaceClass */
   GPtrArray *entries;                /* owns every CgRuleEntry */
 };
-
-/* Bounded glob: '*' any run, '?' one byte, '\' quotes the next byte. O(len(p) * len(t)). */
-gboolean cg_glob_match (const char *pattern, const char *text, gsize text_len);
 
 G_END_DECLS

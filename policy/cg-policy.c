@@ -133,6 +133,7 @@ cg_policy_unref (CgPolicy *policy)
   g_hash_table_unref (policy->vendor_by_id);
   g_ptr_array_unref (policy->vendors);
   g_ptr_array_unref (policy->files);
+  g_free (policy->hash);
   g_clear_pointer (&policy->settings, g_hash_table_unref);
   cg_grant_clear (&policy->default_grant);
   cg_grant_clear (&policy->car_grant);
@@ -270,6 +271,7 @@ build_vendor (Builder *b, CgPolicyFile *file)
   vendor->id = g_strdup (file->vendor_id);
   vendor->name = g_strdup (file->name != NULL ? file->name : file->vendor_id);
   vendor->file = g_strdup (file->path);
+  vendor->policy_line = file->policy_line;
   vendor->device_grants = g_ptr_array_new_with_free_func ((GDestroyNotify)device_grant_free);
   if (file->policy_line != 0)
     cg_grant_spec_resolve (&file->policy_spec, &policy->default_grant, &vendor->grant);
@@ -313,12 +315,29 @@ find_main_file (GPtrArray *files)
   return main;
 }
 
+/* The digest of the files in load order, each named: what was read decides the hash,
+ * whatever the order of directories it was found in. */
+static char *
+policy_hash (GPtrArray *files)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < files->len; i++) {
+    const CgPolicyFile *file = g_ptr_array_index (files, i);
+    g_checksum_update (checksum, (const guchar *)file->path, -1);
+    g_checksum_update (checksum, (const guchar *)"\n", 1);
+    g_checksum_update (checksum, (const guchar *)file->digest, -1);
+    g_checksum_update (checksum, (const guchar *)"\n", 1);
+  }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 CgPolicy *
-cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error)
+cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics, GError **error)
 {
   g_autoptr (GPtrArray) owned_files = files;
   g_autoptr (CgPolicy) policy = policy_new ();
-  g_autoptr (GPtrArray) found = cg_diagnostics_new ();
+  g_autoptr (GPtrArray) found = load_found != NULL ? load_found : cg_diagnostics_new ();
   g_autoptr (GHashTable) text_claims
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Builder b = { policy, found, text_claims };
@@ -341,13 +360,15 @@ cg_policy_build (GPtrArray *files, GPtrArray *diagnostics, GError **error)
   }
   g_ptr_array_sort (policy->vendors, compare_vendors);
   g_ptr_array_add (policy->files, NULL);
-  if (found->len > 0) {
-    cg_diagnostics_sort (found);
+  policy->hash = policy_hash (files);
+  cg_diagnostics_sort (found);
+  if (cg_diagnostics_count_errors (found) > 0) {
     cg_diagnostics_to_error (found, error);
-    if (diagnostics != NULL)
-      g_ptr_array_extend_and_steal (diagnostics, g_steal_pointer (&found));
-    return NULL;
+    g_clear_pointer (&policy, cg_policy_unref);
   }
+  /* Warnings go to the caller whether or not the policy loads. */
+  if (diagnostics != NULL)
+    g_ptr_array_extend_and_steal (diagnostics, g_steal_pointer (&found));
   return g_steal_pointer (&policy);
 }
 
@@ -380,6 +401,12 @@ const char *const *
 cg_policy_get_files (const CgPolicy *policy)
 {
   return (const char *const *)policy->files->pdata;
+}
+
+const char *
+cg_policy_get_hash (const CgPolicy *policy)
+{
+  return policy->hash;
 }
 
 const CgGrant *

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 #define CG_POLICY_DIR_RUNTIME "/run/carguard"
 #define CG_POLICY_MAIN_FILE "carguard.conf"
 #define CG_POLICY_VENDORS_DIR "vendors.d"
+/* A policy file is small text; anything bigger is a mistake or an attack. */
+#define CG_POLICY_FILE_MAX_SIZE (4 * 1024 * 1024)
 
 /* Precedence, lowest first. Documented in carguard-vendors(5). */
 typedef enum {
@@ -79,6 +81,53 @@ char *cg_decision_format_vendors (const CgDecision *decision);
 CgPolicy *cg_policy_load (const char *root, const char *const *extra_files, GPtrArray *diagnostics,
                           GError **error);
 
+typedef enum {
+  /* Files the loader ignores (names not ending in .conf) are errors, not warnings, and
+   * the traps of a valid policy are warned about: a "#" inside a value, a vendor that
+   * matches nothing, a vendor matched only by names its devices choose. */
+  CG_POLICY_LOAD_STRICT = 1 << 0,
+  /* The machine has no hwdb: with STRICT, Organization= rules are warned about, for
+   * they match nothing. */
+  CG_POLICY_LOAD_NO_HWDB = 1 << 1,
+  /* No policy file at all (an empty or mistyped root) is an error. */
+  CG_POLICY_LOAD_REQUIRE_FILES = 1 << 2,
+} CgPolicyLoadFlags;
+
+/* A policy file given as text, standing in for the installed file of its basename as
+ * extra_files do; path is what diagnostics and rules name it. */
+typedef struct {
+  const char *path;
+  const char *text;
+  gsize len;
+} CgPolicySource;
+
+typedef struct {
+  const char *root; /* as for cg_policy_load */
+  const char *const *extra_files;
+  const CgPolicySource *extra_sources;
+  guint n_extra_sources;
+  CgPolicyLoadFlags flags;
+} CgPolicyLoadOptions;
+
+/* cg_policy_load with every option. Warnings (files ignored, traps) are appended to
+ * diagnostics whether or not the policy loads; only errors make it fail. A root that
+ * cannot be opened fails with CG_POLICY_ERROR_IO and no diagnostic. */
+CgPolicy *cg_policy_load_with (const CgPolicyLoadOptions *options, GPtrArray *diagnostics,
+                               GError **error);
+
+/* One file a load reads, as it is. */
+typedef struct {
+  char *name; /* what decides its role: "carguard.conf", "byd.conf" */
+  char *path; /* as a load names it: "/etc/carguard/vendors.d/byd.conf" */
+  char *text; /* "" for a mask */
+  gsize len;
+} CgPolicyFileText;
+
+/* The files a load below root would read, after the overrides, in load order
+ * (GPtrArray of CgPolicyFileText): what `policy diff` compares. NULL with error if the
+ * root cannot be opened or a file cannot be read. */
+GPtrArray *cg_policy_read_files (const char *root, GError **error);
+
 /* Parses from memory only; for tests and the fuzzer. files are (name, text) pairs;
  * the name decides the role as for extra_files. */
 CgPolicy *cg_policy_load_from_data (const char *const *names, const char *const *texts,
@@ -103,10 +152,23 @@ const CgVendor *cg_policy_get_vendor (const CgPolicy *policy, guint index);
 const CgVendor *cg_policy_lookup_vendor (const CgPolicy *policy, const char *id);
 /* Every file the policy was read from, in load order. */
 const char *const *cg_policy_get_files (const CgPolicy *policy);
+/* SHA-256 (hex) over every file read, masks included: path and content, in load order.
+ * The same files give the same hash, so a client can tell whether the daemon enforces
+ * what is on disk. */
+const char *cg_policy_get_hash (const CgPolicy *policy);
 const CgGrant *cg_policy_get_default (const CgPolicy *policy, gboolean car_class);
 /* A setting of carguard.conf's daemon sections ([USBGadget], [USBHost]) as written in the
  * file this policy was loaded from, or NULL when unset. */
 const char *cg_policy_get_setting (const CgPolicy *policy, const char *section, const char *key);
+
+/* The glob of Name=, USBManufacturer=, USBProduct= and Organization=: case-sensitive and
+ * byte-wise, '*' any run, '?' one byte, '\' quotes the next byte; bounded, O(len(pattern)
+ * * len(text)). */
+gboolean cg_glob_match (const char *pattern, const char *text, gsize text_len);
+
+/* A directory entry's name that stays in its directory (no '/', no whitespace or control
+ * character, not "." or "..", at most 255 bytes): what [USBGadget] Gadget= and UDC= take. */
+gboolean cg_entry_name_is_safe (const char *name);
 
 /* [A-Za-z0-9][A-Za-z0-9_.-]*: a vendor file's name without .conf. */
 gboolean cg_vendor_id_is_valid (const char *id);

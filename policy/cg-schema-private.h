@@ -34,6 +34,8 @@ typedef enum {
 
 typedef enum {
   CG_VALUE_TEXT,
+  CG_VALUE_CHOICE,     /* one word of CgSchemaKey.choices */
+  CG_VALUE_ENTRY_NAME, /* a directory entry's name: cg_entry_name_is_safe */
   CG_VALUE_PRESET,
   CG_VALUE_PAIRING,
   CG_VALUE_PROFILES,
@@ -48,6 +50,7 @@ typedef struct {
   const char *key;
   CgValueType type;
   CgMatchKind match;
+  const char *choices; /* CG_VALUE_CHOICE: the words, space-separated */
 } CgSchemaKey;
 
 /* The grant keys of a section as written; resolved against a base grant later,
@@ -61,7 +64,8 @@ typedef enum {
 } CgGrantSpecField;
 
 typedef struct {
-  guint set; /* CgGrantSpecField */
+  guint set;     /* CgGrantSpecField */
+  guint line[5]; /* where each field was set, by bit index of CgGrantSpecField */
   CgPreset preset;
   CgPairing pairing;
   CgProfileSet profiles;
@@ -122,6 +126,9 @@ void cg_grant_spec_clear (CgGrantSpec *spec);
 gboolean cg_grant_spec_set (CgGrantSpec *spec, const CgSchemaKey *key, const char *value,
                             const CgValueSite *site);
 void cg_grant_spec_resolve (const CgGrantSpec *spec, const CgGrant *base, CgGrant *out);
+/* Reports (errors in file) the keys of one section that contradict each other: what
+ * Preset=block forbids, USBInterfaces= where the section's USB mode is charge-only. */
+void cg_grant_spec_check (const CgGrantSpec *spec, const char *file, GPtrArray *diagnostics);
 
 /* Validates a whole value for key (any type); FALSE with diagnostics. */
 gboolean cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite *site);
@@ -132,6 +139,9 @@ G_BEGIN_DECLS
 /* USB interface class names of FORMAT.md ("audio" = 0x01, ...). */
 gboolean cg_usb_class_from_name (const char *name, guint8 *out);
 const char *cg_usb_class_to_name (guint8 usb_class);
+/* An OUI prefix of bits (24, 28 or 36) bits as the policy index keys it: the size
+ * beside the prefix, so the three sizes never collide. */
+guint64 cg_oui_pack (guint bits, guint64 prefix);
 /* Exactly n hex digits, then end of string or stop; FALSE otherwise. */
 gboolean cg_parse_hex_exact (const char *s, gsize n, guint32 *out);
 G_END_DECLS

@@ -13,12 +13,13 @@
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
-  /* Read by carguardd's USB guards (daemon/usb/cg-usb-config.c), which validates them:
-   * Gadget= and UDC= name entries, PresentDevices=authorize|judge, Guard=yes|no. */
-  { "USBGadget", "Gadget", CG_VALUE_TEXT, 0 },
-  { "USBGadget", "UDC", CG_VALUE_TEXT, 0 },
-  { "USBHost", "PresentDevices", CG_VALUE_TEXT, 0 },
-  { "USBHost", "Guard", CG_VALUE_TEXT, 0 },
+  /* The daemon's settings, read by carguardd's USB guards (daemon/usb/cg-usb-config.c).
+   * A value a key does not take fails the load like any other error: the daemon keeps
+   * the last good policy rather than guess. */
+  { "USBGadget", "Gadget", CG_VALUE_ENTRY_NAME, 0, NULL },
+  { "USBGadget", "UDC", CG_VALUE_ENTRY_NAME, 0, NULL },
+  { "USBHost", "PresentDevices", CG_VALUE_CHOICE, 0, "authorize judge" },
+  { "USBHost", "Guard", CG_VALUE_CHOICE, 0, "yes no" },
 };
 
 /* Order matters for cg_schema_section_for_key: the first section holding a key wins,
@@ -190,11 +191,9 @@ validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *si
 
   if (items == NULL)
     return FALSE;
-  if (items->len == 0 || (key->type == CG_VALUE_MATCH_ONE && items->len != 1)) {
-    cg_value_site_report (site, 0,
-                          key->type == CG_VALUE_MATCH_ONE ? "%s= takes exactly one value"
-                                                          : "%s= needs at least one value",
-                          key->key);
+  /* An empty list key empties the list (cg-policy-file.c); a [Device] key names one. */
+  if (key->type == CG_VALUE_MATCH_ONE && items->len != 1) {
+    cg_value_site_report (site, 0, "%s= takes exactly one value", key->key);
     return FALSE;
   }
   for (guint i = 0; i < items->len; i++) {
@@ -212,6 +211,44 @@ validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *si
 }
 
 gboolean
+cg_entry_name_is_safe (const char *name)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > 255)
+    return FALSE;
+  if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (*p == '/' || !g_ascii_isgraph (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+validate_choice (const CgSchemaKey *key, const char *value, const CgValueSite *site)
+{
+  g_auto (GStrv) choices = g_strsplit (key->choices, " ", -1);
+  g_autofree char *listed = NULL;
+
+  if (g_strv_contains ((const char *const *)choices, value))
+    return TRUE;
+  listed = g_strjoinv (" or ", choices);
+  cg_value_site_report (site, 0, "invalid %s '%s' (%s)", key->key, value, listed);
+  return FALSE;
+}
+
+static gboolean
+validate_entry_name (const CgSchemaKey *key, const char *value, const CgValueSite *site)
+{
+  if (cg_entry_name_is_safe (value))
+    return TRUE;
+  cg_value_site_report (site, 0,
+                        "invalid %s '%s' (a name in its directory: no '/', whitespace or control "
+                        "characters, not '.' or '..')",
+                        key->key, value);
+  return FALSE;
+}
+
+gboolean
 cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite *site)
 {
   CgGrantSpec spec;
@@ -220,6 +257,10 @@ cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite
   switch (key->type) {
     case CG_VALUE_TEXT:
       return TRUE;
+    case CG_VALUE_CHOICE:
+      return validate_choice (key, value, site);
+    case CG_VALUE_ENTRY_NAME:
+      return validate_entry_name (key, value, site);
     case CG_VALUE_MATCH_LIST:
     case CG_VALUE_MATCH_ONE:
       return validate_match (key, value, site);

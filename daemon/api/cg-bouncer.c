@@ -22,6 +22,7 @@ static const struct {
   const char *action;
 } method_actions[] = {
   { "ListDevices", CG_ACTION_READ },     { "Explain", CG_ACTION_READ },
+  { "Status", CG_ACTION_READ },          { "Report", CG_ACTION_READ },
   { "AllowOnce", CG_ACTION_ALLOW_ONCE }, { "Block", CG_ACTION_BLOCK },
   { "Reload", CG_ACTION_RELOAD },
 };
@@ -68,6 +69,8 @@ cg_bouncer_action_for_method (const char *method_name)
 typedef struct {
   char *sender;
   char *action;
+  guint32 polkit_flags;
+  guint32 uid; /* the caller's, once the bus said it */
 } CheckData;
 
 static void
@@ -85,38 +88,6 @@ task_return_denied (GTask *task, const char *action)
                            action);
 }
 
-static void
-bouncer_on_unix_user (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  CheckData *data = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply
-      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  guint32 uid = G_MAXUINT32;
-
-  if (reply != NULL)
-    g_variant_get (reply, "(u)", &uid);
-  if (uid == 0) {
-    g_debug ("polkit is not running: allowing %s to root caller %s", data->action, data->sender);
-    g_task_return_boolean (task, TRUE);
-    return;
-  }
-  task_return_denied (task, data->action);
-}
-
-/* polkit is absent: root passes, everyone else is refused. */
-static void
-bouncer_check_without_polkit (CgBouncer *self, GTask *task)
-{
-  CheckData *data = g_task_get_task_data (task);
-
-  g_dbus_connection_call (
-      self->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-      "GetConnectionUnixUser", g_variant_new ("(s)", data->sender), G_VARIANT_TYPE ("(u)"),
-      G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task), bouncer_on_unix_user, task);
-}
-
 static gboolean
 error_means_polkit_absent (const GError *error)
 {
@@ -131,7 +102,6 @@ static void
 bouncer_on_polkit_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  CgBouncer *self = g_task_get_source_object (task);
   CheckData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply
@@ -139,8 +109,14 @@ bouncer_on_polkit_reply (GObject *source, GAsyncResult *result, gpointer user_da
   gboolean authorized = FALSE;
   gboolean challenge = FALSE;
 
+  /* polkit is absent: root passes, everyone else is refused. */
   if (reply == NULL && error_means_polkit_absent (error)) {
-    bouncer_check_without_polkit (self, g_steal_pointer (&task));
+    if (data->uid != 0) {
+      task_return_denied (task, data->action);
+      return;
+    }
+    g_debug ("polkit is not running: allowing %s to root caller %s", data->action, data->sender);
+    g_task_return_boolean (task, TRUE);
     return;
   }
   if (reply == NULL) {
@@ -179,6 +155,31 @@ polkit_check_parameters (const char *sender, const char *action, guint32 flags)
                         flags, "");
 }
 
+/* Who the caller is comes first: the answer names them (the journal's
+ * CARGUARD_ANSWERED_UID), and without polkit it is all that decides. */
+static void
+bouncer_on_caller (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  CgBouncer *self = g_task_get_source_object (task);
+  CheckData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply
+      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (reply == NULL) {
+    g_debug ("no uid for %s: %s", data->sender, error->message);
+    task_return_denied (task, data->action);
+    return;
+  }
+  g_variant_get (reply, "(u)", &data->uid);
+  g_dbus_connection_call (
+      self->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE, "CheckAuthorization",
+      polkit_check_parameters (data->sender, data->action, data->polkit_flags),
+      G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, POLKIT_TIMEOUT_MS,
+      g_task_get_cancellable (task), bouncer_on_polkit_reply, g_steal_pointer (&task));
+}
+
 void
 cg_bouncer_check_async (CgBouncer *bouncer, GDBusMethodInvocation *invocation,
                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
@@ -198,17 +199,22 @@ cg_bouncer_check_async (CgBouncer *bouncer, GDBusMethodInvocation *invocation,
   data = g_new0 (CheckData, 1);
   data->sender = g_strdup (sender);
   data->action = g_strdup (action);
+  data->polkit_flags = polkit_check_flags (invocation);
   g_task_set_task_data (task, data, (GDestroyNotify)check_data_free);
-  g_dbus_connection_call (bouncer->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                          "CheckAuthorization",
-                          polkit_check_parameters (sender, action, polkit_check_flags (invocation)),
-                          G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, POLKIT_TIMEOUT_MS,
-                          cancellable, bouncer_on_polkit_reply, g_steal_pointer (&task));
+  g_dbus_connection_call (
+      bouncer->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+      "GetConnectionUnixUser", g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
+      G_DBUS_CALL_FLAGS_NONE, -1, cancellable, bouncer_on_caller, g_steal_pointer (&task));
 }
 
 gboolean
-cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, GError **error)
+cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, guint32 *caller_uid,
+                         GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, bouncer), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (caller_uid != NULL)
+    *caller_uid = ((CheckData *)g_task_get_task_data (G_TASK (result)))->uid;
+  return TRUE;
 }

@@ -24,10 +24,12 @@ CgBouncer *cg_bouncer_new (GDBusConnection *bus);
  * is never allowed. */
 const char *cg_bouncer_action_for_method (const char *method_name);
 
-/* Decides the invocation's method for its sender. Fails with G_DBUS_ERROR_ACCESS_DENIED. */
+/* Decides the invocation's method for its sender. Fails with G_DBUS_ERROR_ACCESS_DENIED.
+ * *caller_uid (may be NULL) is the sender's uid, as the bus daemon knows it. */
 void cg_bouncer_check_async (CgBouncer *bouncer, GDBusMethodInvocation *invocation,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data);
-gboolean cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, GError **error);
+gboolean cg_bouncer_check_finish (CgBouncer *bouncer, GAsyncResult *result, guint32 *caller_uid,
+                                  GError **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "cg-dbus-record.h"
 #include "cg-dbus.h"
 #include "cg-explain.h"
+#include "cg-report.h"
 #include "cg-sanitize.h"
 
 #define DBUS_NAME_FLAG_DO_NOT_QUEUE 4u
@@ -161,7 +162,9 @@ service_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
 
 /* ---- method calls: the bouncer first, then the work ---- */
 
-typedef void (*ServiceMethodFunc) (CgDbusService *self, GDBusMethodInvocation *invocation);
+/* caller_uid: whom the bouncer let through, for what is logged of a person's answer. */
+typedef void (*ServiceMethodFunc) (CgDbusService *self, GDBusMethodInvocation *invocation,
+                                   guint32 caller_uid);
 
 typedef struct {
   CgDbusService *service;
@@ -174,9 +177,10 @@ service_on_bounced (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   AuthorizedCall *call = user_data;
   g_autoptr (GError) error = NULL;
+  guint32 caller_uid = G_MAXUINT32;
 
-  if (cg_bouncer_check_finish (CG_BOUNCER (source), result, &error))
-    call->run (call->service, call->invocation);
+  if (cg_bouncer_check_finish (CG_BOUNCER (source), result, &caller_uid, &error))
+    call->run (call->service, call->invocation, caller_uid);
   else
     g_dbus_method_invocation_return_gerror (call->invocation, error);
   g_object_unref (call->service);
@@ -204,7 +208,7 @@ method_parameter (GDBusMethodInvocation *invocation, guint index)
 }
 
 static void
-run_list_devices (CgDbusService *self, GDBusMethodInvocation *invocation)
+run_list_devices (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_autoptr (GPtrArray) records = cg_device_registry_list (self->registry);
   GVariantBuilder devices;
@@ -218,7 +222,7 @@ run_list_devices (CgDbusService *self, GDBusMethodInvocation *invocation)
 }
 
 static void
-run_explain (CgDbusService *self, GDBusMethodInvocation *invocation)
+run_explain (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_auto (CgDbusFacts) facts = { 0 };
   g_auto (CgOrganizations) organizations = { NULL };
@@ -240,6 +244,63 @@ run_explain (CgDbusService *self, GDBusMethodInvocation *invocation)
   cg_gen_daemon1_complete_explain (self->skeleton, invocation, json);
 }
 
+static GVariant *
+guards_to_variant (CgDbusService *self)
+{
+  g_autoptr (GPtrArray) guards = cg_device_registry_list_guards (self->registry);
+  GVariantBuilder list;
+
+  g_variant_builder_init (&list, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < guards->len; i++) {
+    const CgGuardState *guard = g_ptr_array_index (guards, i);
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, NULL);
+    g_variant_dict_insert (&dict, CG_DBUS_GUARD_NAME, "s", guard->name);
+    g_variant_dict_insert (&dict, CG_DBUS_GUARD_RUNNING, "b", guard->running);
+    g_variant_dict_insert (&dict, CG_DBUS_GUARD_WHAT, "s", guard->what);
+    g_variant_builder_add_value (&list, g_variant_dict_end (&dict));
+  }
+  return g_variant_builder_end (&list);
+}
+
+static void
+run_status (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  const CgPolicyKeeperStatus *status = cg_policy_keeper_get_status (self->keeper);
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_VERSION, "s", PACKAGE_VERSION);
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_ROOT, "s", cg_policy_keeper_get_root (self->keeper));
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_POLICY_HASH, "s", cg_policy_get_hash (policy));
+  g_variant_dict_insert_value (&dict, CG_DBUS_STATUS_POLICY_FILES,
+                               g_variant_new_strv (cg_policy_get_files (policy), -1));
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_POLICY_VENDORS, "u",
+                         cg_policy_get_n_vendors (policy));
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_POLICY_FALLBACK, "b",
+                         cg_policy_keeper_is_fallback (self->keeper));
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_POLICY_LOADED, "t", (guint64)status->loaded_at);
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_LAST_RELOAD, "t", (guint64)status->reloaded_at);
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_LAST_RELOAD_OK, "b", status->reload_ok);
+  g_variant_dict_insert_value (&dict, CG_DBUS_STATUS_LAST_RELOAD_PROBLEMS,
+                               g_variant_new_strv ((const char *const *)status->problems, -1));
+  g_variant_dict_insert (&dict, CG_DBUS_STATUS_HWDB, "b", cg_hwdb_is_loaded (self->hwdb));
+  g_variant_dict_insert_value (&dict, CG_DBUS_STATUS_GUARDS, guards_to_variant (self));
+  cg_gen_daemon1_complete_status (self->skeleton, invocation, g_variant_dict_end (&dict));
+}
+
+static void
+run_report (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
+{
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->keeper);
+  g_autoptr (JsonNode) report = cg_report_to_json (policy);
+  g_autofree char *json = json_to_string (report, FALSE);
+
+  cg_gen_daemon1_complete_report (self->skeleton, invocation, json);
+}
+
 static const CgDeviceRecord *
 lookup_or_return_error (CgDbusService *self, GDBusMethodInvocation *invocation, const char *device)
 {
@@ -252,7 +313,7 @@ lookup_or_return_error (CgDbusService *self, GDBusMethodInvocation *invocation, 
 }
 
 static void
-run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation)
+run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_autoptr (GVariant) device = method_parameter (invocation, 0);
   const CgDeviceRecord *record = NULL;
@@ -271,7 +332,8 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation)
         g_str_equal (record->decision, "ask") ? "; no question is pending" : "");
     return;
   }
-  if (!cg_pending_resolve (self->pending, record->pending_id, CG_PENDING_ANSWER_ALLOW, &error)) {
+  if (!cg_pending_resolve_as (self->pending, record->pending_id, CG_PENDING_ANSWER_ALLOW,
+                              caller_uid, &error)) {
     g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
                                            "No question about %s is pending: %s", record->id,
                                            error->message);
@@ -298,24 +360,22 @@ diagnostics_to_message (const char *summary, GPtrArray *diagnostics, const GErro
 static gboolean
 service_reload (CgDbusService *self, GError **error)
 {
-  const char *root = cg_policy_keeper_get_root (self->keeper);
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GPtrArray) diagnostics = NULL;
-  g_autoptr (CgPolicy) broken = NULL;
-  g_autofree char *message = NULL;
+  g_autoptr (GString) message = NULL;
+  const CgPolicyKeeperStatus *status;
 
   if (cg_policy_keeper_reload (self->keeper, &local_error))
     return TRUE;
-  diagnostics = cg_diagnostics_new ();
-  broken = cg_policy_load (root, NULL, diagnostics, NULL);
-  message = diagnostics_to_message ("The policy is invalid; the last good policy stays",
-                                    diagnostics, local_error);
-  g_set_error_literal (error, CG_DBUS_ERROR, CG_DBUS_ERROR_POLICY_INVALID, message);
+  status = cg_policy_keeper_get_status (self->keeper);
+  message = g_string_new ("The policy is invalid; the last good policy stays");
+  for (guint i = 0; status->problems[i] != NULL; i++)
+    g_string_append_printf (message, "\n%s", status->problems[i]);
+  g_set_error_literal (error, CG_DBUS_ERROR, CG_DBUS_ERROR_POLICY_INVALID, message->str);
   return FALSE;
 }
 
 static void
-run_reload (CgDbusService *self, GDBusMethodInvocation *invocation)
+run_reload (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_autoptr (GError) error = NULL;
 
@@ -355,7 +415,7 @@ block_target_for (CgDbusService *self, const char *device, CgBlockTarget *target
 }
 
 static void
-run_block (CgDbusService *self, GDBusMethodInvocation *invocation)
+run_block (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_autoptr (GVariant) device = method_parameter (invocation, 0);
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
@@ -398,6 +458,18 @@ handle_explain (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, GVari
 }
 
 static gboolean
+handle_status (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_status);
+}
+
+static gboolean
+handle_report (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_report);
+}
+
+static gboolean
 handle_allow_once (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
                    gpointer self)
 {
@@ -424,6 +496,8 @@ service_connect_signals (CgDbusService *self)
 {
   g_signal_connect (self->skeleton, "handle-list-devices", G_CALLBACK (handle_list_devices), self);
   g_signal_connect (self->skeleton, "handle-explain", G_CALLBACK (handle_explain), self);
+  g_signal_connect (self->skeleton, "handle-status", G_CALLBACK (handle_status), self);
+  g_signal_connect (self->skeleton, "handle-report", G_CALLBACK (handle_report), self);
   g_signal_connect (self->skeleton, "handle-allow-once", G_CALLBACK (handle_allow_once), self);
   g_signal_connect (self->skeleton, "handle-block", G_CALLBACK (handle_block), self);
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);

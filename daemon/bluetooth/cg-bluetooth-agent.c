@@ -215,7 +215,7 @@ agent_ask_end (AgentAsk *ask, CgAnswer answer)
     agent_answer (self, g_steal_pointer (&ask->invocation), ask->method, ask->device, allow, NULL);
   }
   cg_bluetooth_report_pairing (self->registry, ask->device, &ask->outcome,
-                               cg_answer_to_string (answer));
+                               cg_answer_to_string (answer), cg_ask_get_answered_uid (&ask->ask));
   g_hash_table_remove (self->asks, ask);
 }
 
@@ -341,7 +341,7 @@ agent_decide_call (CgBluetoothAgent *self, GDBusMethodInvocation *invocation, co
     CgDecisionLogSubject subject = cg_bluetooth_log_subject (device, &outcome, "service", uuid);
     cg_decision_log_decided (&subject, cg_bt_verdict_to_string (outcome.verdict));
   } else {
-    cg_bluetooth_report_pairing (self->registry, device, &outcome, NULL);
+    cg_bluetooth_report_pairing (self->registry, device, &outcome, NULL, CG_PENDING_NO_UID);
   }
 }
 
@@ -389,6 +389,14 @@ agent_method_call (GDBusConnection *connection, const char *sender, const char *
 
 /* ---- registration ------------------------------------------------------------------- */
 
+/* What `carguard status` says of the Bluetooth guard. */
+static void
+agent_report_guard (CgBluetoothAgent *self, gboolean running, const char *what)
+{
+  if (self->registry != NULL)
+    cg_device_registry_report_guard (self->registry, "bluetooth", running, what);
+}
+
 static void
 agent_on_default_requested (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -398,10 +406,20 @@ agent_on_default_requested (GObject *source, GAsyncResult *result, gpointer user
       = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
   if (reply == NULL) {
+    g_autofree char *what
+        = g_strdup_printf ("BlueZ refused it as the default agent: %s", error->message);
     g_warning ("BlueZ refused carguard as the default agent: %s", error->message);
+    agent_report_guard (self, FALSE, what);
     return;
   }
   self->registered = TRUE;
+  {
+    g_autofree char *what = g_strdup_printf (
+        "BlueZ's default agent (bluetoothd %s): every pairing and service; the watcher follows "
+        "every bond",
+        self->bluez_owner != NULL ? self->bluez_owner : "");
+    agent_report_guard (self, TRUE, what);
+  }
   cg_log_event (G_LOG_LEVEL_INFO, NULL, "Bluetooth agent registered as BlueZ's default agent",
                 "CARGUARD_TRANSPORT", "bluetooth", NULL);
 }
@@ -418,7 +436,9 @@ agent_on_registered (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL) {
     g_autofree char *remote = g_dbus_error_get_remote_error (error);
     if (g_strcmp0 (remote, "org.bluez.Error.AlreadyExists") != 0) {
+      g_autofree char *what = g_strdup_printf ("BlueZ refused the agent: %s", error->message);
       g_warning ("BlueZ refused the carguard agent: %s", error->message);
+      agent_report_guard (self, FALSE, what);
       return;
     }
   }
@@ -454,6 +474,7 @@ agent_on_bluez_vanished (GDBusConnection *connection, const char *name, gpointer
                   "CARGUARD_TRANSPORT", "bluetooth", NULL);
   g_clear_pointer (&self->bluez_owner, g_free);
   self->registered = FALSE;
+  agent_report_guard (self, FALSE, "bluetoothd is not on the bus: nothing pairs until it returns");
   agent_cancel_asks (self);
 }
 
@@ -479,6 +500,7 @@ cg_bluetooth_agent_new (GDBusConnection *bus, GDBusObjectManager *devices, CgPol
       bus, CG_BLUETOOTH_AGENT_PATH, node->interfaces[0], &vtable, self, NULL, error);
   if (self->registration_id == 0)
     return NULL;
+  agent_report_guard (self, FALSE, "waiting for bluetoothd");
   self->watch_id = g_bus_watch_name_on_connection (
       bus, CG_BLUEZ_SERVICE, G_BUS_NAME_WATCHER_FLAGS_NONE, agent_on_bluez_appeared,
       agent_on_bluez_vanished, self, NULL);

@@ -64,10 +64,12 @@ cg_bluetooth_publish (CgDeviceRegistry *registry, const CgBluezDevice *device,
 
 void
 cg_bluetooth_report_pairing (CgDeviceRegistry *registry, const CgBluezDevice *device,
-                             const CgBtOutcome *outcome, const char *decision)
+                             const CgBtOutcome *outcome, const char *decision, gint64 answered_uid)
 {
   CgDecisionLogSubject subject = cg_bluetooth_log_subject (device, outcome, "pair", NULL);
 
+  subject.answered_by_uid = answered_uid != CG_PENDING_NO_UID;
+  subject.answered_uid = (guint32)answered_uid;
   cg_decision_log_decided (&subject, decision != NULL ? decision
                                                       : cg_bt_verdict_to_string (outcome->verdict));
   cg_bluetooth_publish (registry, device, outcome, decision, TRUE);

@@ -21,9 +21,11 @@ void cg_bluetooth_publish (CgDeviceRegistry *registry, const CgBluezDevice *devi
                            const CgBtOutcome *outcome, const char *decision, gboolean enforced);
 
 /* A pairing request was answered as outcome says: logs the decision, then publishes
- * the device (registry may be NULL). decision as for cg_bluetooth_publish. */
+ * the device (registry may be NULL). decision as for cg_bluetooth_publish; answered_uid:
+ * who answered an ask (cg_ask_get_answered_uid), or CG_PENDING_NO_UID. */
 void cg_bluetooth_report_pairing (CgDeviceRegistry *registry, const CgBluezDevice *device,
-                                  const CgBtOutcome *outcome, const char *decision);
+                                  const CgBtOutcome *outcome, const char *decision,
+                                  gint64 answered_uid);
 
 /* The device object at object_path is gone: so is its record. */
 void cg_bluetooth_publish_removed (CgDeviceRegistry *registry, const char *object_path);

@@ -241,11 +241,30 @@ watcher_disconnect_profile (CgBluetoothWatcher *self, const CgBluezDevice *devic
 
 /* ---- deciding ----------------------------------------------------------------------- */
 
+/* What the watcher refuses is a decision of its own, found behind carguard's back (a
+ * bond, trust, a service): the journal says so as for every decision, with
+ * CARGUARD_REASON=watcher, so one filter (CARGUARD_VERDICT=deny) finds every refusal. */
+static void
+watcher_log_decided (const CgBluezDevice *device, const CgBtPlan *plan)
+{
+  CgDecisionLogSubject subject = cg_bluetooth_log_subject (device, &plan->outcome, "pair", NULL);
+
+  subject.reason = "watcher";
+  if (plan->remove_bond || plan->set_blocked || plan->set_untrusted)
+    cg_decision_log_decided (&subject, plan->outcome.grant.block ? "block" : "deny");
+  for (guint i = 0; plan->disconnect_uuids != NULL && i < plan->disconnect_uuids->len; i++) {
+    subject.request = "service";
+    subject.service = g_ptr_array_index (plan->disconnect_uuids, i);
+    cg_decision_log_decided (&subject, "deny");
+  }
+}
+
 static void
 watcher_carry_out (CgBluetoothWatcher *self, const CgBluezDevice *device, const CgBtPlan *plan)
 {
   const CgBtOutcome *outcome = &plan->outcome;
 
+  watcher_log_decided (device, plan);
   if (plan->remove_bond) {
     watcher_remove_bond (self, device, outcome);
     return;

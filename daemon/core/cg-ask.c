@@ -49,13 +49,16 @@ ask_close (CgAsk *ask)
 }
 
 static void
-ask_on_resolved (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+ask_on_resolved (guint id, CgPendingAnswer answer, CgPendingReason reason, gint64 answered_uid,
+                 gpointer user_data)
 {
   CgAsk *ask = user_data;
 
   if (id == 0 || id != ask->id)
     return; /* withdrawn: the asker already knows */
   ask_close (ask);
+  ask->answered_by_uid = answered_uid != CG_PENDING_NO_UID;
+  ask->answered_uid = answered_uid;
   /* Last: the asker may free ask or ask again from its callback. */
   ask->func (ask_answer_from_pending (answer, reason), ask->user_data);
 }
@@ -65,6 +68,7 @@ cg_ask_raise (CgAsk *ask, CgPending *pending, const CgPendingQuestion *question,
               gpointer user_data)
 {
   cg_ask_withdraw (ask);
+  ask->answered_by_uid = FALSE;
   if (pending == NULL)
     return FALSE;
   ask->pending = g_object_ref (pending);
@@ -90,4 +94,10 @@ guint
 cg_ask_get_id (const CgAsk *ask)
 {
   return ask->id;
+}
+
+gint64
+cg_ask_get_answered_uid (const CgAsk *ask)
+{
+  return ask->answered_by_uid ? ask->answered_uid : CG_PENDING_NO_UID;
 }

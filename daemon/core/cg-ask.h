@@ -32,6 +32,9 @@ typedef struct {
   guint id;           /* 0: none open */
   CgAskFunc func;
   gpointer user_data;
+  gint64 answered_uid; /* of the last answer, from its func on; CG_PENDING_NO_UID (or 0
+                        * in a zero-initialised CgAsk, read through the getter) */
+  gboolean answered_by_uid;
 } CgAsk;
 
 /* Asks, withdrawing any question this CgAsk still has open. func gets the answer once,
@@ -48,5 +51,8 @@ void cg_ask_withdraw (CgAsk *ask);
 
 /* The open question's CgPending id, 0 if none. */
 guint cg_ask_get_id (const CgAsk *ask);
+/* The uid of the person whose answer func was given last (the caller of AllowOnce or of a
+ * refusal), or CG_PENDING_NO_UID: for the journal's CARGUARD_ANSWERED_UID. */
+gint64 cg_ask_get_answered_uid (const CgAsk *ask);
 
 G_END_DECLS

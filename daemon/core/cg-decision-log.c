@@ -91,23 +91,63 @@ describe_request (const LogSubject *subject, const char *request)
   return g_strdup_printf ("%s %s of %s", label, request, subject->who);
 }
 
+/* A decision in one word: did a data path open? The policy's "data" and a person's
+ * "allow once" did; "charge-only", "block" and every "deny (...)" did not. */
+static const char *
+decision_verdict (const char *decision)
+{
+  if (g_str_has_prefix (decision, "allow") || g_str_has_prefix (decision, "data"))
+    return "allow";
+  if (g_str_has_prefix (decision, "ask"))
+    return "ask";
+  return "deny";
+}
+
+/* Who decided: an answer says so in its parentheses (cg_answer_to_string), the policy's
+ * own words do not. */
+static const char *
+decision_reason (const char *decision)
+{
+  static const struct {
+    const char *words;
+    const char *reason;
+  } reasons[] = {
+    { "(person)", "person" },
+    { "(timeout)", "timeout" },
+    { "(withdrawn)", "withdrawn" },
+    { "(nobody to ask)", "nobody" },
+    { "(present at start)", "present" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (reasons); i++)
+    if (g_str_has_suffix (decision, reasons[i].words))
+      return reasons[i].reason;
+  return "policy";
+}
+
 void
 cg_decision_log_decided (const CgDecisionLogSubject *subject, const char *decision)
 {
   g_auto (LogSubject) s = { 0 };
   g_autofree char *what = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *uid
+      = subject->answered_by_uid ? g_strdup_printf ("%u", subject->answered_uid) : NULL;
+  const char *reason = subject->reason != NULL ? subject->reason : decision_reason (decision);
 
   log_subject_init (&s, subject);
   if (s.rule == NULL)
     s.rule = g_strdup ("default");
   what = describe_request (&s, subject->request);
-  message = g_strdup_printf ("%s: %s by %s", what, decision, s.rule);
+  message = uid != NULL
+                ? g_strdup_printf ("%s: %s by %s (answered by uid %s)", what, decision, s.rule, uid)
+                : g_strdup_printf ("%s: %s by %s", what, decision, s.rule);
   cg_log_event (G_LOG_LEVEL_INFO, CG_MESSAGE_ID_DECISION, message, "CARGUARD_TRANSPORT",
                 s.transport, "CARGUARD_REQUEST", subject->request, "CARGUARD_DEVICE", s.device,
                 "CARGUARD_DEVICE_NAME", s.name, "CARGUARD_VENDOR", s.vendor, "CARGUARD_RULE",
-                s.rule, "CARGUARD_DECISION", decision, "CARGUARD_SERVICE", s.service,
-                "CARGUARD_PROFILE", s.profile, NULL);
+                s.rule, "CARGUARD_DECISION", decision, "CARGUARD_VERDICT",
+                decision_verdict (decision), "CARGUARD_REASON", reason, "CARGUARD_ANSWERED_UID",
+                uid, "CARGUARD_SERVICE", s.service, "CARGUARD_PROFILE", s.profile, NULL);
 }
 
 void

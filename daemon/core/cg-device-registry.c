@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <string.h>
 
 #include "cg-device-registry.h"
 #include "cg-sanitize.h"
@@ -16,6 +17,7 @@ struct _CgDeviceRegistry {
   GHashTable *records; /* id → CgDeviceRecord */
   CgPending *pending;
   GHashTable *unpublished; /* pending ids waiting for the idle check, id → source id */
+  GHashTable *guards;      /* name → CgGuardState */
 };
 
 enum { SIGNAL_DECISION, SIGNAL_REMOVED, N_SIGNALS };
@@ -63,6 +65,14 @@ cg_device_record_free (CgDeviceRecord *record)
 }
 
 static void
+guard_state_free (CgGuardState *state)
+{
+  g_free (state->name);
+  g_free (state->what);
+  g_free (state);
+}
+
+static void
 cg_device_registry_finalize (GObject *object)
 {
   CgDeviceRegistry *self = CG_DEVICE_REGISTRY (object);
@@ -72,6 +82,7 @@ cg_device_registry_finalize (GObject *object)
   g_clear_object (&self->pending);
   g_hash_table_unref (self->unpublished);
   g_hash_table_unref (self->records);
+  g_hash_table_unref (self->guards);
   G_OBJECT_CLASS (cg_device_registry_parent_class)->finalize (object);
 }
 
@@ -98,6 +109,8 @@ cg_device_registry_init (CgDeviceRegistry *self)
   self->records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify)cg_device_record_free);
   self->unpublished = g_hash_table_new_full (NULL, NULL, NULL, source_remove);
+  self->guards
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)guard_state_free);
 }
 
 static char *
@@ -298,4 +311,38 @@ cg_device_registry_new (CgPending *pending)
   g_signal_connect (pending, "added", G_CALLBACK (registry_on_pending_added), self);
   g_signal_connect (pending, "resolved", G_CALLBACK (registry_on_pending_resolved), self);
   return self;
+}
+
+void
+cg_device_registry_report_guard (CgDeviceRegistry *registry, const char *name, gboolean running,
+                                 const char *what)
+{
+  CgGuardState *state = g_new0 (CgGuardState, 1);
+
+  g_return_if_fail (CG_IS_DEVICE_REGISTRY (registry));
+  state->name = g_strdup (name);
+  state->running = running;
+  /* What a guard says may quote a device's or a file's name. */
+  state->what = cg_sanitize_string (what != NULL ? what : "", 512);
+  g_hash_table_replace (registry->guards, state->name, state);
+}
+
+static int
+guard_compare_by_name (gconstpointer a, gconstpointer b)
+{
+  return strcmp ((*(const CgGuardState *const *)a)->name, (*(const CgGuardState *const *)b)->name);
+}
+
+GPtrArray *
+cg_device_registry_list_guards (CgDeviceRegistry *registry)
+{
+  GPtrArray *guards = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer state;
+
+  g_hash_table_iter_init (&iter, registry->guards);
+  while (g_hash_table_iter_next (&iter, NULL, &state))
+    g_ptr_array_add (guards, state);
+  g_ptr_array_sort (guards, guard_compare_by_name);
+  return guards;
 }

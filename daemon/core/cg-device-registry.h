@@ -72,4 +72,18 @@ const CgDeviceRecord *cg_device_registry_lookup (CgDeviceRegistry *registry, con
 /* Every record, sorted by Id (const CgDeviceRecord *, owned by the registry). */
 GPtrArray *cg_device_registry_list (CgDeviceRegistry *registry);
 
+/* What each guard guards now, as the guard says itself, beside the devices it decides
+ * on: `carguard status` lists it. Names: "bluetooth", "usb-host", "usb-gadget". */
+typedef struct {
+  char *name;
+  gboolean running; /* guarding now */
+  char *what;       /* on what ("BlueZ's default agent"), or why not */
+} CgGuardState;
+
+/* Sets (or replaces) the guard's line. */
+void cg_device_registry_report_guard (CgDeviceRegistry *registry, const char *name,
+                                      gboolean running, const char *what);
+/* Every guard that reported, sorted by name (const CgGuardState *, owned by the registry). */
+GPtrArray *cg_device_registry_list_guards (CgDeviceRegistry *registry);
+
 G_END_DECLS

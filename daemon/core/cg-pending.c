@@ -123,7 +123,8 @@ cg_pending_new (guint timeout_ms)
 
 /* Takes the entry out of the table first, so the callback may add or resolve others. */
 static gboolean
-pending_finish (CgPending *self, guint id, CgPendingAnswer answer, CgPendingReason reason)
+pending_finish (CgPending *self, guint id, CgPendingAnswer answer, CgPendingReason reason,
+                gint64 answered_uid)
 {
   gpointer key = GUINT_TO_POINTER (id);
   PendingEntry *entry;
@@ -132,7 +133,7 @@ pending_finish (CgPending *self, guint id, CgPendingAnswer answer, CgPendingReas
     return FALSE;
   g_object_ref (self);
   if (entry->func != NULL)
-    entry->func (id, answer, reason, entry->user_data);
+    entry->func (id, answer, reason, answered_uid, entry->user_data);
   pending_entry_free (entry);
   g_signal_emit (self, signals[SIGNAL_RESOLVED], 0, id, (int)answer, (int)reason);
   g_object_unref (self);
@@ -145,7 +146,8 @@ pending_on_deadline (gpointer user_data)
   PendingEntry *entry = user_data;
 
   entry->timeout_id = 0;
-  pending_finish (entry->owner, entry->decision.id, CG_PENDING_ANSWER_DENY, CG_PENDING_BY_TIMEOUT);
+  pending_finish (entry->owner, entry->decision.id, CG_PENDING_ANSWER_DENY, CG_PENDING_BY_TIMEOUT,
+                  CG_PENDING_NO_UID);
   return G_SOURCE_REMOVE;
 }
 
@@ -204,8 +206,15 @@ cg_pending_add (CgPending *pending, const CgPendingQuestion *question, CgPending
 gboolean
 cg_pending_resolve (CgPending *pending, guint id, CgPendingAnswer answer, GError **error)
 {
+  return cg_pending_resolve_as (pending, id, answer, CG_PENDING_NO_UID, error);
+}
+
+gboolean
+cg_pending_resolve_as (CgPending *pending, guint id, CgPendingAnswer answer, gint64 answered_uid,
+                       GError **error)
+{
   g_return_val_if_fail (CG_IS_PENDING (pending), FALSE);
-  if (pending_finish (pending, id, answer, CG_PENDING_BY_PERSON))
+  if (pending_finish (pending, id, answer, CG_PENDING_BY_PERSON, answered_uid))
     return TRUE;
   g_set_error (error, CG_PENDING_ERROR, CG_PENDING_ERROR_NOT_FOUND,
                "No pending decision %u: it was never asked or is already decided", id);
@@ -216,7 +225,8 @@ gboolean
 cg_pending_cancel (CgPending *pending, guint id)
 {
   g_return_val_if_fail (CG_IS_PENDING (pending), FALSE);
-  return pending_finish (pending, id, CG_PENDING_ANSWER_DENY, CG_PENDING_BY_CANCEL);
+  return pending_finish (pending, id, CG_PENDING_ANSWER_DENY, CG_PENDING_BY_CANCEL,
+                         CG_PENDING_NO_UID);
 }
 
 static gint

@@ -67,9 +67,13 @@ CgPendingDecision *cg_pending_decision_copy (const CgPendingDecision *decision);
 void cg_pending_decision_free (CgPendingDecision *decision);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPendingDecision, cg_pending_decision_free)
 
+/* Who answered: a person's uid (the D-Bus caller of AllowOnce or of a refusal), for the
+ * journal; CG_PENDING_NO_UID when no person did (timeout, withdrawal) or it is not known. */
+#define CG_PENDING_NO_UID ((gint64)-1)
+
 /* Called once per decision, after it has left the table and before "resolved". */
 typedef void (*CgPendingFunc) (guint id, CgPendingAnswer answer, CgPendingReason reason,
-                               gpointer user_data);
+                               gint64 answered_uid, gpointer user_data);
 
 /* timeout_ms 0 = CG_PENDING_DEFAULT_TIMEOUT_MS. */
 CgPending *cg_pending_new (guint timeout_ms);
@@ -81,6 +85,9 @@ guint cg_pending_add (CgPending *pending, const CgPendingQuestion *question, CgP
 
 /* A person's answer. Emits "resolved" (guint id, CgPendingAnswer, CgPendingReason). */
 gboolean cg_pending_resolve (CgPending *pending, guint id, CgPendingAnswer answer, GError **error);
+/* The same, saying who answered (a uid, or CG_PENDING_NO_UID). */
+gboolean cg_pending_resolve_as (CgPending *pending, guint id, CgPendingAnswer answer,
+                                gint64 answered_uid, GError **error);
 /* The asker withdrew: resolves to deny with CG_PENDING_BY_CANCEL; FALSE if unknown. */
 gboolean cg_pending_cancel (CgPending *pending, guint id);
 

@@ -22,6 +22,7 @@ struct _CgPolicyKeeper {
   gboolean fallback;
   GHashTable *monitors; /* watched path → GFileMonitor */
   guint settle_id;
+  CgPolicyKeeperStatus status;
 };
 
 enum { SIGNAL_CHANGED, N_SIGNALS };
@@ -37,6 +38,7 @@ cg_policy_keeper_finalize (GObject *object)
   g_clear_handle_id (&self->settle_id, g_source_remove);
   g_clear_pointer (&self->monitors, g_hash_table_unref);
   g_clear_pointer (&self->policy, cg_policy_unref);
+  g_strfreev (self->status.problems);
   g_free (self->root);
   G_OBJECT_CLASS (cg_policy_keeper_parent_class)->finalize (object);
 }
@@ -53,6 +55,7 @@ static void
 cg_policy_keeper_init (CgPolicyKeeper *self)
 {
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->status.problems = g_new0 (char *, 1);
 }
 
 static CgPolicy *
@@ -107,12 +110,43 @@ policy_keeper_log_loaded (CgPolicyKeeper *self)
                 "CARGUARD_VENDORS", n_vendors, NULL);
 }
 
+static void
+policy_keeper_note_reload (CgPolicyKeeper *self, GPtrArray *diagnostics, const GError *error,
+                           gboolean ok)
+{
+  g_autoptr (GStrvBuilder) problems = g_strv_builder_new ();
+
+  for (guint i = 0; i < diagnostics->len; i++) {
+    g_autofree char *text = cg_diagnostic_to_string (g_ptr_array_index (diagnostics, i));
+    g_strv_builder_add (problems, text);
+  }
+  /* A failure without diagnostics (the root cannot be read) is its error. */
+  if (!ok && cg_diagnostics_count_errors (diagnostics) == 0 && error != NULL)
+    g_strv_builder_add (problems, error->message);
+  g_strfreev (self->status.problems);
+  self->status.problems = g_strv_builder_end (problems);
+  self->status.reloaded_at = g_get_real_time ();
+  self->status.reload_ok = ok;
+  if (ok)
+    self->status.loaded_at = self->status.reloaded_at;
+}
+
+const CgPolicyKeeperStatus *
+cg_policy_keeper_get_status (CgPolicyKeeper *self)
+{
+  return &self->status;
+}
+
 gboolean
 cg_policy_keeper_reload (CgPolicyKeeper *self, GError **error)
 {
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
-  CgPolicy *policy = cg_policy_load (self->root, NULL, diagnostics, error);
+  g_autoptr (GError) local_error = NULL;
+  CgPolicy *policy = cg_policy_load (self->root, NULL, diagnostics, &local_error);
 
+  policy_keeper_note_reload (self, diagnostics, local_error, policy != NULL);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   if (policy == NULL) {
     policy_keeper_log_rejected (self, diagnostics);
     return FALSE;
@@ -121,6 +155,10 @@ cg_policy_keeper_reload (CgPolicyKeeper *self, GError **error)
   self->policy = policy;
   self->fallback = FALSE;
   policy_keeper_log_loaded (self);
+  /* What the load ignored (a vendors.d/x.conf.bak) the admin must hear of too. */
+  for (guint i = 0; self->status.problems[i] != NULL; i++)
+    cg_log_event (G_LOG_LEVEL_WARNING, CG_MESSAGE_ID_POLICY_LOADED, self->status.problems[i],
+                  "CARGUARD_ROOT", self->root, NULL);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
   return TRUE;
 }

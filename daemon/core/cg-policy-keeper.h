@@ -23,6 +23,17 @@ gboolean cg_policy_keeper_reload (CgPolicyKeeper *keeper, GError **error);
  * GFileMonitor, debounced), so a CLI edit reaches a running daemon with no IPC. */
 void cg_policy_keeper_watch (CgPolicyKeeper *keeper);
 
+/* What `carguard status` says of the policy in force and of the last reload. */
+typedef struct {
+  gint64 loaded_at;   /* g_get_real_time () of the load in force; 0: the fail-closed policy */
+  gint64 reloaded_at; /* of the last reload tried, good or not; 0: none yet */
+  gboolean reload_ok;
+  GStrv problems; /* the last reload's diagnostics, "FILE:LINE:COL: error: ..." (a good
+                   * one's warnings), NULL-terminated, never NULL */
+} CgPolicyKeeperStatus;
+
+const CgPolicyKeeperStatus *cg_policy_keeper_get_status (CgPolicyKeeper *keeper);
+
 /* The policy in force; never NULL. The reference is the caller's. */
 CgPolicy *cg_policy_keeper_get_policy (CgPolicyKeeper *keeper);
 gboolean cg_policy_keeper_is_fallback (CgPolicyKeeper *keeper);

@@ -15,14 +15,8 @@ cg_usb_config_clear (CgUsbConfig *config)
 gboolean
 cg_usb_config_name_is_safe (const char *name)
 {
-  if (name == NULL || *name == '\0' || strlen (name) > 255)
-    return FALSE;
-  if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-    return FALSE;
-  for (const char *p = name; *p != '\0'; p++)
-    if (*p == '/' || !g_ascii_isgraph (*p))
-      return FALSE;
-  return TRUE;
+  /* The policy's own test of Gadget= and UDC=, also for names read from sysfs. */
+  return cg_entry_name_is_safe (name);
 }
 
 static char *

@@ -321,6 +321,22 @@ gadget_guard_watch_udc (CgUsbGadgetGuard *self, const char *udc)
       = g_unix_fd_add (self->state_fd, G_IO_PRI | G_IO_ERR, gadget_guard_on_state, self);
 }
 
+/* What `carguard status` says: which gadget on which UDC is held unbound, or why none. */
+static void
+gadget_guard_report (CgUsbGadgetGuard *self, const char *gadget, const char *udc,
+                     const char *device)
+{
+  g_autofree char *what = NULL;
+
+  if (gadget == NULL)
+    what = g_strdup ("no gadget to guard: none in configfs, several and no [USBGadget] "
+                     "Gadget=, or the one named is missing");
+  else
+    what = g_strdup_printf ("%s: %s", device,
+                            self->bound_udc != NULL ? "bound (data)" : "unbound (charge-only)");
+  cg_usb_guard_core_report_guard (&self->core, "usb-gadget", gadget != NULL, what);
+}
+
 /* Reads what is attached, judges a new host (or, rejudge, the present one again under a
  * new policy), enforces, then logs and publishes what was enforced. */
 static void
@@ -351,6 +367,7 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self, gboolean rejudge)
   }
   if (gadget != NULL)
     gadget_guard_enforce (self, gadget, udc, device);
+  gadget_guard_report (self, gadget, udc, device);
   gadget_guard_log_decided (self, device);
   gadget_guard_publish (self, udc, gadget != NULL);
   gadget_guard_watch_udc (self, udc);

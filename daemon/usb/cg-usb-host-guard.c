@@ -442,18 +442,40 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
   host_log_port (self, name);
 }
 
-/* Devices on this bus are enumerated unauthorized from now on. */
-static void
+/* Devices on this bus are enumerated unauthorized from now on; TRUE if they are. */
+static gboolean
 host_lock_root_hub (CgUsbHostGuard *self, const char *hub)
 {
   g_autoptr (GError) error = NULL;
 
   if (!self->enabled || !host_name_is_root_hub (hub))
-    return;
-  if (!host_write_attr (self, hub, "authorized_default", "0", &error))
+    return FALSE;
+  if (!host_write_attr (self, hub, "authorized_default", "0", &error)) {
     host_log_unjudged (hub, "authorized_default=0", error);
-  else
-    g_debug ("USB %s: new devices start unauthorized", hub);
+    return FALSE;
+  }
+  g_debug ("USB %s: new devices start unauthorized", hub);
+  return TRUE;
+}
+
+/* What `carguard status` says: which root hubs hold new devices unauthorized. */
+static void
+host_report_guard (CgUsbHostGuard *self, GPtrArray *locked)
+{
+  g_autofree char *hubs = NULL;
+  g_autofree char *what = NULL;
+
+  if (!self->enabled) {
+    cg_usb_guard_core_report_guard (&self->core, "usb-host", FALSE, "off: [USBHost] Guard=no");
+    return;
+  }
+  g_ptr_array_add (locked, NULL);
+  hubs = g_strjoinv (" ", (char **)locked->pdata);
+  what = locked->len > 1 ? g_strdup_printf ("root hubs %s: a device plugged in gets no driver "
+                                            "until the policy or a person lets it",
+                                            hubs)
+                         : g_strdup ("no root hub locked (none found, or none writable)");
+  cg_usb_guard_core_report_guard (&self->core, "usb-host", locked->len > 1, what);
 }
 
 /* ---------------------------------------------------------------- wake-ups */
@@ -598,15 +620,20 @@ cg_usb_host_guard_start (CgUsbHostGuard *guard)
   g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (guard->core.keeper);
   g_auto (CgUsbConfig) config = { 0 };
 
+  g_autoptr (GPtrArray) locked = g_ptr_array_new ();
+
   cg_usb_config_load (policy, &config);
   guard->enabled = config.host_guard;
   if (!guard->enabled) {
     g_message ("USB host guard off: [USBHost] Guard=no");
+    host_report_guard (guard, locked);
     return;
   }
   /* Hubs first: whatever plugs in while the present devices are read starts locked. */
   for (guint i = 0; i < names->len; i++)
-    host_lock_root_hub (guard, names->pdata[i]);
+    if (host_lock_root_hub (guard, names->pdata[i]))
+      g_ptr_array_add (locked, names->pdata[i]);
+  host_report_guard (guard, locked);
   for (guint i = 0; i < names->len; i++)
     host_device_arrived (guard, names->pdata[i], TRUE, config.present_devices);
 }

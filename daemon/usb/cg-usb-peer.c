@@ -31,6 +31,14 @@ cg_usb_guard_core_publish (const CgUsbGuardCore *core, const CgDeviceReport *rep
 }
 
 void
+cg_usb_guard_core_report_guard (const CgUsbGuardCore *core, const char *name, gboolean running,
+                                const char *what)
+{
+  if (core->registry != NULL)
+    cg_device_registry_report_guard (core->registry, name, running, what);
+}
+
+void
 cg_usb_guard_core_remove (const CgUsbGuardCore *core, const char *device)
 {
   if (core->registry != NULL)
@@ -120,11 +128,15 @@ cg_usb_peer_decision (const CgUsbPeer *peer)
 CgDecisionLogSubject
 cg_usb_peer_log_subject (const CgUsbPeer *peer, const char *device, const char *name)
 {
+  gint64 answered_uid = peer->has_answer ? cg_ask_get_answered_uid (&peer->ask) : CG_PENDING_NO_UID;
+
   return (CgDecisionLogSubject){ .transport = "usb",
                                  .device = device,
                                  .device_name = name,
                                  .vendor = peer->verdict.vendor,
-                                 .rule = peer->verdict.rule };
+                                 .rule = peer->verdict.rule,
+                                 .answered_by_uid = answered_uid != CG_PENDING_NO_UID,
+                                 .answered_uid = (guint32)answered_uid };
 }
 
 CgDeviceReport

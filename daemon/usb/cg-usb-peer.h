@@ -73,6 +73,10 @@ CgDecisionLogSubject cg_usb_peer_log_subject (const CgUsbPeer *peer, const char 
                                               const char *name);
 CgDeviceReport cg_usb_peer_report (const CgUsbPeer *peer, const char *device, const char *name,
                                    gboolean enforced);
+/* What `carguard status` says of a USB guard ("usb-host", "usb-gadget"); no-op without
+ * registry. */
+void cg_usb_guard_core_report_guard (const CgUsbGuardCore *core, const char *name, gboolean running,
+                                     const char *what);
 /* Publishes a report (cg_usb_peer_report), or forgets the device; no-ops without registry. */
 void cg_usb_guard_core_publish (const CgUsbGuardCore *core, const CgDeviceReport *report);
 void cg_usb_guard_core_remove (const CgUsbGuardCore *core, const char *device);

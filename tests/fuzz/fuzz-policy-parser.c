@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cg-document.h"
+#include "cg-report.h"
 #include "fuzz-support.h"
 
 static void
@@ -28,8 +29,11 @@ exercise_policy (const CgPolicy *policy, const char *hostile)
     .n_usb_interface_classes = G_N_ELEMENTS (classes),
     .usb_organization = hostile,
   };
+  g_autoptr (JsonNode) report = cg_report_to_json (policy);
+  g_autofree char *report_text = json_to_string (report, FALSE);
 
   fuzz_explain_facts (policy, &facts);
+  g_assert (g_utf8_validate (report_text, -1, NULL));
 }
 
 int

@@ -14,6 +14,7 @@ typedef struct {
   CgAsk ask;
   guint calls;
   CgAnswer answer;
+  gint64 answered_uid; /* what the ask said of who answered, inside the callback */
 } AskFixture;
 
 static AskFixture fixture;
@@ -25,6 +26,7 @@ on_answer (CgAnswer answer, gpointer user_data)
 
   heard->calls++;
   heard->answer = answer;
+  heard->answered_uid = cg_ask_get_answered_uid (&heard->ask);
 }
 
 static const CgPendingQuestion car_question = {
@@ -174,6 +176,25 @@ START_TEST (test_asker_may_free_from_its_answer)
 }
 END_TEST
 
+/* Who answered reaches the asker, for the journal; a timeout or withdrawal names nobody. */
+START_TEST (test_answered_uid)
+{
+  guint id = ask_car ();
+
+  ck_assert (cg_pending_resolve_as (fixture.pending, id, CG_PENDING_ANSWER_DENY, 1000, NULL));
+  ck_assert_uint_eq (fixture.calls, 1);
+  ck_assert_int_eq (fixture.answer, CG_ANSWER_DENY_PERSON);
+  ck_assert_int_eq (fixture.answered_uid, 1000);
+  ck_assert_int_eq (cg_ask_get_answered_uid (&fixture.ask), 1000);
+
+  /* Asked again: the last answer's person is forgotten; an unknown one is no uid at all. */
+  id = ask_car ();
+  ck_assert_int_eq (cg_ask_get_answered_uid (&fixture.ask), CG_PENDING_NO_UID);
+  ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  ck_assert_int_eq (fixture.answered_uid, CG_PENDING_NO_UID);
+}
+END_TEST
+
 static Suite *
 ask_suite (void)
 {
@@ -182,6 +203,7 @@ ask_suite (void)
 
   tcase_add_checked_fixture (tc, ask_setup, ask_teardown);
   tcase_add_test (tc, test_vocabulary);
+  tcase_add_test (tc, test_answered_uid);
   tcase_add_test (tc, test_person_answers_once);
   tcase_add_test (tc, test_person_denies);
   tcase_add_test (tc, test_timeout_denies);

@@ -20,7 +20,8 @@ typedef struct {
 } Outcome;
 
 static void
-on_resolved_func (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+on_resolved_func (guint id, CgPendingAnswer answer, CgPendingReason reason, gint64 answered_uid,
+                  gpointer user_data)
 {
   Outcome *outcome = user_data;
 
@@ -141,7 +142,7 @@ END_TEST
 
 static void
 resolve_other_from_callback (guint id, CgPendingAnswer answer, CgPendingReason reason,
-                             gpointer user_data)
+                             gint64 answered_uid, gpointer user_data)
 {
   CgPending *pending = user_data;
   g_autoptr (GPtrArray) rest = cg_pending_list (pending);

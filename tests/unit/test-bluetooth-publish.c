@@ -195,7 +195,7 @@ START_TEST (test_published_rule_is_logged_rule_after_reload)
   /* The answer carried out is the one asked under the rule of then: say that rule. */
   cg_bt_outcome_take_answer (&fixture.outcome, CG_ANSWER_ALLOW_ONCE);
   cg_bluetooth_report_pairing (fixture.registry, fixture.device, &fixture.outcome,
-                               cg_answer_to_string (CG_ANSWER_ALLOW_ONCE));
+                               cg_answer_to_string (CG_ANSWER_ALLOW_ONCE), CG_PENDING_NO_UID);
   record = cg_device_registry_lookup (fixture.registry, CAR_ADDRESS);
   ck_assert_ptr_nonnull (logged_rule);
   ck_assert_str_eq (record->rule, logged_rule);

@@ -231,6 +231,31 @@ START_TEST (test_cli_help)
 }
 END_TEST
 
+/* The commands that ask the running daemon refuse --root, before or after the command:
+ * carguardd reads its own policy, and an option it would ignore must not look obeyed. */
+START_TEST (test_cli_live_commands_refuse_root)
+{
+  const char *commands[][3] = {
+    { "devices", NULL, NULL },        { "monitor", NULL, NULL }, { "allow-once", "AA", NULL },
+    { "block", "AA", NULL },          { "reload", NULL, NULL },  { "status", NULL, NULL },
+    { "policy", "report", "--live" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    g_auto (CliRun) before = { 0 };
+    g_auto (CliRun) after = { 0 };
+
+    run_carguard (&before, "/", commands[i][0], commands[i][1], commands[i][2], NULL);
+    ck_assert_msg (before.exit_code == 2, "%s: %s", commands[i][0], before.err);
+    ck_assert_msg (strstr (before.err, "--root") != NULL, "%s", before.err);
+    if (g_str_equal (commands[i][0], "policy"))
+      continue;
+    run_carguard (&after, NULL, commands[i][0], "--root", "/", commands[i][1], NULL);
+    ck_assert_msg (after.exit_code == 2, "%s: %s", commands[i][0], after.err);
+  }
+}
+END_TEST
+
 START_TEST (test_cli_usage_errors)
 {
   g_autofree char *root = make_root ();
@@ -279,6 +304,61 @@ START_TEST (test_cli_check_valid)
   write_root_file (root, BYD_PATH, BYD_TEXT);
   run_carguard (&run, root, "policy", "check", NULL);
   ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* The gate cannot be fooled by a mistyped root, an empty one, or a file it would skip. */
+START_TEST (test_cli_check_gate)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *missing = g_build_filename (root, "does-not-exist", NULL);
+  g_autofree char *empty = g_dir_make_tmp ("carguard-cli-empty-XXXXXX", NULL);
+  g_autofree char *candidate = root_path (root, "notconf.txt");
+  g_auto (CliRun) no_root = { 0 };
+  g_auto (CliRun) empty_root = { 0 };
+  g_auto (CliRun) ignored = { 0 };
+  g_auto (CliRun) strict = { 0 };
+
+  run_carguard (&no_root, missing, "policy", "check", NULL);
+  ck_assert_int_eq (no_root.exit_code, 1);
+  ck_assert_msg (strstr (no_root.err, "does-not-exist") != NULL, "%s", no_root.err);
+  run_carguard (&empty_root, empty, "policy", "check", NULL);
+  ck_assert_int_eq (empty_root.exit_code, 1);
+  ck_assert_msg (strstr (empty_root.err, "no policy below") != NULL, "%s", empty_root.err);
+
+  write_root_file (root, "notconf.txt", "[Vendor]\n");
+  write_root_file (root, "etc/carguard/vendors.d/xpeng.conf.bak", "[Vendor]\n");
+  run_carguard (&ignored, root, "policy", "check", candidate, NULL);
+  ck_assert_msg (ignored.exit_code == 0, "%s", ignored.err);
+  ck_assert_msg (matches ("notconf\\.txt:1:1: warning: ignored", ignored.err), "%s", ignored.err);
+  ck_assert_msg (
+      matches ("^/etc/carguard/vendors\\.d/xpeng\\.conf\\.bak:1:1: warning: ignored", ignored.err),
+      "%s", ignored.err);
+  run_carguard (&strict, root, "policy", "check", "--strict", candidate, NULL);
+  ck_assert_int_eq (strict.exit_code, 1);
+  ck_assert_msg (matches ("notconf\\.txt:1:1: error: ignored", strict.err), "%s", strict.err);
+  cg_test_tree_remove (empty);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* A conflict found while checking an edit names the file the edit writes, never a
+ * temporary copy of it. */
+START_TEST (test_cli_conflict_names_the_edited_file)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  write_root_file (root, "etc/carguard/vendors.d/geely.conf",
+                   "[Vendor]\n[Match]\nBluetoothOUI=00:AA:BB\n");
+  run_carguard (&run, root, "policy", "set", "byd", "BluetoothOUI=00:AA:BB", NULL);
+  ck_assert_int_eq (run.exit_code, 1);
+  ck_assert_msg (strstr (run.err, "/etc/carguard/vendors.d/byd.conf:7") != NULL, "%s", run.err);
+  ck_assert_msg (strstr (run.err, "/etc/carguard/vendors.d/geely.conf:3") != NULL, "%s", run.err);
+  ck_assert_msg (strstr (run.err, "tmp") == NULL && strstr (run.err, "carguard-edit") == NULL, "%s",
+                 run.err);
   cg_test_tree_remove (root);
 }
 END_TEST
@@ -340,6 +420,251 @@ START_TEST (test_cli_set_unset_keep_layout)
 }
 END_TEST
 
+/* += and -= change the list and nothing else: every other line stays byte for byte. */
+START_TEST (test_cli_list_add_remove_keep_layout)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) add = { 0 };
+  g_auto (CliRun) again = { 0 };
+  g_auto (CliRun) remove = { 0 };
+  g_auto (CliRun) missing = { 0 };
+  g_auto (CliRun) grant = { 0 };
+  g_autofree char *after_add = NULL;
+  g_autofree char *after_again = NULL;
+  g_autofree char *after_remove = NULL;
+  const char *nothing[] = { NULL };
+  const char *ouis[] = { "BluetoothOUI", NULL };
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&add, root, "policy", "set", "byd", "BluetoothOUI+=78:D4:F1:4 00:1e:de", NULL);
+  ck_assert_msg (add.exit_code == 0, "%s", add.err);
+  after_add = read_root_file (root, BYD_PATH);
+  assert_untouched_lines_kept (BYD_TEXT, after_add, nothing);
+  ck_assert_msg (
+      matches ("^BluetoothOUI=00:1E:DE   18:3B:D2\nBluetoothOUI=78:D4:F1:4\n", after_add), "%s",
+      after_add);
+
+  /* What the list holds already is not added twice. */
+  run_carguard (&again, root, "policy", "set", "byd", "BluetoothOUI+=78:d4:f1:4", NULL);
+  ck_assert_msg (again.exit_code == 0, "%s", again.err);
+  after_again = read_root_file (root, BYD_PATH);
+  ck_assert_str_eq (after_again, after_add);
+
+  run_carguard (&remove, root, "policy", "set", "byd", "BluetoothOUI-=18:3b:d2 78:D4:F1:4", NULL);
+  ck_assert_msg (remove.exit_code == 0, "%s", remove.err);
+  after_remove = read_root_file (root, BYD_PATH);
+  assert_untouched_lines_kept (after_add, after_remove, ouis);
+  ck_assert_msg (matches ("^\\[Match\\]\nBluetoothOUI=00:1E:DE\n\n\\[Policy\\]", after_remove),
+                 "%s", after_remove);
+
+  run_carguard (&missing, root, "policy", "set", "byd", "BluetoothOUI-=02:00:00", NULL);
+  ck_assert_int_eq (missing.exit_code, 1);
+  ck_assert_msg (strstr (missing.err, "does not list 02:00:00") != NULL, "%s", missing.err);
+  run_carguard (&grant, root, "policy", "set", "byd", "Profiles+=pbap", NULL);
+  ck_assert_int_eq (grant.exit_code, 2);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* A vendor of 2,000 OUIs checks clean, and one more or one less leaves the rest. */
+START_TEST (test_cli_two_thousand_ouis)
+{
+  g_autofree char *root = make_root ();
+  g_autoptr (GString) text = g_string_new ("[Vendor]\nName=Huawei\n\n[Match]\n");
+  g_auto (CliRun) check = { 0 };
+  g_auto (CliRun) add = { 0 };
+  g_auto (CliRun) remove = { 0 };
+  g_autofree char *after = NULL;
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (text, "%sBluetoothOUI=02:%02X:%02X\n",
+                            i % 100 == 0 ? "# a block of a hundred\n" : "", i >> 8, i & 0xff);
+  g_string_append (text, "\n[Policy]\nPreset=block\n");
+  write_root_file (root, "etc/carguard/vendors.d/huawei.conf", text->str);
+  run_carguard (&check, root, "policy", "check", NULL);
+  ck_assert_msg (check.exit_code == 0, "%s", check.err);
+  run_carguard (&add, root, "policy", "set", "huawei", "BluetoothOUI+=70:B3:D5:12:3", NULL);
+  ck_assert_msg (add.exit_code == 0, "%s", add.err);
+  run_carguard (&remove, root, "policy", "set", "huawei", "BluetoothOUI-=02:00:07", NULL);
+  ck_assert_msg (remove.exit_code == 0, "%s", remove.err);
+  after = read_root_file (root, "etc/carguard/vendors.d/huawei.conf");
+  ck_assert (strstr (after, "BluetoothOUI=02:00:07\n") == NULL);
+  ck_assert (strstr (after, "BluetoothOUI=02:07:CF\nBluetoothOUI=70:B3:D5:12:3\n\n[Policy]")
+             != NULL);
+  {
+    g_autoptr (GString) expected = g_string_new (text->str);
+    g_string_replace (expected, "BluetoothOUI=02:00:07\n", "", 1);
+    g_string_replace (expected, "BluetoothOUI=02:07:CF\n",
+                      "BluetoothOUI=02:07:CF\nBluetoothOUI=70:B3:D5:12:3\n", 1);
+    ck_assert_str_eq (after, expected->str);
+  }
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* A bare Name= is the display name and a [Match] glob both: it is refused, not guessed. */
+START_TEST (test_cli_bare_name_refused)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *path = root_path (root, "etc/carguard/vendors.d/acme.conf");
+  g_auto (CliRun) bare = { 0 };
+  g_auto (CliRun) match = { 0 };
+  g_autofree char *text = NULL;
+
+  run_carguard (&bare, root, "policy", "add", "acme", "Name=Acme*", NULL);
+  ck_assert_int_eq (bare.exit_code, 2);
+  ck_assert_msg (strstr (bare.err, "Match.Name=") != NULL, "%s", bare.err);
+  ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS));
+  run_carguard (&match, root, "policy", "add", "acme", "Match.Name=\"Acme*\"",
+                "Vendor.Name=Acme Cars", "Preset=block", NULL);
+  ck_assert_msg (match.exit_code == 0, "%s", match.err);
+  text = read_root_file (root, "etc/carguard/vendors.d/acme.conf");
+  ck_assert_msg (matches ("^\\[Vendor\\]\nName=Acme Cars\n", text), "%s", text);
+  ck_assert_msg (matches ("^\\[Match\\]\nName=\"Acme\\*\"\n", text), "%s", text);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* --dry-run prints the edit as a unified diff and writes nothing, also when refused. */
+START_TEST (test_cli_dry_run)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) set = { 0 };
+  g_auto (CliRun) refused = { 0 };
+  g_auto (CliRun) removal = { 0 };
+  g_auto (CliRun) defaults = { 0 };
+  g_autofree char *after = NULL;
+  g_autofree char *main_path = root_path (root, "etc/carguard/carguard.conf");
+
+  write_root_file (root, BYD_PATH, BYD_TEXT);
+  run_carguard (&set, root, "policy", "set", "--dry-run", "byd", "BluetoothOUI+=84:F7:58", NULL);
+  ck_assert_msg (set.exit_code == 0, "%s", set.err);
+  ck_assert_msg (matches ("^--- /etc/carguard/vendors\\.d/byd\\.conf$", set.out), "%s", set.out);
+  ck_assert_msg (matches ("^\\+\\+\\+ /etc/carguard/vendors\\.d/byd\\.conf$", set.out), "%s",
+                 set.out);
+  ck_assert_msg (matches ("^\\+BluetoothOUI=84:F7:58$", set.out), "%s", set.out);
+  after = read_root_file (root, BYD_PATH);
+  ck_assert_str_eq (after, BYD_TEXT);
+
+  run_carguard (&refused, root, "policy", "set", "--dry-run", "byd", "Pairing=often", NULL);
+  ck_assert_int_eq (refused.exit_code, 1);
+  ck_assert_str_eq (refused.out, "");
+
+  run_carguard (&removal, root, "policy", "remove", "--dry-run", "byd", NULL);
+  ck_assert_msg (removal.exit_code == 0, "%s", removal.err);
+  /* The package ships byd.conf too: removing the admin's copy masks the vendor. */
+  ck_assert_msg (
+      matches ("^\\+\\+\\+ /etc/carguard/vendors\\.d/byd\\.conf \\(a mask: -> /dev/null\\)$",
+               removal.out),
+      "%s", removal.out);
+  ck_assert (g_file_test (root_path (root, BYD_PATH), G_FILE_TEST_EXISTS));
+
+  run_carguard (&defaults, root, "policy", "default", "--dry-run", "Pairing=deny", NULL);
+  ck_assert_msg (defaults.exit_code == 0, "%s", defaults.err);
+  ck_assert_msg (matches ("^--- /usr/lib/carguard/carguard\\.conf$", defaults.out), "%s",
+                 defaults.out);
+  ck_assert_msg (matches ("^\\+Pairing=deny$", defaults.out), "%s", defaults.out);
+  ck_assert (!g_file_test (main_path, G_FILE_TEST_EXISTS));
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+#define TEST_HWDB_OUI                                                                              \
+  "# test data in systemd's format\n"                                                              \
+  "OUI:001EDE*\n ID_OUI_FROM_DATABASE=BYD COMPANY LIMITED\n\n"                                     \
+  "OUI:78D4F14*\n ID_OUI_FROM_DATABASE=BYD Auto lndustry Co.,Ltd\n\n"                              \
+  "OUI:70B3D5123*\n ID_OUI_FROM_DATABASE=BYD Auto lndustry Co.,Ltd\n\n"                            \
+  "OUI:8489EC7*\n ID_OUI_FROM_DATABASE=BYDA Co. Ltd.,\n\n"                                         \
+  "OUI:00604A*\n ID_OUI_FROM_DATABASE=SAIC IDEAS GROUP\n\n"
+#define TEST_HWDB_OTHER                                                                            \
+  "usb:v19D1*\n ID_VENDOR_FROM_DATABASE=BYD COMPANY LIMITED\n\n"                                   \
+  "usb:v19D1p0001*\n ID_MODEL_FROM_DATABASE=BYD COMPANY LIMITED\n\n"                               \
+  "bluetooth:v0C34*\n ID_VENDOR_FROM_DATABASE=BYD Auto lndustry Co.,Ltd\n"
+
+START_TEST (test_cli_import)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *hwdb = root_path (root, "usr/lib/udev/hwdb.d");
+  g_autofree char *list = root_path (root, "ids.txt");
+  g_auto (CliRun) run = { 0 };
+  g_auto (CliRun) again = { 0 };
+  g_auto (CliRun) from = { 0 };
+  g_auto (CliRun) bad = { 0 };
+  g_autofree char *text = NULL;
+  g_autofree char *again_text = NULL;
+
+  write_root_file (root, "usr/lib/udev/hwdb.d/20-OUI.hwdb", TEST_HWDB_OUI);
+  write_root_file (root, "usr/lib/udev/hwdb.d/20-other.hwdb", TEST_HWDB_OTHER);
+  run_carguard (&run, root, "policy", "import", "byd", "--organization", "BYD COMPANY LIMITED",
+                "--organization", "BYD Auto*", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  ck_assert_msg (strstr (run.err, "\"BYD Auto lndustry Co.,Ltd\": 3 identifiers") != NULL, "%s",
+                 run.err);
+  ck_assert (strstr (run.err, "BYDA") == NULL && strstr (run.err, "SAIC") == NULL);
+  text = read_root_file (root, "etc/carguard/vendors.d/byd.conf");
+  /* The shipped byd.conf lists 00:1E:DE already; the override gets the rest. */
+  ck_assert_msg (matches ("^BluetoothOUI=00:1E:DE\nBluetoothOUI=78:D4:F1:4 70:B3:D5:12:3$", text),
+                 "%s", text);
+  ck_assert_msg (matches ("^USB=19d1$", text), "%s", text);
+  ck_assert_msg (matches ("^DeviceID=bluetooth:v0C34$", text), "%s", text);
+
+  /* Again: nothing new, nothing written twice. */
+  run_carguard (&again, root, "policy", "import", "byd", "--organization", "BYD*", "--hwdb-dir",
+                hwdb, NULL);
+  ck_assert_msg (again.exit_code == 0, "%s", again.err);
+  ck_assert_msg (strstr (again.err, "\"BYDA Co. Ltd.,\": 1 identifier") != NULL, "%s", again.err);
+  again_text = read_root_file (root, "etc/carguard/vendors.d/byd.conf");
+  ck_assert_msg (matches ("^BluetoothOUI=84:89:EC:7$", again_text), "%s", again_text);
+
+  write_root_file (root, "ids.txt",
+                   "# from the supplier\n00:1E:DE 18:3B:D2\nusb:v1D6B 1d6b:0104\n"
+                   "Name=\"DiLink*\"\n");
+  run_carguard (&from, root, "policy", "import", "--dry-run", "byd", "--from", list, NULL);
+  ck_assert_msg (from.exit_code == 0, "%s", from.err);
+  ck_assert_msg (matches ("^\\+BluetoothOUI=18:3B:D2$", from.out), "%s", from.out);
+  ck_assert_msg (matches ("^\\+DeviceID=usb:v1D6B$", from.out), "%s", from.out);
+  ck_assert_msg (matches ("^\\+USB=1d6b:0104$", from.out), "%s", from.out);
+  ck_assert_msg (matches ("^\\+Name=\"DiLink\\*\"$", from.out), "%s", from.out);
+
+  write_root_file (root, "ids.txt", "00:1E:DE\n  18:3B xx\n");
+  run_carguard (&bad, root, "policy", "import", "byd", "--from", list, NULL);
+  ck_assert_int_eq (bad.exit_code, 1);
+  ck_assert_msg (matches ("ids\\.txt:2:3: error: '18:3B' is no identifier", bad.err), "%s",
+                 bad.err);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+START_TEST (test_cli_diff)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *staging = make_root ();
+  g_autofree char *candidate = root_path (root, "nio.conf");
+  g_auto (CliRun) same = { 0 };
+  g_auto (CliRun) trees = { 0 };
+  g_auto (CliRun) file = { 0 };
+
+  run_carguard (&same, root, "policy", "diff", staging, NULL);
+  ck_assert_int_eq (same.exit_code, 0);
+  ck_assert_str_eq (same.out, "");
+  write_root_file (staging, BYD_PATH, BYD_TEXT);
+  run_carguard (&trees, root, "policy", "diff", staging, NULL);
+  ck_assert_int_eq (trees.exit_code, 1);
+  ck_assert_msg (matches ("^--- [^ ]*/usr/lib/carguard/vendors\\.d/byd\\.conf$", trees.out), "%s",
+                 trees.out);
+  ck_assert_msg (strstr (trees.out, "/etc/carguard/vendors.d/byd.conf\n") != NULL, "%s", trees.out);
+  ck_assert_msg (matches ("^\\+Pairing=ask$", trees.out), "%s", trees.out);
+
+  write_root_file (root, "nio.conf", "[Vendor]\nName=NIO\n");
+  run_carguard (&file, root, "policy", "diff", candidate, NULL);
+  ck_assert_int_eq (file.exit_code, 1);
+  ck_assert_msg (matches ("^--- /dev/null$", file.out) && matches ("^\\+Name=NIO$", file.out), "%s",
+                 file.out);
+  cg_test_tree_remove (staging);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
 START_TEST (test_cli_refused_edit_changes_nothing)
 {
   g_autofree char *root = make_root ();
@@ -366,13 +691,13 @@ START_TEST (test_cli_shipped_file_gets_override)
   const char *changed[] = { "Preset", NULL };
 
   write_root_file (root, "usr/lib/carguard/vendors.d/byd.conf", BYD_TEXT);
-  run_carguard (&run, root, "policy", "set", "byd", "Preset=block", NULL);
+  run_carguard (&run, root, "policy", "set", "byd", "Preset=trusted", NULL);
   ck_assert_msg (run.exit_code == 0, "%s", run.err);
   shipped = read_root_file (root, "usr/lib/carguard/vendors.d/byd.conf");
   ck_assert_str_eq (shipped, BYD_TEXT);
   override = read_root_file (root, BYD_PATH);
   assert_untouched_lines_kept (BYD_TEXT, override, changed);
-  ck_assert (strstr (override, "Preset  =  block") != NULL);
+  ck_assert (strstr (override, "Preset  =  trusted") != NULL);
   cg_test_tree_remove (root);
 }
 END_TEST
@@ -685,10 +1010,19 @@ cli_policy_suite (void)
 
   tcase_add_test (tc, test_cli_help);
   tcase_add_test (tc, test_cli_usage_errors);
+  tcase_add_test (tc, test_cli_live_commands_refuse_root);
   tcase_add_test (tc, test_cli_check_broken_file);
   tcase_add_test (tc, test_cli_check_valid);
+  tcase_add_test (tc, test_cli_check_gate);
+  tcase_add_test (tc, test_cli_conflict_names_the_edited_file);
   tcase_add_test (tc, test_cli_set_unset_keep_layout);
   tcase_add_test (tc, test_cli_refused_edit_changes_nothing);
+  tcase_add_test (tc, test_cli_list_add_remove_keep_layout);
+  tcase_add_test (tc, test_cli_two_thousand_ouis);
+  tcase_add_test (tc, test_cli_bare_name_refused);
+  tcase_add_test (tc, test_cli_dry_run);
+  tcase_add_test (tc, test_cli_import);
+  tcase_add_test (tc, test_cli_diff);
   tcase_add_test (tc, test_cli_shipped_file_gets_override);
   tcase_add_test (tc, test_cli_remove_masks_shipped);
   tcase_add_test (tc, test_cli_add_and_remove_admin_vendor);

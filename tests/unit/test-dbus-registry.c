@@ -73,7 +73,8 @@ START_TEST (test_publish_lookup_list)
 END_TEST
 
 static void
-ignore_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+ignore_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gint64 answered_uid,
+               gpointer user_data)
 {
 }
 

@@ -572,12 +572,16 @@ START_TEST (test_explain_rejects_unknown_fact)
 }
 END_TEST
 
+static gint64 answered_by = CG_PENDING_NO_UID;
+
 static void
-record_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gpointer user_data)
+record_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gint64 answered_uid,
+               gpointer user_data)
 {
   int *answered = user_data;
 
   *answered = answer == CG_PENDING_ANSWER_ALLOW && reason == CG_PENDING_BY_PERSON ? 1 : -1;
+  answered_by = answered_uid;
 }
 
 START_TEST (test_allow_once_answers_the_question)
@@ -597,6 +601,8 @@ START_TEST (test_allow_once_answers_the_question)
   reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:1e:de:12:34:56"), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   ck_assert_int_eq (answered, 1);
+  /* The journal names who answered: the caller of AllowOnce. */
+  ck_assert_int_eq (answered_by, (gint64)getuid ());
   ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
 
   /* Answered: a second AllowOnce has nothing to answer. */
@@ -790,6 +796,8 @@ START_TEST (test_bouncer_maps_every_method)
 {
   ck_assert_str_eq (cg_bouncer_action_for_method ("ListDevices"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Explain"), CG_ACTION_READ);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Status"), CG_ACTION_READ);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Report"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("AllowOnce"), CG_ACTION_ALLOW_ONCE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Block"), CG_ACTION_BLOCK);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Reload"), CG_ACTION_RELOAD);
@@ -810,6 +818,176 @@ START_TEST (test_second_instance_cannot_own_the_name)
   ck_assert (g_error_matches (error, CG_DBUS_ERROR, CG_DBUS_ERROR_FAILED));
   g_clear_object (&other);
   g_dbus_connection_close_sync (other_bus, NULL, NULL);
+}
+END_TEST
+
+/* The built `carguard` on the test bus, run to its end while this thread's main loop
+ * serves its calls. */
+typedef struct {
+  char *out;
+  char *err;
+  int status;
+} CliResult;
+
+static void
+cli_result_clear (CliResult *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
+
+static void
+on_cli_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CliResult *cli = user_data;
+
+  ck_assert (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &cli->out,
+                                                   &cli->err, NULL));
+  g_main_loop_quit (fixture.loop);
+}
+
+static void
+run_cli (CliResult *result, const char *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("CARGUARD"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                g_test_dbus_get_bus_address (fixture.test_bus), TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
+  ck_assert_msg (process != NULL, "%s", error ? error->message : "");
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_cli_done, result);
+  g_main_loop_run (fixture.loop);
+  ck_assert (g_subprocess_get_if_exited (process));
+  result->status = g_subprocess_get_exit_status (process);
+}
+
+static JsonObject *
+parse_object (JsonParser *parser, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (json_parser_load_from_data (parser, text, -1, &error), "%s: %s",
+                 error ? error->message : "", text);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* `carguard status` against the running service: the policy in force and its hash, the
+ * files on disk beside it, the last reload, and what the guards say of themselves. */
+START_TEST (test_status_command)
+{
+  const char *const json_args[] = { "status", "--json", NULL };
+  const char *const text_args[] = { "status", NULL };
+  const char *const rooted[] = { "--root", "/", "status", NULL };
+  g_auto (CliResult) json = { 0 };
+  g_auto (CliResult) text = { 0 };
+  g_auto (CliResult) broken = { 0 };
+  g_auto (CliResult) refused = { 0 };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (fixture.keeper);
+  JsonObject *status;
+  JsonArray *guards;
+
+  start_fake_polkit ();
+  fake_polkit_allow (CG_ACTION_READ);
+  cg_device_registry_report_guard (fixture.registry, "usb-host", TRUE,
+                                   "root hubs usb1: a device plugged in gets no driver");
+  cg_device_registry_report_guard (fixture.registry, "bluetooth", FALSE, "waiting for bluetoothd");
+  run_cli (&json, json_args);
+  ck_assert_msg (json.status == 0, "%s", json.err);
+  status = parse_object (parser, json.out);
+  ck_assert_str_eq (json_object_get_string_member (status, CG_DBUS_STATUS_POLICY_HASH),
+                    cg_policy_get_hash (policy));
+  ck_assert (!json_object_get_boolean_member (status, CG_DBUS_STATUS_POLICY_FALLBACK));
+  ck_assert (json_object_get_boolean_member (status, CG_DBUS_STATUS_LAST_RELOAD_OK));
+  ck_assert_str_eq (
+      json_object_get_string_member (json_object_get_object_member (status, "Disk"), "state"),
+      "enforced");
+  guards = json_object_get_array_member (status, CG_DBUS_STATUS_GUARDS);
+  ck_assert_uint_eq (json_array_get_length (guards), 2);
+  ck_assert_str_eq (
+      json_object_get_string_member (json_array_get_object_element (guards, 0), CG_DBUS_GUARD_NAME),
+      "bluetooth");
+  ck_assert (json_object_get_boolean_member (json_array_get_object_element (guards, 1),
+                                             CG_DBUS_GUARD_RUNNING));
+
+  run_cli (&text, text_args);
+  ck_assert_msg (text.status == 0, "%s", text.err);
+  ck_assert_msg (strstr (text.out, "the files on disk are the policy in force") != NULL, "%s",
+                 text.out);
+  ck_assert_msg (strstr (text.out, "usb-host    running  root hubs usb1") != NULL, "%s", text.out);
+
+  /* Broken on disk, refused on reload: the daemon keeps its policy and says why. */
+  write_file ("etc/carguard/vendors.d/byd.conf", "[Vendor]\nName=BYD\nBogus=1\n");
+  ck_assert (!cg_policy_keeper_reload (fixture.keeper, NULL));
+  run_cli (&broken, text_args);
+  ck_assert_msg (broken.status == 0, "%s", broken.err);
+  ck_assert_msg (strstr (broken.out, "the files on disk are broken") != NULL, "%s", broken.out);
+  ck_assert_msg (strstr (broken.out, "refused: the policy in force is older") != NULL, "%s",
+                 broken.out);
+  ck_assert_msg (strstr (broken.out, "byd.conf:3:1: error: unknown key 'Bogus'") != NULL, "%s",
+                 broken.out);
+
+  run_cli (&refused, rooted);
+  ck_assert_int_eq (refused.status, 2);
+}
+END_TEST
+
+/* explain --live explains from what the daemon enforces, even while the files on disk
+ * are broken, and says so; policy report --live audits the same policy. */
+START_TEST (test_live_explain_and_report)
+{
+  const char *const explain_args[]
+      = { "policy", "explain", "--live", "--bt-address", CAR_ADDRESS, NULL };
+  const char *const explain_json[]
+      = { "policy", "explain", "--live", "--json", "--bt-address", CAR_ADDRESS, NULL };
+  const char *const report_args[] = { "policy", "report", "--live", "--json", NULL };
+  g_auto (CliResult) explained = { 0 };
+  g_auto (CliResult) json = { 0 };
+  g_auto (CliResult) report = { 0 };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *pbap;
+  JsonArray *a2dp;
+
+  start_fake_polkit ();
+  fake_polkit_allow (CG_ACTION_READ);
+  write_file ("etc/carguard/vendors.d/byd.conf", "[Vendor]\nName=BYD\nBogus=1\n");
+  run_cli (&explained, explain_args);
+  ck_assert_msg (explained.status == 0, "%s", explained.err);
+  ck_assert_msg (strstr (explained.out, "The files on disk are broken") != NULL, "%s",
+                 explained.out);
+  ck_assert_msg (strstr (explained.out, "Bluetooth: pairing ask") != NULL, "%s", explained.out);
+  ck_assert_msg (strstr (explained.out, "byd.conf:4 BluetoothOUI=00:1E:DE (vendor byd)") != NULL,
+                 "%s", explained.out);
+
+  run_cli (&json, explain_json);
+  ck_assert_msg (json.status == 0, "%s", json.err);
+  root = parse_object (parser, json.out);
+  ck_assert_str_eq (
+      json_object_get_string_member (json_object_get_object_member (root, "bluetooth"), "pairing"),
+      "ask");
+
+  run_cli (&report, report_args);
+  ck_assert_msg (report.status == 0, "%s", report.err);
+  root = parse_object (parser, report.out);
+  pbap = json_object_get_array_member (json_object_get_object_member (root, "profiles"), "pbap");
+  a2dp = json_object_get_array_member (json_object_get_object_member (root, "profiles"), "a2dp");
+  ck_assert_uint_eq (json_array_get_length (pbap), 0);
+  /* [CarDefault] and byd (audio-only, pairing ask) may get music. */
+  ck_assert_uint_eq (json_array_get_length (a2dp), 2);
+  ck_assert_str_eq (
+      json_object_get_string_member (json_array_get_object_element (a2dp, 1), "vendor"), "byd");
+  ck_assert_str_eq (
+      json_object_get_string_member (json_array_get_object_element (a2dp, 1), "pairing"), "ask");
 }
 END_TEST
 
@@ -836,6 +1014,8 @@ service_suite (void)
   tcase_add_test (tc, test_polkit_decides);
   tcase_add_test (tc, test_without_polkit_only_root_passes);
   tcase_add_test (tc, test_bouncer_maps_every_method);
+  tcase_add_test (tc, test_status_command);
+  tcase_add_test (tc, test_live_explain_and_report);
   tcase_add_test (tc, test_second_instance_cannot_own_the_name);
   suite_add_tcase (s, tc);
   return s;

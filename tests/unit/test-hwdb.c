@@ -14,6 +14,15 @@
   "OUI:001EDE*\n"                                                                                  \
   " ID_OUI_FROM_DATABASE=Test OUI Works\n"                                                         \
   "\n"                                                                                             \
+  "OUI:70B3D5*\n"                                                                                  \
+  " ID_OUI_FROM_DATABASE=Test Registration Authority\n"                                            \
+  "\n"                                                                                             \
+  "OUI:70B3D5123*\n"                                                                               \
+  " ID_OUI_FROM_DATABASE=Test MA-S\n"                                                              \
+  "\n"                                                                                             \
+  "OUI:78D4F14*\n"                                                                                 \
+  " ID_OUI_FROM_DATABASE=Test MA-M\n"                                                              \
+  "\n"                                                                                             \
   "bluetooth:v004C*\n"                                                                             \
   " ID_VENDOR_FROM_DATABASE=Test Bluetooth Company\n"                                              \
   "\n"                                                                                             \
@@ -68,6 +77,26 @@ START_TEST (test_hwdb_lookups)
 }
 END_TEST
 
+/* Blocks of every IEEE size, as systemd's 20-OUI.hwdb writes them (a smaller block
+ * after the larger one it lies in): the most specific names the organisation. */
+START_TEST (test_hwdb_oui_block_sizes)
+{
+  g_autofree char *bin = NULL;
+  g_autofree char *root = make_hwdb_root (&bin);
+  g_autoptr (CgHwdb) hwdb = cg_hwdb_new (bin);
+  g_autofree char *ma_s = cg_hwdb_lookup_oui (hwdb, "70:B3:D5:12:34:56");
+  g_autofree char *ma_l = cg_hwdb_lookup_oui (hwdb, "70:B3:D5:99:00:01");
+  g_autofree char *ma_m = cg_hwdb_lookup_oui (hwdb, "78:d4:f1:4a:bc:de");
+  g_autofree char *outside = cg_hwdb_lookup_oui (hwdb, "78:D4:F1:5A:BC:DE");
+
+  ck_assert_str_eq (ma_s, "Test MA-S");
+  ck_assert_str_eq (ma_l, "Test Registration Authority");
+  ck_assert_str_eq (ma_m, "Test MA-M");
+  ck_assert_ptr_null (outside);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
 START_TEST (test_hwdb_fill_organizations)
 {
   g_autofree char *bin = NULL;
@@ -112,6 +141,7 @@ hwdb_suite (void)
   TCase *tc = tcase_create ("hwdb");
 
   tcase_add_test (tc, test_hwdb_lookups);
+  tcase_add_test (tc, test_hwdb_oui_block_sizes);
   tcase_add_test (tc, test_hwdb_fill_organizations);
   tcase_add_test (tc, test_hwdb_missing_database);
   suite_add_tcase (s, tc);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cg-decision-log.h"
 #include "cg-log.h"
 #include "cg-policy-keeper.h"
 #include "cg-test-tree.h"
@@ -68,6 +69,72 @@ START_TEST (test_core_entry_in_core_domain)
   ck_assert_str_eq (captured.domain, "carguard-core");
   g_free (captured.domain);
   cg_test_tree_remove (root);
+}
+END_TEST
+
+/* Every field of the last decision entry. */
+static GLogWriterOutput
+capture_fields (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  GHashTable *captured = user_data;
+  gboolean decision = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE_ID"))
+      decision = g_str_equal (fields[i].value, CG_MESSAGE_ID_DECISION);
+  if (!decision)
+    return G_LOG_WRITER_HANDLED;
+  g_hash_table_remove_all (captured);
+  for (gsize i = 0; i < n_fields; i++)
+    g_hash_table_insert (captured, g_strdup (fields[i].key), g_strdup (fields[i].value));
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* One field to filter every refusal on, whoever decided it, and who answered an ask. */
+START_TEST (test_decision_reason_and_verdict)
+{
+  g_autoptr (GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const struct {
+    const char *decision;
+    const char *reason; /* given by the guard, or NULL */
+    const char *verdict;
+    const char *logged_reason;
+  } cases[] = {
+    { "deny", NULL, "deny", "policy" },
+    { "charge-only", NULL, "deny", "policy" },
+    { "block", NULL, "deny", "policy" },
+    { "data", NULL, "allow", "policy" },
+    { "ask", NULL, "ask", "policy" },
+    { "deny (timeout)", NULL, "deny", "timeout" },
+    { "deny (person)", NULL, "deny", "person" },
+    { "deny (withdrawn)", NULL, "deny", "withdrawn" },
+    { "deny (nobody to ask)", NULL, "deny", "nobody" },
+    { "allow once (person)", NULL, "allow", "person" },
+    { "data (present at start)", NULL, "allow", "present" },
+    { "deny", "watcher", "deny", "watcher" },
+  };
+
+  g_log_set_writer_func (capture_fields, fields, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    CgDecisionLogSubject subject
+        = { .transport = "usb", .device = "1-1", .reason = cases[i].reason };
+    cg_decision_log_decided (&subject, cases[i].decision);
+    ck_assert_str_eq (g_hash_table_lookup (fields, "CARGUARD_DECISION"), cases[i].decision);
+    ck_assert_str_eq (g_hash_table_lookup (fields, "CARGUARD_VERDICT"), cases[i].verdict);
+    ck_assert_str_eq (g_hash_table_lookup (fields, "CARGUARD_REASON"), cases[i].logged_reason);
+    ck_assert_ptr_null (g_hash_table_lookup (fields, "CARGUARD_ANSWERED_UID"));
+  }
+  {
+    CgDecisionLogSubject answered = { .transport = "bluetooth",
+                                      .device = "00:1E:DE:00:00:01",
+                                      .request = "pair",
+                                      .answered_by_uid = TRUE,
+                                      .answered_uid = 1000 };
+    cg_decision_log_decided (&answered, "allow once (person)");
+    ck_assert_str_eq (g_hash_table_lookup (fields, "CARGUARD_ANSWERED_UID"), "1000");
+    ck_assert_ptr_nonnull (
+        strstr (g_hash_table_lookup (fields, "MESSAGE"), "answered by uid 1000"));
+  }
 }
 END_TEST
 
@@ -138,6 +205,7 @@ log_suite (void)
 
   tcase_add_test (domains, test_event_carries_callers_domain);
   tcase_add_test (domains, test_core_entry_in_core_domain);
+  tcase_add_test (domains, test_decision_reason_and_verdict);
   suite_add_tcase (s, domains);
   tcase_add_loop_test (debug, test_debug_messages_shown, 0, G_N_ELEMENTS (debug_settings));
   suite_add_tcase (s, debug);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cg-explain.h"
+#include "cg-report.h"
 #include "cg-sanitize.h"
 #include "cg-test-tree.h"
 
@@ -229,6 +230,73 @@ START_TEST (test_hostile_strings)
 }
 END_TEST
 
+static JsonArray *
+report_array (JsonNode *report, const char *group, const char *name)
+{
+  JsonObject *object = json_object_get_object_member (json_node_get_object (report), group);
+
+  return json_object_get_array_member (object, name);
+}
+
+/* The audit names who may get contacts, messages, a network link or USB data, and where
+ * that is granted: the defaults, a vendor, a device of a vendor; a block gets nothing. */
+START_TEST (test_report_lists_who_gets_what)
+{
+  const char *names[] = { "carguard.conf", "pool.conf", "dock.conf", "evil.conf" };
+  const char *texts[] = {
+    "[Default]\nPairing=ask\nProfiles=a2dp hfp\n[CarDefault]\nPreset=audio-only\n",
+    ("[Vendor]\nName=Pool cars\n[Match]\nBluetoothOUI=02:00:00\n[Policy]\nPreset=audio-only\n"
+     "[Device]\nBluetoothAddress=02:00:00:00:00:01\nPreset=trusted\n"),
+    "[Vendor]\n[Match]\nUSB=1234:5678\nUSB=1235\n[Policy]\nUSBMode=data\nUSBInterfaces=hid\n",
+    "[Vendor]\n[Match]\nName=\"Evil*\"\n[Policy]\nPreset=block\n",
+  };
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 4, diagnostics, NULL);
+  g_autoptr (JsonNode) report = NULL;
+  JsonArray *pbap, *a2dp, *data, *ask;
+  JsonObject *device, *dock;
+
+  ck_assert_ptr_nonnull (policy);
+  report = cg_report_to_json (policy);
+  pbap = report_array (report, "profiles", "pbap");
+  ck_assert_uint_eq (json_array_get_length (pbap), 1);
+  device = json_array_get_object_element (pbap, 0);
+  ck_assert_str_eq (json_object_get_string_member (device, "kind"), "device");
+  ck_assert_str_eq (json_object_get_string_member (device, "device"), "02:00:00:00:00:01");
+  ck_assert_str_eq (json_object_get_string_member (device, "rule"), "pool.conf:8");
+  ck_assert_str_eq (json_object_get_string_member (device, "vendor"), "pool");
+
+  /* Music: the default (if asked), the car default, the pool cars, the device, and the
+   * dock, whose [Policy] refines [Default]. */
+  a2dp = report_array (report, "profiles", "a2dp");
+  ck_assert_uint_eq (json_array_get_length (a2dp), 5);
+  ck_assert_str_eq (
+      json_object_get_string_member (json_array_get_object_element (a2dp, 0), "pairing"), "ask");
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (a2dp, 0), "rule"),
+                    "carguard.conf:1");
+
+  data = report_array (report, "usb", "data");
+  ck_assert_uint_eq (json_array_get_length (data), 2);
+  dock = json_array_get_object_element (data, 0);
+  ck_assert_str_eq (json_object_get_string_member (dock, "vendor"), "dock");
+  ck_assert_str_eq (
+      json_array_get_string_element (json_object_get_array_member (dock, "interfaces"), 0), "hid");
+  ck_assert_int_eq (
+      json_object_get_int_member (json_object_get_object_member (dock, "matched-by"), "USB"), 2);
+  ck_assert_str_eq (
+      json_array_get_string_element (
+          json_object_get_array_member (json_array_get_object_element (data, 1), "interfaces"), 0),
+      "all");
+  ask = report_array (report, "usb", "ask");
+  ck_assert_uint_eq (json_array_get_length (ask), 0);
+  /* The blocked vendor appears nowhere. */
+  {
+    g_autofree char *text = json_to_string (report, FALSE);
+    ck_assert_ptr_null (strstr (text, "\"evil\""));
+  }
+}
+END_TEST
+
 START_TEST (test_sanitize_string)
 {
   g_autofree char *plain = cg_sanitize_string ("Car Audio ÄÖ", 64);
@@ -255,6 +323,7 @@ explain_suite (void)
   tcase_add_test (tc, test_shipped_vendor_named_with_organisation);
   tcase_add_test (tc, test_hostile_strings);
   tcase_add_test (tc, test_sanitize_string);
+  tcase_add_test (tc, test_report_lists_who_gets_what);
   suite_add_tcase (s, tc);
   return s;
 }

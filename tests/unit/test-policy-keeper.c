@@ -69,6 +69,35 @@ START_TEST (test_broken_reload_keeps_last_good)
 }
 END_TEST
 
+/* What `carguard status` reads: when the policy in force loaded, and what the last
+ * reload said, whether it loaded or not. */
+START_TEST (test_status_of_reloads)
+{
+  g_autoptr (CgPolicyKeeper) keeper = cg_policy_keeper_new (fixture.root);
+  const CgPolicyKeeperStatus *status = cg_policy_keeper_get_status (keeper);
+  gint64 loaded;
+
+  ck_assert_int_eq (status->loaded_at, 0);
+  ck_assert_int_eq (status->reloaded_at, 0);
+  write_policy_file ("etc/carguard/vendors.d/old.conf.bak", "[Vendor]\n");
+  ck_assert (cg_policy_keeper_reload (keeper, NULL));
+  ck_assert (status->reload_ok);
+  ck_assert_int_gt (status->loaded_at, 0);
+  ck_assert_uint_eq (g_strv_length (status->problems), 1);
+  ck_assert_ptr_nonnull (strstr (status->problems[0], "old.conf.bak:1:1: warning: ignored"));
+  loaded = status->loaded_at;
+
+  write_policy_file ("etc/carguard/vendors.d/bad.conf", "[Vendor]\nBogus=1\n");
+  ck_assert (!cg_policy_keeper_reload (keeper, NULL));
+  ck_assert (!status->reload_ok);
+  ck_assert_int_eq (status->loaded_at, loaded);
+  ck_assert_int_ge (status->reloaded_at, loaded);
+  ck_assert (g_strv_contains ((const char *const *)status->problems,
+                              "/etc/carguard/vendors.d/bad.conf:2:1: error: unknown key 'Bogus' "
+                              "in [Vendor]"));
+}
+END_TEST
+
 START_TEST (test_broken_first_policy_fails_closed)
 {
   g_autoptr (CgPolicyKeeper) keeper = cg_policy_keeper_new (fixture.root);
@@ -130,6 +159,7 @@ keeper_suite (void)
   tcase_add_checked_fixture (tc, keeper_setup, keeper_teardown);
   tcase_add_test (tc, test_broken_reload_keeps_last_good);
   tcase_add_test (tc, test_broken_first_policy_fails_closed);
+  tcase_add_test (tc, test_status_of_reloads);
   tcase_add_test (tc, test_file_change_reloads);
   suite_add_tcase (s, tc);
   return s;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The USB guards' settings in carguard.conf ([USBHost], [USBGadget]) as one loader
- * reads them: defaults that fail safe, and values a key does not take ignored. */
+ * reads them: defaults that fail safe, and values a key does not take refused. */
 #include "config.h"
 
 #include <check.h>
@@ -79,19 +79,23 @@ START_TEST (test_guard_yes_guards)
 }
 END_TEST
 
-/* A typo neither turns the guard off nor locks out the keyboard, and a name cannot
- * lead out of configfs or sysfs. */
+/* A value a key does not take is a load error, line by line: the daemon keeps the last
+ * good policy rather than guess, so a typo neither turns the guard off nor locks out the
+ * keyboard, and a name cannot lead out of configfs or sysfs. */
 START_TEST (test_values_a_key_does_not_take)
 {
-  g_auto (CgUsbConfig) config = { 0 };
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (CgPolicy) policy = NULL;
+  const guint lines[] = { 2, 3, 5, 6 };
 
-  load_config ("[USBHost]\nGuard=off\nPresentDevices=deny\n"
-               "[USBGadget]\nGadget=../../etc\nUDC=a/b\n",
-               &config);
-  ck_assert (config.host_guard);
-  ck_assert_int_eq (config.present_devices, CG_USB_PRESENT_AUTHORIZE);
-  ck_assert_ptr_null (config.gadget);
-  ck_assert_ptr_null (config.udc);
+  cg_test_tree_write (root, "etc/carguard/carguard.conf",
+                      "[USBHost]\nGuard=off\nPresentDevices=deny\n"
+                      "[USBGadget]\nGadget=../../etc\nUDC=a/b\n");
+  policy = cg_policy_load (root, NULL, diagnostics, NULL);
+  ck_assert_ptr_null (policy);
+  ck_assert_uint_eq (diagnostics->len, G_N_ELEMENTS (lines));
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    ck_assert_uint_eq (((CgDiagnostic *)g_ptr_array_index (diagnostics, i))->line, lines[i]);
 }
 END_TEST
 

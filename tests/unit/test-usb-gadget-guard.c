@@ -171,6 +171,16 @@ START_TEST (test_trusted_host_binds_and_detach_unbinds)
   cg_usb_gadget_guard_recheck (fixture.guard);
   udc = read_file ("sys/kernel/config/usb_gadget/g1/UDC");
   ck_assert_str_eq (udc, "dummy_udc.0\n");
+  {
+    g_autoptr (GPtrArray) guards = cg_device_registry_list_guards (fixture.registry);
+    const CgGuardState *state = g_ptr_array_index (guards, 0);
+
+    /* What `carguard status` says of it. */
+    ck_assert_uint_eq (guards->len, 1);
+    ck_assert_str_eq (state->name, "usb-gadget");
+    ck_assert (state->running);
+    ck_assert_str_eq (state->what, "gadget g1 on dummy_udc.0: bound (data)");
+  }
 
   fake_typec_partner_detach ();
   cg_usb_gadget_guard_recheck (fixture.guard);

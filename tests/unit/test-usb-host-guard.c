@@ -146,10 +146,28 @@ assert_attr (const char *relative, const char *expected)
   ck_assert_str_eq (value, expected);
 }
 
+/* The guard to the registry, for `carguard status`. */
+static const CgGuardState *
+host_guard_state (void)
+{
+  g_autoptr (GPtrArray) guards = cg_device_registry_list_guards (fixture.registry);
+
+  for (guint i = 0; i < guards->len; i++)
+    if (g_str_equal (((CgGuardState *)g_ptr_array_index (guards, i))->name, "usb-host"))
+      return g_ptr_array_index (guards, i);
+  return NULL;
+}
+
 START_TEST (test_root_hubs_locked_at_start)
 {
+  const CgGuardState *state;
+
   cg_usb_host_guard_start (fixture.guard);
   assert_attr (DEV "usb1/authorized_default", "0");
+  state = host_guard_state ();
+  ck_assert_ptr_nonnull (state);
+  ck_assert (state->running);
+  ck_assert_msg (g_str_has_prefix (state->what, "root hubs usb1"), "%s", state->what);
 }
 END_TEST
 
@@ -299,6 +317,8 @@ START_TEST (test_guard_off_leaves_hubs_alone)
 {
   cg_usb_host_guard_start (fixture.guard);
   assert_attr (DEV "usb1/authorized_default", "1");
+  ck_assert (!host_guard_state ()->running);
+  ck_assert_str_eq (host_guard_state ()->what, "off: [USBHost] Guard=no");
   fake_device ("1-1", "1c98", "9", "1");
   cg_usb_host_guard_device_added (fixture.guard, "1-1");
   assert_attr (DEV "1-1/authorized", "1");
