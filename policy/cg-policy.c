@@ -94,6 +94,23 @@ rule_entry_free (CgRuleEntry *entry)
   g_free (entry);
 }
 
+/* A packed identifier's kind and the bits that tell rules apart can lie anywhere in its
+ * 64 bits (an address's OUI is its top half, a Device ID's source above bit 32), and
+ * g_int64_hash keeps only the low 32: fleets of one OUI or one vendor would share a few
+ * hash values. Every bit takes part here (the MurmurHash3 finaliser). */
+static guint
+rule_key_hash (gconstpointer key)
+{
+  guint64 h = *(const guint64 *)key;
+
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  h ^= h >> 33;
+  return (guint)h;
+}
+
 static CgPolicy *
 policy_new (void)
 {
@@ -103,7 +120,7 @@ policy_new (void)
   policy->vendors = g_ptr_array_new_with_free_func ((GDestroyNotify)vendor_free);
   policy->vendor_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   policy->files = g_ptr_array_new_with_free_func (g_free);
-  policy->index = g_hash_table_new (g_int64_hash, g_int64_equal);
+  policy->index = g_hash_table_new (rule_key_hash, g_int64_equal);
   policy->serials = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < CG_GLOB_KINDS; i++)
     policy->globs[i] = cg_glob_index_new ();
