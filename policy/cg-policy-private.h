@@ -65,7 +65,6 @@ CgPolicy *cg_policy_build (GPtrArray *files, GPtrArray *found, GPtrArray *diagno
 /* A rule and what it grants; the index stores these. */
 typedef struct {
   CgRule rule;
-  gint64 key;
   const CgGrant *grant;
   CgMatchItem item;
   guint col;
@@ -107,11 +106,12 @@ struct _CgPolicy {
   CgGrant car_grant;
   CgRuleEntry default_rule;
   CgRuleEntry car_rule;
-  GHashTable *index;   /* gint64 * (in the entry) -> CgRuleEntry *: addresses, ids, OUIs */
+  GHashTable *index;   /* guint64 * (the entry's item.id) -> CgRuleEntry *: addresses, ids, OUIs */
   GHashTable *serials; /* USB serial -> CgRuleEntry * */
   CgGlobIndex *globs[CG_GLOB_KINDS]; /* CgRuleEntry *, one index per cg_glob_kind_slot() */
   GPtrArray *classes;                /* CgRuleEntry *: Class, USBInterfaceClass */
-  GPtrArray *entries;                /* owns every CgRuleEntry */
+  CgRuleEntry *entries;              /* every rule, in load order, in one block */
+  guint n_entries;
 };
 
 G_END_DECLS
