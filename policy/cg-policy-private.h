@@ -112,6 +112,7 @@ struct _CgPolicy {
   GPtrArray *classes;                /* CgRuleEntry *: Class, USBInterfaceClass */
   CgRuleEntry *entries;              /* every rule, in load order, in one block */
   guint n_entries;
+  GStringChunk *values; /* the rules' values as written */
 };
 
 G_END_DECLS

@@ -90,7 +90,6 @@ static void
 rule_entry_clear (CgRuleEntry *entry)
 {
   cg_match_item_clear (&entry->item);
-  g_free ((char *)entry->rule.value);
 }
 
 /* A packed identifier's kind and the bits that tell rules apart can lie anywhere in its
@@ -124,6 +123,7 @@ policy_new (void)
   for (guint i = 0; i < CG_GLOB_KINDS; i++)
     policy->globs[i] = cg_glob_index_new ();
   policy->classes = g_ptr_array_new ();
+  policy->values = g_string_chunk_new (64 * 1024);
   return policy;
 }
 
@@ -147,6 +147,7 @@ cg_policy_unref (CgPolicy *policy)
   for (guint i = 0; i < policy->n_entries; i++)
     rule_entry_clear (&policy->entries[i]);
   g_free (policy->entries);
+  g_string_chunk_free (policy->values);
   g_hash_table_unref (policy->vendor_by_id);
   g_ptr_array_unref (policy->vendors);
   g_ptr_array_unref (policy->files);
@@ -266,14 +267,16 @@ add_match (Builder *b, CgVendor *vendor, CgPolicyMatch *match)
 {
   CgRuleEntry *entry = &b->policy->entries[b->policy->n_entries++];
 
+  /* Copied, not taken: the files were compiled on other threads, and what outlives the
+   * load must not pin the pages of their malloc arenas that the rest of each file freed. */
   entry->item = match->item;
-  memset (&match->item, 0, sizeof (match->item));
+  entry->item.text = g_strdup (match->item.text);
   entry->col = match->col;
   entry->grant = match->device >= 0 ? g_ptr_array_index (vendor->device_grants, match->device)
                                     : &vendor->grant;
   entry->rule = (CgRule){ vendor,      vendor->file,
                           match->line, cg_match_kind_level (entry->item.kind),
-                          match->key,  g_steal_pointer (&match->value) };
+                          match->key,  g_string_chunk_insert (b->policy->values, match->value) };
   index_entry (b, entry);
 }
 
