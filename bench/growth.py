@@ -3,7 +3,7 @@
 """Does carguardd grow over long use? Plug cycles in each USB role and pairing cycles,
 in the lab, with carguardd's heap and fds sampled as it goes:
 
-    tests/lab/lab run --build BUILD --timeout 10800 bench/growth.py [RUN:CYCLES ...] [memcheck]
+    tests/lab/lab run --build BUILD --timeout 10800 bench/growth.py [RUN:CYCLES ...] [memcheck] [notcache]
 
 RUN is phone, laptop or bluetooth; the default is phone:1000 laptop:1000 bluetooth:200,
 all in one boot. Each run starts carguardd afresh.
@@ -28,7 +28,8 @@ malloc's count (set CG_GROWTH_SLICE=1 to run it with GLib's default instead).
 With "memcheck" among the arguments carguardd runs under valgrind's memcheck (slow:
 use a few hundred cycles) and every sample after the warm-up is a leak search with
 reachable blocks ("vgdb leak_check full reachable any", then "... increased"): the
-allocation stacks of whatever grew, in /run/lab/leaks-RUN-CYCLE.txt.
+allocation stacks of whatever grew, in /run/lab/leaks-RUN-CYCLE.txt, and the bytes of
+every block, lost or reachable, as the sample's "in use".
 
 Prints TAP (one point per run: every decision right, no fd growth, no growth of
 malloc's bytes in use per cycle after warm-up) with the samples as diagnostics, and
@@ -57,6 +58,11 @@ QUIET = 0.5
 # "memcheck" among the arguments: carguardd runs under valgrind's memcheck, and each sample
 # after the warm-up is a leak search instead of malloc's statistics.
 MEMCHECK = False
+# "notcache": carguardd's malloc keeps no per-thread cache of freed blocks (glibc's tcache,
+# which mallinfo2 counts as in use), to tell its filling from a leak.
+NO_TCACHE = False
+# The totals of a leak search's summary: every heap block, lost or still reachable.
+LEAK_BYTES = re.compile(r"(definitely lost|indirectly lost|possibly lost|still reachable): ([\d,]+) ")
 MALLOC = re.compile(r"MALLOC_IN_USE=(\d+) MALLOC_HELD=(\d+) MALLOC_FREE=(\d+) "
                     r"MALLOC_FREE_CHUNKS=(\d+) MALLOC_MMAPPED=(\d+)")
 VENDORS = {
@@ -136,14 +142,15 @@ class Sampler:
         with open(f"/run/lab/leaks-{self.name}-{cycle}.txt", "w") as f:
             f.write(out.stdout + out.stderr)
         self.searched = True
+        return sum(int(m.group(2).replace(",", "")) for m in LEAK_BYTES.finditer(out.stdout + out.stderr))
 
     def take(self, cycle):
         pid = self.lab.carguardd.pid
         self.wait_idle(pid)
         if MEMCHECK:
-            if cycle >= WARM_UP[self.name] or cycle == self.cycles:
-                self.leak_check(cycle)
             in_use = held = free = free_chunks = mmapped = 0
+            if cycle >= WARM_UP[self.name] or cycle == self.cycles:
+                in_use = self.leak_check(cycle)
         else:
             in_use, held, free, free_chunks, mmapped = self.malloc_stats()
         self.samples.append({"cycle": cycle, "fds": len(os.listdir(f"/proc/{pid}/fd")),
@@ -193,8 +200,12 @@ def report(t, name, sampler, wrong, seconds):
          f"{name}: {last['fds']} fds throughout", [s["fds"] for s in sampler.samples])
     if MEMCHECK:
         searches = sorted(f for f in os.listdir("/run/lab") if f.startswith(f"leaks-{name}-"))
-        t.ok(bool(searches), f"{name}: memcheck's leak searches: {', '.join(searches)}")
-        return {"cycles": last["cycle"], "seconds": round(seconds), "leak_searches": searches}
+        t.ok(len(after) >= 2 and per_cycle["in_use"] < MAX_BYTES_PER_CYCLE,
+             f"{name}: memcheck's heap blocks (reachable and lost) grow {per_cycle['in_use']:+.2f} B"
+             f" per cycle after {warm} cycles (at most {MAX_BYTES_PER_CYCLE:g})",
+             {"samples": [(s["cycle"], s["in_use"]) for s in after], "searches": searches})
+        return {"cycles": last["cycle"], "seconds": round(seconds), "leak_searches": searches,
+                "heap_bytes": [(s["cycle"], s["in_use"]) for s in after]}
     t.ok(per_cycle["in_use"] < MAX_BYTES_PER_CYCLE,
          f"{name}: malloc's bytes in use grow {per_cycle['in_use']:+.2f} B per cycle after "
          f"{warm} cycles (at most {MAX_BYTES_PER_CYCLE:g})")
@@ -208,6 +219,8 @@ def start(lab, role):
     env = dict(os.environ)
     if os.environ.get("CG_GROWTH_SLICE") != "1":
         env["G_SLICE"] = "always-malloc"
+    if NO_TCACHE:
+        env["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=0"
     argv = [lab.carguardd_path, "--foreground", "--root", role.root, "--debug"]
     if MEMCHECK:
         argv = ["valgrind", "--tool=memcheck", "--vgdb=yes", "--num-callers=24",
@@ -317,10 +330,11 @@ CYCLES = {"phone": phone_cycles, "laptop": laptop_cycles, "bluetooth": bluetooth
 
 
 def parse_runs(args):
-    global MEMCHECK
+    global MEMCHECK, NO_TCACHE
     runs = []
     MEMCHECK = "memcheck" in args
-    for arg in (a for a in args if a != "memcheck"):
+    NO_TCACHE = "notcache" in args
+    for arg in (a for a in args if a not in ("memcheck", "notcache")):
         name, _, count = arg.partition(":")
         if name not in CYCLES:
             raise SystemExit(f"growth.py: unknown run {name!r} (phone, laptop, bluetooth)")
