@@ -55,7 +55,9 @@ cli_device_record_describe (const CgDbusRecord *record)
     g_string_append_printf (line, "  vendor=%s", record->vendor_name);
   g_string_append_printf (line, "  %s", record->decision);
   if (record->pending != 0)
-    g_string_append_printf (line, " (waiting for a person, question %u)", record->pending);
+    g_string_append_printf (line,
+                            " (waiting for a person, question %s" CG_DBUS_QUESTION_SEPARATOR "%u)",
+                            record->id, record->pending);
   g_string_append_printf (line, "  rule=%s", record->rule);
   return g_string_free (line, FALSE);
 }

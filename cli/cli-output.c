@@ -87,6 +87,8 @@ cli_grant_to_json (const CgGrant *grant)
       json_builder_add_string_value (builder, hex);
     }
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "usb-while-locked");
+  json_builder_add_string_value (builder, cg_usb_while_locked_to_string (grant->usb_while_locked));
   json_builder_set_member_name (builder, "block");
   json_builder_add_boolean_value (builder, grant->block);
   json_builder_end_object (builder);
@@ -101,7 +103,9 @@ cli_grant_describe (const CgGrant *grant)
 
   g_ptr_array_add (profiles, NULL);
   profile_list = profiles->len > 1 ? g_strjoinv (",", (char **)profiles->pdata) : g_strdup ("none");
-  return g_strdup_printf ("pairing=%s profiles=%s usb=%s%s", cg_pairing_to_string (grant->pairing),
-                          profile_list, cg_usb_mode_to_string (grant->usb_mode),
-                          grant->block ? " block" : "");
+  return g_strdup_printf (
+      "pairing=%s profiles=%s usb=%s%s%s", cg_pairing_to_string (grant->pairing), profile_list,
+      cg_usb_mode_to_string (grant->usb_mode),
+      grant->usb_while_locked == CG_USB_LOCKED_DATA ? " usb-while-locked=data" : "",
+      grant->block ? " block" : "");
 }

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 int cmd_devices (CliGlobals *globals, int argc, char **argv);
 int cmd_monitor (CliGlobals *globals, int argc, char **argv);
 int cmd_allow_once (CliGlobals *globals, int argc, char **argv);
+int cmd_revoke (CliGlobals *globals, int argc, char **argv);
 int cmd_block (CliGlobals *globals, int argc, char **argv);
 int cmd_reload (CliGlobals *globals, int argc, char **argv);
 int cmd_status (CliGlobals *globals, int argc, char **argv);

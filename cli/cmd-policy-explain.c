@@ -14,6 +14,7 @@
 typedef struct {
   char *bt_address;
   char *bt_class;
+  char *bt_address_type;
   char *bt_name;
   char *bt_modalias;
   char *usb_id;
@@ -30,6 +31,7 @@ explain_args_clear (ExplainArgs *args)
 {
   g_clear_pointer (&args->bt_address, g_free);
   g_clear_pointer (&args->bt_class, g_free);
+  g_clear_pointer (&args->bt_address_type, g_free);
   g_clear_pointer (&args->bt_name, g_free);
   g_clear_pointer (&args->bt_modalias, g_free);
   g_clear_pointer (&args->usb_id, g_free);
@@ -112,6 +114,30 @@ parse_interfaces (ExplainArgs *args, CgFacts *facts, GError **error)
   return TRUE;
 }
 
+/* "random" is what BlueZ says; the address's top bits tell which kind. */
+static gboolean
+parse_bt_address_type (const char *text, const char *address, CgFacts *facts, GError **error)
+{
+  guint8 bytes[6];
+
+  if (address == NULL) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--bt-address-type needs --bt-address");
+    return FALSE;
+  }
+  if (g_str_equal (text, "random") && cg_bt_address_parse (address, bytes)) {
+    facts->bt_address_type = cg_bt_address_type_from_bluez ("random", bytes);
+    return TRUE;
+  }
+  if (cg_bt_address_type_from_string (text, &facts->bt_address_type))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--bt-address-type: '%s' is not public, random, static, resolvable or "
+               "non-resolvable",
+               text);
+  return FALSE;
+}
+
 static gboolean
 parse_bluetooth_facts (ExplainArgs *args, CgFacts *facts, GError **error)
 {
@@ -123,6 +149,9 @@ parse_bluetooth_facts (ExplainArgs *args, CgFacts *facts, GError **error)
     return FALSE;
   }
   facts->bt_address = args->bt_address;
+  if (args->bt_address_type != NULL
+      && !parse_bt_address_type (args->bt_address_type, args->bt_address, facts, error))
+    return FALSE;
   facts->bt_name = args->bt_name;
   if (args->bt_class != NULL) {
     if (!parse_bt_class (args->bt_class, &facts->bt_class, error))
@@ -262,6 +291,10 @@ cmd_policy_explain (CliGlobals *globals, int argc, char **argv)
       "Ask the running carguardd, which explains from the policy it enforces", NULL },
     { "bt-address", 0, 0, G_OPTION_ARG_STRING, &args.bt_address, "Bluetooth address",
       "AA:BB:CC:DD:EE:FF" },
+    { "bt-address-type", 0, 0, G_OPTION_ARG_STRING, &args.bt_address_type,
+      "What kind of address: public (the default), random (as BlueZ says; the address "
+      "tells which), static, resolvable or non-resolvable",
+      "TYPE" },
     { "bt-class", 0, 0, G_OPTION_ARG_STRING, &args.bt_class,
       "Bluetooth class of device, hex (0x…) or decimal", "CLASS" },
     { "bt-name", 0, 0, G_OPTION_ARG_STRING, &args.bt_name, "Bluetooth name", "NAME" },

@@ -13,6 +13,7 @@ static const CliCommand families[] = {
   { "devices", cmd_devices, "List the devices carguardd sees now and their decisions" },
   { "monitor", cmd_monitor, "Print carguardd's decisions, and devices that go, as they happen" },
   { "allow-once", cmd_allow_once, "Allow a device the policy asks about, this once" },
+  { "revoke", cmd_revoke, "Withdraw a device's approval and remove its bond" },
   { "block", cmd_block, "Block a device from now on (administrators)" },
   { "reload", cmd_reload, "Make carguardd read the policy again (administrators)" },
   { NULL },

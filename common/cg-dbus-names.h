@@ -19,10 +19,13 @@
 #define CG_DBUS_ERROR_NAME_NOT_ASKED CG_DBUS_INTERFACE ".Error.NotAsked"
 #define CG_DBUS_ERROR_NAME_POLICY_INVALID CG_DBUS_INTERFACE ".Error.PolicyInvalid"
 #define CG_DBUS_ERROR_NAME_FAILED CG_DBUS_INTERFACE ".Error.Failed"
+#define CG_DBUS_ERROR_NAME_NOT_APPROVED CG_DBUS_INTERFACE ".Error.NotApproved"
 
-/* The polkit actions the bouncer maps each method to (data/org.carguard.policy) */
+/* The polkit actions the bouncer maps each method to (data/org.carguard.policy);
+ * CG_ACTION_ALLOW_ONCE answers a question either way (AllowOnce, Deny). */
 #define CG_ACTION_READ "org.carguard.read"
 #define CG_ACTION_ALLOW_ONCE "org.carguard.allow-once"
+#define CG_ACTION_REVOKE "org.carguard.revoke"
 #define CG_ACTION_BLOCK "org.carguard.block"
 #define CG_ACTION_RELOAD "org.carguard.reload"
 #define CG_ACTION_EDIT_POLICY "org.carguard.edit-policy"
@@ -53,8 +56,13 @@
 #define CG_DBUS_QUESTION_PASSKEY "Passkey"
 #define CG_DBUS_QUESTION_SECONDS_LEFT "SecondsLeft"
 
+/* AllowOnce's argument: the device's Id, this separator, the question's id
+ * ("usb/1-1#7"), so an answer reaches only the question a person saw */
+#define CG_DBUS_QUESTION_SEPARATOR "#"
+
 /* The keys of Explain's facts (an a{sv}) */
 #define CG_DBUS_FACT_BLUETOOTH_ADDRESS "BluetoothAddress"
+#define CG_DBUS_FACT_BLUETOOTH_ADDRESS_TYPE "BluetoothAddressType"
 #define CG_DBUS_FACT_BLUETOOTH_CLASS "BluetoothClass"
 #define CG_DBUS_FACT_BLUETOOTH_NAME "BluetoothName"
 #define CG_DBUS_FACT_MODALIAS "Modalias"

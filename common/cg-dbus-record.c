@@ -137,3 +137,23 @@ cg_dbus_record_clear (CgDbusRecord *record)
   }
   memset (record, 0, sizeof *record);
 }
+
+char *
+cg_dbus_question_ref_format (const char *device, guint32 question)
+{
+  return g_strdup_printf ("%s" CG_DBUS_QUESTION_SEPARATOR "%u", device, question);
+}
+
+gboolean
+cg_dbus_question_ref_parse (const char *ref, char **device, guint32 *question)
+{
+  const char *separator = strrchr (ref, CG_DBUS_QUESTION_SEPARATOR[0]);
+  guint64 id = 0;
+
+  if (separator == NULL || separator == ref
+      || !g_ascii_string_to_unsigned (separator + 1, 10, 1, G_MAXUINT32, &id, NULL))
+    return FALSE;
+  *device = g_strndup (ref, (gsize)(separator - ref));
+  *question = (guint32)id;
+  return TRUE;
+}

@@ -55,4 +55,11 @@ void cg_dbus_record_from_variant (GVariant *variant, CgDbusRecord *record);
 void cg_dbus_record_clear (CgDbusRecord *record);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgDbusRecord, cg_dbus_record_clear)
 
+/* What AllowOnce takes: "DEVICE#QUESTION", DEVICE an Id ("usb/1-1") or a bare device,
+ * QUESTION the record's Pending id the person saw. */
+char *cg_dbus_question_ref_format (const char *device, guint32 question);
+/* Splits one; FALSE (and nothing set) unless it holds a device, the separator and a
+ * decimal id other than 0. */
+gboolean cg_dbus_question_ref_parse (const char *ref, char **device, guint32 *question);
+
 G_END_DECLS

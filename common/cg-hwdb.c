@@ -125,7 +125,9 @@ void
 cg_hwdb_fill_organizations (CgHwdb *hwdb, CgFacts *facts, CgOrganizations *storage)
 {
   cg_organizations_clear (storage);
-  storage->bt_organization = cg_hwdb_lookup_oui (hwdb, facts->bt_address);
+  /* Only a public address carries an OUI; a random one's top bytes mean nothing. */
+  if (facts->bt_address_type == CG_BT_ADDRESS_PUBLIC)
+    storage->bt_organization = cg_hwdb_lookup_oui (hwdb, facts->bt_address);
   if (storage->bt_organization == NULL)
     storage->bt_organization = lookup_device_id_vendor (hwdb, &facts->bt_device_id);
   if (facts->has_usb_id)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* carguard-notifier: the person's side of carguardd. Runs in each graphical session,
- * shows carguardd's Decision signals as desktop notifications, answers `ask` questions
- * with AllowOnce when the person clicks "Allow once", and withdraws a question when its
- * device is gone (DeviceRemoved). The system bus and the session bus follow
- * DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
+ * shows carguardd's Decision signals as desktop notifications (cg-notice: the words;
+ * cg-notice-limit: how many), answers `ask` questions with AllowOnce when the person
+ * clicks "Allow once" and with Deny on "Keep blocked", and withdraws a question when it
+ * is answered elsewhere or its device is gone (DeviceRemoved). The system bus and the
+ * session bus follow DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS. */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -15,26 +16,32 @@
 
 #include "cg-dbus-generated.h"
 #include "cg-dbus-names.h"
+#include "cg-notice-limit.h"
 #include "cg-notice.h"
 
-/* One notice per device per interval, so a car that retries forever is one bubble. */
+/* One notice per device per interval, so a car that retries forever is one bubble, and
+ * at most BURST devices new to the person per interval, so a device cycling through
+ * random addresses is a few bubbles and one that says the rest were held back. */
 #define DEFAULT_INTERVAL_S 60
+#define BURST 3
+#define FLOOD_DELAY_MS 2000
 #define NOTIFIER_NAME "org.carguard.Notifier"
 
 typedef struct {
   CgGenDaemon1 *daemon;
   GMainLoop *loop;
-  gint64 interval_us;
-  GHashTable *shown; /* device id → DeviceNotice */
+  CgNoticeLimit *limit;
+  GHashTable *shown;         /* device id → DeviceNotice */
+  NotifyNotification *flood; /* "more devices were held back", or NULL */
+  guint flood_timer;
 } Notifier;
 
 typedef struct {
   Notifier *notifier;
   char *device_id;
   NotifyNotification *notification;
-  gint64 shown_at;
-  char *body;      /* the last text shown, to tell a new message from a repeat */
-  gboolean asking; /* the bubble last shown is a question */
+  gboolean asking;   /* the bubble last shown is a question */
+  guint question_id; /* the question it asks */
 } DeviceNotice;
 
 static void
@@ -44,34 +51,57 @@ device_notice_free (DeviceNotice *notice)
     g_signal_handlers_disconnect_by_data (notice->notification, notice);
   g_clear_object (&notice->notification);
   g_free (notice->device_id);
-  g_free (notice->body);
   g_free (notice);
 }
 
 static void
 on_allow_once_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *device_id = user_data;
+  g_autofree char *question = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!cg_gen_daemon1_call_allow_once_finish (CG_GEN_DAEMON1 (source), result, &error))
-    g_warning ("carguardd did not allow %s: %s", device_id, error->message);
+    g_warning ("carguardd did not allow %s: %s", question, error->message);
 }
 
 static void
 on_allow_once (NotifyNotification *notification, char *action, gpointer user_data)
 {
   DeviceNotice *notice = user_data;
+  char *question = cg_dbus_question_ref_format (notice->device_id, notice->question_id);
 
-  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, notice->device_id,
+  notice->asking = FALSE;
+  cg_notice_limit_answered (notice->notifier->limit, notice->device_id, TRUE,
+                            g_get_monotonic_time ());
+  cg_gen_daemon1_call_allow_once (notice->notifier->daemon, question,
                                   G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL,
-                                  on_allow_once_reply, g_strdup (notice->device_id));
+                                  on_allow_once_reply, question);
 }
 
-/* Keeping it blocked is what happens anyway when the question times out. */
+static void
+on_deny_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *device_id = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* NotAsked: the question timed out or was answered first; denied either way. */
+  if (!cg_gen_daemon1_call_deny_finish (CG_GEN_DAEMON1 (source), result, &error))
+    g_debug ("carguardd did not take the refusal of %s: %s", device_id, error->message);
+}
+
+/* Refused at once, as the person's answer, instead of waiting out the question; the
+ * device then stays quiet for an interval. */
 static void
 on_keep_blocked (NotifyNotification *notification, char *action, gpointer user_data)
 {
+  DeviceNotice *notice = user_data;
+
+  notice->asking = FALSE;
+  cg_notice_limit_answered (notice->notifier->limit, notice->device_id, FALSE,
+                            g_get_monotonic_time ());
+  cg_gen_daemon1_call_deny (notice->notifier->daemon, notice->question_id,
+                            G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL,
+                            on_deny_reply, g_strdup (notice->device_id));
 }
 
 static DeviceNotice *
@@ -87,13 +117,6 @@ notifier_notice_for (Notifier *notifier, const char *device_id)
   notice->notification = notify_notification_new ("", NULL, "security-high");
   g_hash_table_insert (notifier->shown, notice->device_id, notice);
   return notice;
-}
-
-static gboolean
-notice_is_repeat (DeviceNotice *notice, const CgNotice *text, gint64 interval_us)
-{
-  return notice->body != NULL && g_str_equal (notice->body, text->body) && !text->ask
-         && g_get_monotonic_time () - notice->shown_at < interval_us;
 }
 
 static void
@@ -114,14 +137,12 @@ notice_show (DeviceNotice *notice, const CgNotice *text)
   }
   if (!notify_notification_show (notice->notification, &error))
     g_warning ("cannot show a notification: %s", error->message);
-  g_free (notice->body);
-  notice->body = g_strdup (text->body);
-  notice->shown_at = g_get_monotonic_time ();
   notice->asking = text->ask;
+  notice->question_id = text->question_id;
 }
 
-/* A question about a device that is gone can no longer be answered. Other notices stay:
- * they tell what was blocked, and their interval still holds a car that comes back. */
+/* A question that can no longer be answered (answered elsewhere, timed out, its device
+ * gone) leaves the screen. Other notices stay: they tell what was refused. */
 static void
 notice_withdraw_question (DeviceNotice *notice)
 {
@@ -134,19 +155,77 @@ notice_withdraw_question (DeviceNotice *notice)
     g_debug ("cannot withdraw a notification: %s", error->message);
 }
 
+static void notifier_arm_flood (Notifier *notifier, gint64 wait_us);
+
+/* One bubble for every device held back since the last one, at most once per interval. */
+static gboolean
+on_flood_due (gpointer user_data)
+{
+  Notifier *notifier = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  guint held = 0;
+  gint64 wait_us = -1;
+
+  notifier->flood_timer = 0;
+  if (!cg_notice_limit_flood_due (notifier->limit, g_get_monotonic_time (), &held, &wait_us)) {
+    notifier_arm_flood (notifier, wait_us);
+    return G_SOURCE_REMOVE;
+  }
+  body = g_strdup_printf ("%u more %s not shown. A question among them is refused when it "
+                          "times out.",
+                          held, held == 1 ? "device was" : "devices were");
+  if (notifier->flood == NULL)
+    notifier->flood = notify_notification_new ("", NULL, "security-high");
+  notify_notification_update (notifier->flood, "Many devices are asking to connect", body,
+                              "security-high");
+  if (!notify_notification_show (notifier->flood, &error))
+    g_warning ("cannot show a notification: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once the burst has passed, so the bubble counts it whole. */
+static void
+notifier_arm_flood (Notifier *notifier, gint64 wait_us)
+{
+  if (notifier->flood_timer != 0 || wait_us < 0)
+    return;
+  notifier->flood_timer = g_timeout_add (
+      (guint)MIN (MAX (wait_us / 1000, FLOOD_DELAY_MS), G_MAXUINT), on_flood_due, notifier);
+}
+
 static void
 notifier_handle_record (Notifier *notifier, const CgDbusRecord *record)
 {
   g_auto (CgNotice) text = { NULL };
   DeviceNotice *notice;
+  gboolean question_open;
 
-  if (record->id[0] == '\0' || !cg_notice_from_record (record, &text))
+  if (record->id[0] == '\0')
     return;
-  notice = notifier_notice_for (notifier, record->id);
-  if (notice_is_repeat (notice, &text, notifier->interval_us))
+  notice = g_hash_table_lookup (notifier->shown, record->id);
+  question_open = notice != NULL && notice->asking;
+  /* Answered, withdrawn or let in: a question still on screen can no longer be answered. */
+  if (!cg_notice_from_record (record, &text)) {
+    if (question_open)
+      notice_withdraw_question (notice);
     return;
-  /* A new question replaces the device's bubble instead of stacking another. */
-  notice_show (notice, &text);
+  }
+  switch (cg_notice_limit_admit (notifier->limit, record->id, &text, question_open,
+                                 g_get_monotonic_time ())) {
+    case CG_NOTICE_LIMIT_SHOW:
+      /* A new question replaces the device's bubble instead of stacking another. */
+      notice_show (notifier_notice_for (notifier, record->id), &text);
+      break;
+    case CG_NOTICE_LIMIT_HOLD:
+      if (question_open && !text.ask)
+        notice_withdraw_question (notice);
+      notifier_arm_flood (notifier, 0);
+      break;
+    case CG_NOTICE_LIMIT_REPEAT:
+    default:
+      break;
+  }
 }
 
 static void
@@ -164,8 +243,11 @@ on_device_removed (CgGenDaemon1 *daemon, const char *id, gpointer user_data)
   Notifier *notifier = user_data;
   DeviceNotice *notice = g_hash_table_lookup (notifier->shown, id);
 
-  if (notice != NULL)
-    notice_withdraw_question (notice);
+  /* What the limiter remembers still holds a device that comes back. */
+  if (notice == NULL)
+    return;
+  notice_withdraw_question (notice);
+  g_hash_table_remove (notifier->shown, id);
 }
 
 /* Questions asked before this session started are still open: show them too. */
@@ -219,6 +301,7 @@ claim_session_name (GError **error)
   return result == 1;
 }
 
+/* CARGUARD_NOTIFIER_INTERVAL: seconds (tests use a long one, so nothing expires mid-test). */
 static gint64
 interval_from_environment (void)
 {
@@ -236,6 +319,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GHashTable) shown = NULL;
+  g_autoptr (CgNoticeLimit) limit = NULL;
   Notifier notifier;
 
   setlocale (LC_ALL, "");
@@ -254,8 +338,8 @@ main (int argc, char **argv)
   }
   loop = g_main_loop_new (NULL, FALSE);
   shown = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)device_notice_free);
-  notifier
-      = (Notifier){ .loop = loop, .interval_us = interval_from_environment (), .shown = shown };
+  limit = cg_notice_limit_new (interval_from_environment (), BURST);
+  notifier = (Notifier){ .loop = loop, .limit = limit, .shown = shown };
   /* The session must not start carguardd; the proxy follows whoever owns its name. */
   notifier.daemon = cg_gen_daemon1_proxy_new_for_bus_sync (
       G_BUS_TYPE_SYSTEM,
@@ -276,6 +360,8 @@ main (int argc, char **argv)
 
   g_signal_handlers_disconnect_by_data (notifier.daemon, &notifier);
   g_hash_table_remove_all (shown);
+  g_clear_handle_id (&notifier.flood_timer, g_source_remove);
+  g_clear_object (&notifier.flood);
   g_clear_object (&notifier.daemon);
   notify_uninit ();
   return EXIT_SUCCESS;

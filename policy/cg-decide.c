@@ -70,30 +70,76 @@ match_globs (const CgPolicy *policy, Matches *m, CgMatchKind kind, const char *f
                        strnlen (fact, CG_MATCH_TEXT_MAX), add_found_glob, m);
 }
 
+static const CgRuleEntry *
+matches_get (const Matches *m, guint i)
+{
+  return i < m->n ? m->found[i] : g_ptr_array_index (m->extra, i - m->n);
+}
+
+static guint
+matches_len (const Matches *m)
+{
+  return m->n + (m->extra != NULL ? m->extra->len : 0);
+}
+
+static void
+matches_clear (Matches *m)
+{
+  g_clear_pointer (&m->extra, g_ptr_array_unref);
+  m->n = 0;
+}
+
 static void
 finish (const CgPolicy *policy, Matches *m, CgLevel level, CgDecision *out)
 {
   out->level = level;
   out->rules = g_ptr_array_new ();
-  for (guint i = 0; i < m->n + (m->extra != NULL ? m->extra->len : 0); i++) {
-    const CgRuleEntry *entry = i < m->n ? m->found[i] : g_ptr_array_index (m->extra, i - m->n);
+  for (guint i = 0; i < matches_len (m); i++) {
+    const CgRuleEntry *entry = matches_get (m, i);
     if (i == 0)
       cg_grant_copy (&out->grant, entry->grant);
     else
       cg_grant_restrict (&out->grant, entry->grant);
     g_ptr_array_add (out->rules, (gpointer)&entry->rule);
   }
-  g_clear_pointer (&m->extra, g_ptr_array_unref);
 }
 
-/* Finishes with the matches if there are any; TRUE if it did. */
-static gboolean
-try_level (const CgPolicy *policy, Matches *m, CgLevel level, CgDecision *out)
+/* Every level's matches are in; by_level[CG_LEVEL_DEFAULT] is unused. A rule that says
+ * block wins over everything, however specific the allow beside it: identity is the
+ * car's own choice, so it may tighten a decision but never lift a block. Otherwise the
+ * most specific level that matched decides; with none, the default. */
+static void
+decide_levels (const CgPolicy *policy, Matches *by_level, CgDecision *out)
 {
-  if (m->n == 0)
-    return FALSE;
-  finish (policy, m, level, out);
-  return TRUE;
+  Matches blockers = { .n = 0 };
+  CgLevel decided = CG_LEVEL_DEFAULT;
+
+  for (int level = CG_LEVEL_DEVICE; level > CG_LEVEL_DEFAULT; level--)
+    for (guint i = 0; i < matches_len (&by_level[level]); i++) {
+      const CgRuleEntry *entry = matches_get (&by_level[level], i);
+      if (!entry->grant->block)
+        continue;
+      if (blockers.n == 0)
+        decided = (CgLevel)level;
+      add_found (&blockers, entry);
+    }
+  if (blockers.n > 0) {
+    finish (policy, &blockers, decided, out);
+  } else {
+    for (int level = CG_LEVEL_DEVICE; level > CG_LEVEL_DEFAULT && decided == CG_LEVEL_DEFAULT;
+         level--)
+      if (by_level[level].n > 0)
+        decided = (CgLevel)level;
+    if (decided != CG_LEVEL_DEFAULT)
+      finish (policy, &by_level[decided], decided, out);
+    else {
+      add_found (&blockers, &policy->default_rule);
+      finish (policy, &blockers, CG_LEVEL_DEFAULT, out);
+    }
+  }
+  matches_clear (&blockers);
+  for (int level = CG_LEVEL_DEFAULT; level <= CG_LEVEL_DEVICE; level++)
+    matches_clear (&by_level[level]);
 }
 
 static guint64
@@ -111,39 +157,35 @@ address_value (const char *address, gboolean *ok)
 static void
 decide_bluetooth (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
 {
-  Matches m = { .n = 0 };
+  Matches m[CG_LEVEL_DEVICE + 1] = { { .n = 0 } };
   const CgDeviceId *id = &facts->bt_device_id;
   gboolean have_address;
   guint64 address = address_value (facts->bt_address, &have_address);
 
-  if (have_address)
-    lookup (policy, &m, CG_MATCH_BT_ADDRESS, address);
-  if (try_level (policy, &m, CG_LEVEL_DEVICE, out))
-    return;
+  /* A private LE address is new at every rotation: it names nobody, and its top bytes
+   * are random, not an OUI. A static one is stable, but random too. */
+  if (have_address && cg_bt_address_type_is_identity (facts->bt_address_type))
+    lookup (policy, &m[CG_LEVEL_DEVICE], CG_MATCH_BT_ADDRESS, address);
   if (id->source != CG_DEVICE_ID_SOURCE_NONE)
-    lookup (policy, &m, CG_MATCH_DEVICE_ID_PRODUCT,
+    lookup (policy, &m[CG_LEVEL_PRODUCT], CG_MATCH_DEVICE_ID_PRODUCT,
             ((guint64)id->source << 32) | ((guint64)id->vendor << 16) | id->product);
-  if (try_level (policy, &m, CG_LEVEL_PRODUCT, out))
-    return;
-  if (have_address)
-    lookup_oui (policy, &m, address);
+  if (have_address && facts->bt_address_type == CG_BT_ADDRESS_PUBLIC)
+    lookup_oui (policy, &m[CG_LEVEL_VENDOR], address);
   if (id->source != CG_DEVICE_ID_SOURCE_NONE)
-    lookup (policy, &m, CG_MATCH_DEVICE_ID_VENDOR, ((guint64)id->source << 16) | id->vendor);
-  match_globs (policy, &m, CG_MATCH_BT_NAME, facts->bt_name);
-  match_globs (policy, &m, CG_MATCH_ORGANIZATION, facts->bt_organization);
-  if (try_level (policy, &m, CG_LEVEL_VENDOR, out))
-    return;
+    lookup (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_DEVICE_ID_VENDOR,
+            ((guint64)id->source << 16) | id->vendor);
+  match_globs (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_BT_NAME, facts->bt_name);
+  match_globs (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_ORGANIZATION, facts->bt_organization);
   for (guint i = 0; facts->has_bt_class && i < policy->classes->len; i++) {
     const CgRuleEntry *entry = g_ptr_array_index (policy->classes, i);
     if (entry->item.kind == CG_MATCH_BT_CLASS && entry->item.bt_class == (facts->bt_class & 0x1ffc))
-      add_found (&m, entry);
+      add_found (&m[CG_LEVEL_CLASS], entry);
   }
-  if (m.n == 0 && facts->has_bt_class && cg_bt_class_is_car (facts->bt_class))
-    add_found (&m, &policy->car_rule);
-  if (try_level (policy, &m, CG_LEVEL_CLASS, out))
-    return;
-  add_found (&m, &policy->default_rule);
-  finish (policy, &m, CG_LEVEL_DEFAULT, out);
+  /* [CarDefault] is for the car-class devices nothing else names. */
+  if (m[CG_LEVEL_DEVICE].n + m[CG_LEVEL_PRODUCT].n + m[CG_LEVEL_VENDOR].n + m[CG_LEVEL_CLASS].n == 0
+      && facts->has_bt_class && cg_bt_class_is_car (facts->bt_class))
+    add_found (&m[CG_LEVEL_CLASS], &policy->car_rule);
+  decide_levels (policy, m, out);
 }
 
 static void
@@ -165,33 +207,57 @@ match_interfaces (const CgPolicy *policy, const CgFacts *facts, Matches *m)
   }
 }
 
+static const CgRuleEntry *
+index_find (const CgPolicy *policy, CgMatchKind kind, guint64 value)
+{
+  gint64 key = pack (kind, value);
+
+  return g_hash_table_lookup (policy->index, &key);
+}
+
+/* A serial is the device's own claim: it decides at the device level only for a device
+ * that also carries its vendor's USB= VID or VID:PID. */
+static gboolean
+usb_serial_in_scope (const CgPolicy *policy, const CgRuleEntry *serial, const CgFacts *facts)
+{
+  const CgRuleEntry *product, *vendor;
+
+  if (!facts->has_usb_id)
+    return FALSE;
+  product
+      = index_find (policy, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
+  vendor = index_find (policy, CG_MATCH_USB_VENDOR, facts->usb_vid);
+  return (product != NULL && product->rule.vendor == serial->rule.vendor)
+         || (vendor != NULL && vendor->rule.vendor == serial->rule.vendor);
+}
+
 static void
 decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
 {
-  Matches m = { .n = 0 };
+  Matches m[CG_LEVEL_DEVICE + 1] = { { .n = 0 } };
+  const CgRuleEntry *serial
+      = facts->usb_serial != NULL ? g_hash_table_lookup (policy->serials, facts->usb_serial) : NULL;
+  gboolean serial_in_scope = serial != NULL && usb_serial_in_scope (policy, serial, facts);
 
-  if (facts->usb_serial != NULL)
-    add_found (&m, g_hash_table_lookup (policy->serials, facts->usb_serial));
-  if (try_level (policy, &m, CG_LEVEL_DEVICE, out))
-    return;
-  if (facts->has_usb_id)
-    lookup (policy, &m, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
-  if (try_level (policy, &m, CG_LEVEL_PRODUCT, out))
-    return;
-  if (facts->has_usb_id)
-    lookup (policy, &m, CG_MATCH_USB_VENDOR, facts->usb_vid);
+  if (serial_in_scope)
+    add_found (&m[CG_LEVEL_DEVICE], serial);
+  if (facts->has_usb_id) {
+    lookup (policy, &m[CG_LEVEL_PRODUCT], CG_MATCH_USB_PRODUCT,
+            ((guint64)facts->usb_vid << 16) | facts->usb_pid);
+    lookup (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_USB_VENDOR, facts->usb_vid);
+  }
   if (facts->has_typec_partner_vid)
-    lookup (policy, &m, CG_MATCH_TYPEC_VENDOR, facts->typec_partner_vid);
-  match_globs (policy, &m, CG_MATCH_USB_MANUFACTURER, facts->usb_manufacturer);
-  match_globs (policy, &m, CG_MATCH_USB_PRODUCT_NAME, facts->usb_product);
-  match_globs (policy, &m, CG_MATCH_ORGANIZATION, facts->usb_organization);
-  if (try_level (policy, &m, CG_LEVEL_VENDOR, out))
-    return;
-  match_interfaces (policy, facts, &m);
-  if (try_level (policy, &m, CG_LEVEL_CLASS, out))
-    return;
-  add_found (&m, &policy->default_rule);
-  finish (policy, &m, CG_LEVEL_DEFAULT, out);
+    lookup (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_TYPEC_VENDOR, facts->typec_partner_vid);
+  match_globs (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_USB_MANUFACTURER, facts->usb_manufacturer);
+  match_globs (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_USB_PRODUCT_NAME, facts->usb_product);
+  match_globs (policy, &m[CG_LEVEL_VENDOR], CG_MATCH_ORGANIZATION, facts->usb_organization);
+  match_interfaces (policy, facts, &m[CG_LEVEL_CLASS]);
+  decide_levels (policy, m, out);
+  /* Out of its vendor's scope a serial can only take away (a block by serial). */
+  if (serial != NULL && !serial_in_scope) {
+    cg_grant_restrict (&out->grant, serial->grant);
+    g_ptr_array_add (out->rules, (gpointer)&serial->rule);
+  }
 }
 
 void

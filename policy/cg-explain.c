@@ -48,6 +48,10 @@ add_bluetooth_facts (JsonBuilder *b, const CgFacts *facts)
   json_builder_set_member_name (b, "bluetooth");
   json_builder_begin_object (b);
   add_device_string (b, "address", facts->bt_address);
+  if (facts->bt_address != NULL) {
+    json_builder_set_member_name (b, "address-type");
+    json_builder_add_string_value (b, cg_bt_address_type_to_string (facts->bt_address_type));
+  }
   if (facts->has_bt_class) {
     const char *name = cg_bt_class_describe (facts->bt_class);
     add_hex (b, "class", 6, facts->bt_class);
@@ -127,6 +131,82 @@ add_rules (JsonBuilder *b, const CgDecision *decision)
   json_builder_end_array (b);
 }
 
+/* What a rule's key identifies by, when that is only the device's own word: a device
+ * chooses its VID:PID, strings, serial, class and name itself, and can copy another's. */
+static const char *
+rule_self_claim (const CgRule *rule)
+{
+  static const struct {
+    const char *key;
+    const char *what;
+  } claims[] = {
+    { "USBSerial", "a serial" },
+    { "USB", "a USB id" },
+    { "USBManufacturer", "a name" },
+    { "USBProduct", "a name" },
+    { "Name", "a name" },
+    { "DeviceID", "a Device ID" },
+    { "TypeCPartnerVID", "a Type-C vendor id" },
+    { "USBInterfaceClass", "interface classes" },
+    { "Class", "a class of device" },
+  };
+
+  for (guint i = 0; rule->key != NULL && i < G_N_ELEMENTS (claims); i++)
+    if (g_str_equal (rule->key, claims[i].key))
+      return claims[i].what;
+  return NULL;
+}
+
+/* Whether the decision opens something (USB data, a Bluetooth pairing) on a match. */
+static gboolean
+decision_trusts (const CgDecision *d)
+{
+  if (d->level == CG_LEVEL_DEFAULT)
+    return FALSE;
+  return d->transport == CG_TRANSPORT_USB ? d->grant.usb_mode == CG_USB_MODE_DATA
+                                          : d->grant.pairing == CG_PAIRING_ALLOW;
+}
+
+/* One warning when what the decision opens rests only on what the device says of itself:
+ * "USB data rests on a serial (USBSerial=HU-1 at FILE:LINE) ...". NULL when it does not. */
+static char *
+trust_warning (const CgDecision *d)
+{
+  g_autoptr (GString) claims = g_string_new (NULL);
+
+  if (!decision_trusts (d))
+    return NULL;
+  for (guint i = 0; i < d->rules->len; i++) {
+    const CgRule *r = g_ptr_array_index (d->rules, i);
+    const char *what = rule_self_claim (r);
+    g_autofree char *where = cg_rule_format_location (r);
+
+    if (what == NULL)
+      return NULL; /* an address or OUI: a Bluetooth bond stands behind it */
+    g_string_append_printf (claims, "%s%s (%s=%s at %s)", claims->len > 0 ? " and " : "", what,
+                            r->key, r->value != NULL ? r->value : "", where);
+  }
+  if (claims->len == 0)
+    return NULL;
+  return g_strdup_printf ("%s rests on %s alone: the device says that of itself, and any "
+                          "device can say the same",
+                          d->transport == CG_TRANSPORT_USB ? "USB data" : "Bluetooth pairing",
+                          claims->str);
+}
+
+static void
+add_warnings (JsonBuilder *b, const CgDecision *d)
+{
+  g_autofree char *warning = trust_warning (d);
+  g_autofree char *valid = warning != NULL ? g_utf8_make_valid (warning, -1) : NULL;
+
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  if (valid != NULL)
+    json_builder_add_string_value (b, valid);
+  json_builder_end_array (b);
+}
+
 static void
 add_profiles (JsonBuilder *b, const CgGrant *grant, gboolean allowed)
 {
@@ -160,41 +240,28 @@ add_bluetooth_decision (JsonBuilder *b, const CgDecision *d)
   json_builder_set_member_name (b, "block");
   json_builder_add_boolean_value (b, d->grant.block);
   add_rules (b, d);
+  add_warnings (b, d);
   json_builder_end_object (b);
-}
-
-/* "all", or the allowed class names (hex for unnamed classes). */
-static GPtrArray *
-interface_names (const CgGrant *grant)
-{
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint c = 0; c < 256; c++) {
-    if ((grant->usb_interfaces[c / 32] & (1u << (c % 32))) == 0)
-      continue;
-    const char *name = cg_usb_class_to_name ((guint8)c);
-    g_ptr_array_add (names, name != NULL ? g_strdup (name) : g_strdup_printf ("%02x", c));
-  }
-  if (names->len == 0)
-    g_ptr_array_add (names, g_strdup ("all"));
-  return names;
 }
 
 static void
 add_usb_decision (JsonBuilder *b, const CgDecision *d)
 {
-  g_autoptr (GPtrArray) names = interface_names (&d->grant);
+  g_autoptr (GPtrArray) names = cg_grant_usb_interface_names (&d->grant);
 
   json_builder_set_member_name (b, "usb");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "mode");
   json_builder_add_string_value (b, cg_usb_mode_to_string (d->grant.usb_mode));
+  json_builder_set_member_name (b, "while-locked");
+  json_builder_add_string_value (b, cg_usb_while_locked_to_string (d->grant.usb_while_locked));
   json_builder_set_member_name (b, "interfaces");
   json_builder_begin_array (b);
   for (guint i = 0; d->grant.usb_mode == CG_USB_MODE_DATA && i < names->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (names, i));
   json_builder_end_array (b);
   add_rules (b, d);
+  add_warnings (b, d);
   json_builder_end_object (b);
 }
 
@@ -281,6 +348,17 @@ append_fact (GString *out, const char *label, const char *value)
   g_string_append_printf (out, "  %s: \"%s\"\n", label, safe);
 }
 
+/* What an address type means for the rules (the text of the JSON's "address-type"). */
+static const char *
+address_type_note (const char *type)
+{
+  if (type == NULL || g_str_equal (type, "public"))
+    return "";
+  if (g_str_equal (type, "static"))
+    return " (random: no OUI rule applies)";
+  return " (private: names nobody, no address or OUI rule applies)";
+}
+
 /* Values the explanation computed itself (ids, hex): printed as they are, sanitised only
  * because a daemon's answer is read here too. */
 static void
@@ -300,7 +378,14 @@ append_bluetooth_facts (GString *out, JsonObject *bt)
   const char *class_hex = member_string (bt, "class");
   const char *class_name = member_string (bt, "class-name");
 
+  const char *address_type = member_string (bt, "address-type");
+
   append_fact (out, "Bluetooth address", member_string (bt, "address"));
+  if (address_type != NULL) {
+    g_autofree char *safe = cg_sanitize_string (address_type, 32);
+    g_string_append_printf (out, "  Bluetooth address type: %s%s\n", safe,
+                            address_type_note (address_type));
+  }
   if (class_hex != NULL) {
     g_autofree char *safe = cg_sanitize_string (class_hex, 16);
     g_autofree char *name = cg_sanitize_string (class_name != NULL ? class_name : "unknown", 64);
@@ -354,6 +439,17 @@ append_rules (GString *out, JsonObject *decision)
 }
 
 static void
+append_warnings (GString *out, JsonObject *decision)
+{
+  JsonArray *warnings = member_array (decision, "warnings");
+
+  for (guint i = 0; warnings != NULL && i < json_array_get_length (warnings); i++) {
+    g_autofree char *safe = cg_sanitize_string (json_array_get_string_element (warnings, i), 2048);
+    g_string_append_printf (out, "  warning: %s\n", safe);
+  }
+}
+
+static void
 append_bluetooth (GString *out, JsonObject *bt)
 {
   JsonObject *profiles = member_object (bt, "profiles");
@@ -369,20 +465,23 @@ append_bluetooth (GString *out, JsonObject *bt)
   if (member_boolean (bt, "all-uuids"))
     g_string_append (out, "  any other service UUID allowed\n");
   append_rules (out, bt);
+  append_warnings (out, bt);
 }
 
 static void
 append_usb (GString *out, JsonObject *usb)
 {
   g_autofree char *mode = cg_sanitize_string (member_string (usb, "mode"), 16);
+  g_autofree char *locked = cg_sanitize_string (member_string (usb, "while-locked"), 16);
 
-  g_string_append_printf (out, "USB: mode %s\n", mode);
+  g_string_append_printf (out, "USB: mode %s, while locked %s\n", mode, locked);
   if (g_strcmp0 (mode, "data") == 0) {
     g_string_append (out, "  interfaces:");
     append_words (out, member_array (usb, "interfaces"));
     g_string_append_c (out, '\n');
   }
   append_rules (out, usb);
+  append_warnings (out, usb);
 }
 
 char *

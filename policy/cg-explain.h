@@ -11,11 +11,15 @@ G_BEGIN_DECLS
  *   { "facts": {...every fact given, with hwdb organisation names...},
  *     "bluetooth": { "pairing": "allow", "profiles": { "allowed": [...], "denied": [...] },
  *                    "uuids": [...], "block": false, "level": "class",
- *                    "rule": "/usr/lib/carguard/carguard.conf:9", "rules": [...] },
- *     "usb": { "mode": "charge-only", "interfaces": [...], "level": ..., "rule": ... },
+ *                    "rule": "/usr/lib/carguard/carguard.conf:9", "rules": [...],
+ *                    "warnings": [...] },
+ *     "usb": { "mode": "charge-only", "while-locked": "charge-only", "interfaces": [...],
+ *              "level": ..., "rule": ..., "warnings": [...] },
  *     "rule": "file:line" | "default" }
  * The top-level "rule" is the Bluetooth rule when Bluetooth facts were given, else
- * the USB one. Device strings are escaped by JSON, never interpreted. */
+ * the USB one. "warnings" holds one text when what a transport opens (USB data, a
+ * pairing) rests only on what the device says of itself: a serial, a USB id, a name, a
+ * Device ID, a class. Device strings are escaped by JSON, never interpreted. */
 JsonNode *cg_explain_to_json (const CgPolicy *policy, const CgFacts *facts);
 
 /* The same, as text for a person; device strings are sanitised (no control chars,

@@ -114,3 +114,52 @@ cg_bt_address_parse (const char *s, guint8 out[6])
   }
   return TRUE;
 }
+
+static const char *const address_type_names[] = {
+  [CG_BT_ADDRESS_PUBLIC] = "public",
+  [CG_BT_ADDRESS_STATIC] = "static",
+  [CG_BT_ADDRESS_RESOLVABLE] = "resolvable",
+  [CG_BT_ADDRESS_NON_RESOLVABLE] = "non-resolvable",
+};
+
+CgBtAddressType
+cg_bt_address_type_from_bluez (const char *bluez_type, const guint8 address[6])
+{
+  if (g_strcmp0 (bluez_type, "public") == 0)
+    return CG_BT_ADDRESS_PUBLIC;
+  if (g_strcmp0 (bluez_type, "random") != 0 || address == NULL)
+    return CG_BT_ADDRESS_NON_RESOLVABLE;
+  switch (address[0] >> 6) {
+    case 3:
+      return CG_BT_ADDRESS_STATIC;
+    case 1:
+      return CG_BT_ADDRESS_RESOLVABLE;
+    default: /* 0: non-resolvable; 2: reserved */
+      return CG_BT_ADDRESS_NON_RESOLVABLE;
+  }
+}
+
+const char *
+cg_bt_address_type_to_string (CgBtAddressType type)
+{
+  if ((guint)type >= G_N_ELEMENTS (address_type_names))
+    return "non-resolvable";
+  return address_type_names[type];
+}
+
+gboolean
+cg_bt_address_type_from_string (const char *s, CgBtAddressType *out)
+{
+  for (guint i = 0; s != NULL && i < G_N_ELEMENTS (address_type_names); i++)
+    if (g_str_equal (s, address_type_names[i])) {
+      *out = (CgBtAddressType)i;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+cg_bt_address_type_is_identity (CgBtAddressType type)
+{
+  return type == CG_BT_ADDRESS_PUBLIC || type == CG_BT_ADDRESS_STATIC;
+}

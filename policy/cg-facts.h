@@ -22,12 +22,33 @@ typedef struct {
  * Returns FALSE for anything else; never reads past the string. */
 gboolean cg_device_id_parse_modalias (const char *modalias, CgDeviceId *out);
 
+/* What kind of address a Bluetooth device uses (Core spec Vol 6 Part B 1.3). Only a
+ * public address carries an IEEE OUI; a private one changes at every rotation, so
+ * neither an OUI nor an address rule may match it. */
+typedef enum {
+  CG_BT_ADDRESS_PUBLIC,         /* BR/EDR, or LE public: the default when nothing is known */
+  CG_BT_ADDRESS_STATIC,         /* LE random static: stable, chosen by the device, no OUI */
+  CG_BT_ADDRESS_RESOLVABLE,     /* LE resolvable private (an IRK resolves it) */
+  CG_BT_ADDRESS_NON_RESOLVABLE, /* LE non-resolvable private */
+} CgBtAddressType;
+
+/* BlueZ's AddressType ("public", "random") and the address: a random address's type is
+ * in its two most significant bits. Anything unknown counts as non-resolvable: it
+ * names nobody. */
+CgBtAddressType cg_bt_address_type_from_bluez (const char *bluez_type, const guint8 address[6]);
+/* "public", "static", "resolvable", "non-resolvable". */
+const char *cg_bt_address_type_to_string (CgBtAddressType type);
+gboolean cg_bt_address_type_from_string (const char *s, CgBtAddressType *out);
+/* Public and static addresses stay with a device, so an address rule may name them. */
+gboolean cg_bt_address_type_is_identity (CgBtAddressType type);
+
 /* Everything carguard knows about one device, as the device (hostile) or the
  * system (hwdb) reported it. All strings are borrowed; NULL/FALSE = unknown.
  * The policy library never trusts these to be valid UTF-8 or bounded. */
 typedef struct {
   /* Bluetooth */
   const char *bt_address; /* "AA:BB:CC:DD:EE:FF" */
+  CgBtAddressType bt_address_type;
   gboolean has_bt_class;
   guint32 bt_class;
   const char *bt_name;

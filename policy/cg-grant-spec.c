@@ -46,6 +46,17 @@ set_usb_mode (CgGrantSpec *spec, const char *value, const CgValueSite *site)
 }
 
 static gboolean
+set_usb_while_locked (CgGrantSpec *spec, const char *value, const CgValueSite *site)
+{
+  if (strcmp (value, "charge-only") == 0 || strcmp (value, "data") == 0) {
+    spec->usb_while_locked = value[0] == 'd' ? CG_USB_LOCKED_DATA : CG_USB_LOCKED_CHARGE_ONLY;
+    return TRUE;
+  }
+  cg_value_site_report (site, 0, "invalid USBWhileLocked '%s' (charge-only or data)", value);
+  return FALSE;
+}
+
+static gboolean
 set_preset (CgGrantSpec *spec, const char *value, const CgValueSite *site)
 {
   if (cg_preset_from_string (value, &spec->preset))
@@ -147,6 +158,8 @@ grant_key_field (CgValueType type)
       return CG_GRANT_SPEC_USB_MODE;
     case CG_VALUE_USB_INTERFACES:
       return CG_GRANT_SPEC_USB_INTERFACES;
+    case CG_VALUE_USB_WHILE_LOCKED:
+      return CG_GRANT_SPEC_USB_WHILE_LOCKED;
     case CG_VALUE_TEXT:
     case CG_VALUE_CHOICE:
     case CG_VALUE_ENTRY_NAME:
@@ -177,6 +190,9 @@ cg_grant_spec_set (CgGrantSpec *spec, const CgSchemaKey *key, const char *value,
       break;
     case CG_GRANT_SPEC_USB_MODE:
       ok = set_usb_mode (spec, value, site);
+      break;
+    case CG_GRANT_SPEC_USB_WHILE_LOCKED:
+      ok = set_usb_while_locked (spec, value, site);
       break;
     case CG_GRANT_SPEC_USB_INTERFACES:
     default:
@@ -216,6 +232,8 @@ cg_grant_spec_resolve (const CgGrantSpec *spec, const CgGrant *base, CgGrant *ou
     out->usb_mode = spec->usb_mode;
   if (spec->set & CG_GRANT_SPEC_USB_INTERFACES)
     memcpy (out->usb_interfaces, spec->usb_interfaces, sizeof (out->usb_interfaces));
+  if (spec->set & CG_GRANT_SPEC_USB_WHILE_LOCKED)
+    out->usb_while_locked = spec->usb_while_locked;
 }
 
 static guint

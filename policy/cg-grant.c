@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cg-grant.h"
+#include "cg-schema-private.h"
 
 #include <string.h>
 
@@ -15,6 +16,8 @@ cg_grant_init_preset (CgGrant *grant, CgPreset preset)
   memset (grant, 0, sizeof (*grant));
   grant->pairing = CG_PAIRING_DENY;
   grant->usb_mode = CG_USB_MODE_CHARGE_ONLY;
+  /* No preset opens a new data path while locked, trusted neither: only USBWhileLocked=. */
+  grant->usb_while_locked = CG_USB_LOCKED_CHARGE_ONLY;
   switch (preset) {
     case CG_PRESET_TRUSTED:
       grant->pairing = CG_PAIRING_ALLOW;
@@ -112,6 +115,7 @@ cg_grant_restrict (CgGrant *dest, const CgGrant *other)
   dest->profiles &= other->profiles;
   dest->all_uuids = dest->all_uuids && other->all_uuids;
   dest->usb_mode = MIN (dest->usb_mode, other->usb_mode);
+  dest->usb_while_locked = MIN (dest->usb_while_locked, other->usb_while_locked);
   restrict_interfaces (dest, other);
   dest->block = dest->block || other->block;
 }
@@ -143,6 +147,24 @@ cg_grant_allows_usb_interface (const CgGrant *grant, guint8 iface_class)
   return (grant->usb_interfaces[iface_class / 32] & (1u << (iface_class % 32))) != 0;
 }
 
+GPtrArray *
+cg_grant_usb_interface_names (const CgGrant *grant)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint c = 0; c < 256; c++) {
+    const char *name;
+
+    if ((grant->usb_interfaces[c / 32] & (1u << (c % 32))) == 0)
+      continue;
+    name = cg_usb_class_to_name ((guint8)c);
+    g_ptr_array_add (names, name != NULL ? g_strdup (name) : g_strdup_printf ("%02x", c));
+  }
+  if (names->len == 0)
+    g_ptr_array_add (names, g_strdup ("all"));
+  return names;
+}
+
 const char *
 cg_pairing_to_string (CgPairing p)
 {
@@ -169,6 +191,12 @@ cg_usb_mode_to_string (CgUsbMode m)
     default:
       return "charge-only";
   }
+}
+
+const char *
+cg_usb_while_locked_to_string (CgUsbWhileLocked w)
+{
+  return w == CG_USB_LOCKED_DATA ? "data" : "charge-only";
 }
 
 static const char *const preset_names[] = {

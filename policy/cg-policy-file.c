@@ -31,6 +31,7 @@ cg_policy_file_free (CgPolicyFile *file)
   g_ptr_array_unref (file->diagnostics);
   cg_grant_spec_clear (&file->default_spec);
   cg_grant_spec_clear (&file->car_spec);
+  cg_grant_spec_clear (&file->vendor_spec);
   cg_grant_spec_clear (&file->policy_spec);
   g_array_unref (file->matches);
   g_array_unref (file->devices);
@@ -103,21 +104,31 @@ warn (CgPolicyFile *file, guint line, guint col, const char *fmt, ...)
                    cg_diagnostic_new_warning (file->path, line, col, "%s", message));
 }
 
-/* carguard.conf: [Default] and [CarDefault] hold grants, the daemon's sections
+/* carguard.conf: [Default], [CarDefault] and [VendorDefault] hold grants, the daemon's sections
  * ([USBGadget], [USBHost]) hold settings. FALSE if the section is repeated. */
 static gboolean
 open_main_section (CgPolicyFile *file, SectionState *state, const char *name, guint lineno)
 {
-  gboolean is_default = strcmp (name, "Default") == 0;
-  guint *line = is_default ? &file->default_line : &file->car_line;
+  const struct {
+    const char *name;
+    CgGrantSpec *spec;
+    guint *line;
+  } grants[] = {
+    { "Default", &file->default_spec, &file->default_line },
+    { "CarDefault", &file->car_spec, &file->car_line },
+    { "VendorDefault", &file->vendor_spec, &file->vendor_line },
+  };
 
-  if (!is_default && strcmp (name, "CarDefault") != 0)
-    return g_hash_table_add (file->setting_sections, g_strdup (name));
-  if (*line != 0)
-    return FALSE;
-  *line = lineno;
-  state->grant = is_default ? &file->default_spec : &file->car_spec;
-  return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (grants); i++) {
+    if (strcmp (name, grants[i].name) != 0)
+      continue;
+    if (*grants[i].line != 0)
+      return FALSE;
+    *grants[i].line = lineno;
+    state->grant = grants[i].spec;
+    return TRUE;
+  }
+  return g_hash_table_add (file->setting_sections, g_strdup (name));
 }
 
 /* Starts a section; FALSE (reported) if it is unknown or repeated. */
@@ -210,7 +221,10 @@ add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *k
 
     match.item = item->item;
     memset (&item->item, 0, sizeof (item->item));
-    match.value = g_steal_pointer (&item->list.text);
+    /* Rules show the value as written: a serial's raw bytes stay escaped. */
+    match.value = cg_schema_item_needs_escape (item->list.text)
+                      ? cg_schema_quote_item (item->list.text)
+                      : g_steal_pointer (&item->list.text);
     match.col = site->col + (guint)item->list.offset;
     g_array_append_val (file->matches, match);
   }
@@ -281,6 +295,7 @@ compile_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, gui
     case CG_VALUE_PROFILES:
     case CG_VALUE_USB_MODE:
     case CG_VALUE_USB_INTERFACES:
+    case CG_VALUE_USB_WHILE_LOCKED:
     default:
       cg_grant_spec_set (state->grant, key, line->value, &site);
       break;

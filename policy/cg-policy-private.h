@@ -33,10 +33,10 @@ typedef struct {
   char *vendor_id;
   GPtrArray *diagnostics;
   /* carguard.conf */
-  CgGrantSpec default_spec, car_spec;
-  guint default_line, car_line; /* 0 = section absent */
-  GHashTable *settings;         /* "Section.Key" -> value of the daemon's sections */
-  GHashTable *setting_sections; /* the daemon's sections seen, to refuse repeats */
+  CgGrantSpec default_spec, car_spec, vendor_spec;
+  guint default_line, car_line, vendor_line; /* 0 = section absent */
+  GHashTable *settings;                      /* "Section.Key" -> value of the daemon's sections */
+  GHashTable *setting_sections;              /* the daemon's sections seen, to refuse repeats */
   /* vendor files */
   char *name;
   CgGrantSpec policy_spec;
@@ -104,6 +104,7 @@ struct _CgPolicy {
   char *hash;
   CgGrant default_grant;
   CgGrant car_grant;
+  CgGrant vendor_grant; /* what a vendor's [Policy] starts from: [VendorDefault] */
   CgRuleEntry default_rule;
   CgRuleEntry car_rule;
   GHashTable *index;   /* guint64 * (the entry's item.id) -> CgRuleEntry *: addresses, ids, OUIs */

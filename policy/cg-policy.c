@@ -155,6 +155,7 @@ cg_policy_unref (CgPolicy *policy)
   g_clear_pointer (&policy->settings, g_hash_table_unref);
   cg_grant_clear (&policy->default_grant);
   cg_grant_clear (&policy->car_grant);
+  cg_grant_clear (&policy->vendor_grant);
   g_free (policy);
 }
 
@@ -189,6 +190,10 @@ build_defaults (Builder *b, const CgPolicyFile *main)
     cg_grant_spec_resolve (&main->car_spec, &policy->default_grant, &policy->car_grant);
   else
     cg_grant_copy (&policy->car_grant, &policy->default_grant);
+  if (main != NULL && main->vendor_line != 0)
+    cg_grant_spec_resolve (&main->vendor_spec, &policy->default_grant, &policy->vendor_grant);
+  else
+    cg_grant_copy (&policy->vendor_grant, &policy->default_grant);
 
   policy->default_rule.rule = (CgRule){ NULL,
                                         main != NULL && main->default_line ? file : NULL,
@@ -292,9 +297,9 @@ build_vendor (Builder *b, CgPolicyFile *file)
   vendor->policy_line = file->policy_line;
   vendor->device_grants = g_ptr_array_new_with_free_func ((GDestroyNotify)device_grant_free);
   if (file->policy_line != 0)
-    cg_grant_spec_resolve (&file->policy_spec, &policy->default_grant, &vendor->grant);
+    cg_grant_spec_resolve (&file->policy_spec, &policy->vendor_grant, &vendor->grant);
   else
-    cg_grant_copy (&vendor->grant, &policy->default_grant);
+    cg_grant_copy (&vendor->grant, &policy->vendor_grant);
   for (guint d = 0; d < file->devices->len; d++) {
     CgGrant *grant = g_new0 (CgGrant, 1);
     cg_grant_spec_resolve (&g_array_index (file->devices, CgPolicyDevice, d).spec, &vendor->grant,
@@ -460,4 +465,17 @@ const CgGrant *
 cg_vendor_get_grant (const CgVendor *vendor)
 {
   return &vendor->grant;
+}
+
+guint
+cg_vendor_get_n_device_grants (const CgVendor *vendor)
+{
+  return vendor->device_grants->len;
+}
+
+const CgGrant *
+cg_vendor_get_device_grant (const CgVendor *vendor, guint index)
+{
+  g_return_val_if_fail (index < vendor->device_grants->len, NULL);
+  return g_ptr_array_index (vendor->device_grants, index);
 }

@@ -177,5 +177,8 @@ const char *cg_vendor_get_id (const CgVendor *vendor);   /* file stem: "byd" */
 const char *cg_vendor_get_name (const CgVendor *vendor); /* Name= of [Vendor], or the id */
 const char *cg_vendor_get_file (const CgVendor *vendor);
 const CgGrant *cg_vendor_get_grant (const CgVendor *vendor);
+/* The grants of the vendor's [Device] entries, in file order. */
+guint cg_vendor_get_n_device_grants (const CgVendor *vendor);
+const CgGrant *cg_vendor_get_device_grant (const CgVendor *vendor, guint index);
 
 G_END_DECLS

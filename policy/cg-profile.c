@@ -138,3 +138,11 @@ cg_profile_from_uuid (const char *uuid)
       return uuid_profiles[i].profile;
   return CG_PROFILE_UNKNOWN;
 }
+
+void
+cg_profile_add_uuids (CgProfile profile, GPtrArray *uuids)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (uuid_profiles); i++)
+    if (uuid_profiles[i].profile == profile)
+      g_ptr_array_add (uuids, g_strdup_printf ("%08x" BASE_UUID_TAIL, uuid_profiles[i].uuid16));
+}

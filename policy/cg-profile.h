@@ -39,6 +39,9 @@ CgProfile cg_profile_from_name (const char *name); /* case-insensitive; UNKNOWN 
  * AVCTP 0x0017 / AVRCP 110e, BNEP 000f / PAN, HID 1124, ...). Accepts 16-bit ("110d"),
  * 32-bit and 128-bit base-UUID forms in any case. UNKNOWN for anything else. */
 CgProfile cg_profile_from_uuid (const char *uuid);
+/* Every UUID that counts as profile (service classes and protocols), lower-case 128-bit,
+ * appended to uuids (char *, owned by the array). */
+void cg_profile_add_uuids (CgProfile profile, GPtrArray *uuids);
 /* Normalises a UUID to lower-case 128-bit form; NULL if malformed. */
 char *cg_uuid_normalize (const char *uuid);
 

@@ -41,6 +41,7 @@ typedef enum {
   CG_VALUE_PROFILES,
   CG_VALUE_USB_MODE,
   CG_VALUE_USB_INTERFACES,
+  CG_VALUE_USB_WHILE_LOCKED,
   CG_VALUE_MATCH_LIST,
   CG_VALUE_MATCH_ONE,
 } CgValueType;
@@ -61,11 +62,12 @@ typedef enum {
   CG_GRANT_SPEC_PROFILES = 1 << 2,
   CG_GRANT_SPEC_USB_MODE = 1 << 3,
   CG_GRANT_SPEC_USB_INTERFACES = 1 << 4,
+  CG_GRANT_SPEC_USB_WHILE_LOCKED = 1 << 5,
 } CgGrantSpecField;
 
 typedef struct {
   guint set;     /* CgGrantSpecField */
-  guint line[5]; /* where each field was set, by bit index of CgGrantSpecField */
+  guint line[6]; /* where each field was set, by bit index of CgGrantSpecField */
   CgPreset preset;
   CgPairing pairing;
   CgProfileSet profiles;
@@ -73,6 +75,7 @@ typedef struct {
   GPtrArray *extra_uuids; /* char *, normalised */
   CgUsbMode usb_mode;
   guint32 usb_interfaces[8];
+  CgUsbWhileLocked usb_while_locked;
 } CgGrantSpec;
 
 typedef struct {
@@ -108,9 +111,12 @@ const CgSchemaKey *cg_schema_lookup (gboolean main_file, const char *section, co
 /* Splits a list value; NULL (with a diagnostic) on an unterminated quote or bad escape.
  * The array clears its items. */
 GArray *cg_schema_split_list (const char *value, const CgValueSite *site);
-/* One list item written so that cg_schema_split_list reads it back as it is: in double
- * quotes, with a backslash before each " and backslash. */
+/* One list item written so that cg_schema_split_list reads it back byte for byte: in
+ * double quotes, with a backslash before each " and backslash, and every byte that is
+ * not printable UTF-8 (a control character, invalid UTF-8) as \xHH. */
 char *cg_schema_quote_item (const char *text);
+/* Whether text holds a byte cg_schema_quote_item writes as \xHH. */
+gboolean cg_schema_item_needs_escape (const char *text);
 
 /* Parses one list item for a match key of kind; returns an error message, or NULL and
  * fills out (whose kind may be refined: DeviceID -> vendor or product). */

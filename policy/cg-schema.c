@@ -3,22 +3,28 @@
 
 #include <string.h>
 
-#define GRANT_KEYS(section)                                                                        \
-  { section, "Preset", CG_VALUE_PRESET, 0 }, { section, "Pairing", CG_VALUE_PAIRING, 0 },          \
-      { section, "Profiles", CG_VALUE_PROFILES, 0 }, { section, "USBMode", CG_VALUE_USB_MODE, 0 }, \
-  {                                                                                                \
-    section, "USBInterfaces", CG_VALUE_USB_INTERFACES, 0                                           \
-  }
+/* clang-format off */
+#define GRANT_KEYS(section)                                  \
+  { section, "Preset", CG_VALUE_PRESET, 0 },                 \
+  { section, "Pairing", CG_VALUE_PAIRING, 0 },               \
+  { section, "Profiles", CG_VALUE_PROFILES, 0 },             \
+  { section, "USBMode", CG_VALUE_USB_MODE, 0 },              \
+  { section, "USBInterfaces", CG_VALUE_USB_INTERFACES, 0 },  \
+  { section, "USBWhileLocked", CG_VALUE_USB_WHILE_LOCKED, 0 }
+/* clang-format on */
 
 static const CgSchemaKey main_keys[] = {
   GRANT_KEYS ("Default"),
   GRANT_KEYS ("CarDefault"),
+  GRANT_KEYS ("VendorDefault"),
   /* The daemon's settings, read by carguardd's USB guards (daemon/usb/cg-usb-config.c).
    * A value a key does not take fails the load like any other error: the daemon keeps
    * the last good policy rather than guess. */
   { "USBGadget", "Gadget", CG_VALUE_ENTRY_NAME, 0, NULL },
   { "USBGadget", "UDC", CG_VALUE_ENTRY_NAME, 0, NULL },
-  { "USBHost", "PresentDevices", CG_VALUE_CHOICE, 0, "authorize judge" },
+  { "USBGadget", "Cable", CG_VALUE_CHOICE, 0, "auto udc" },
+  { "USBGadget", "Guard", CG_VALUE_CHOICE, 0, "yes no" },
+  { "USBHost", "PresentDevices", CG_VALUE_CHOICE, 0, "authorize judge authorize-all" },
   { "USBHost", "Guard", CG_VALUE_CHOICE, 0, "yes no" },
 };
 
@@ -118,9 +124,21 @@ read_quoted (const char *value, gsize *pos, const CgValueSite *site)
   gsize i = start + 1;
 
   for (; value[i] != '\0' && value[i] != '"'; i++) {
+    if (value[i] == '\\' && value[i + 1] == 'x') {
+      guint32 byte = 0;
+
+      /* A device's serial may hold any byte; the file stays one line of UTF-8. */
+      if (!cg_parse_hex_exact (value + i + 2, 2, &byte) || byte == 0) {
+        cg_value_site_report (site, i, "invalid \\x escape (two hex digits, not 00)");
+        return NULL;
+      }
+      g_string_append_c (text, (char)byte);
+      i += 3;
+      continue;
+    }
     if (value[i] == '\\') {
       if (value[i + 1] != '"' && value[i + 1] != '\\') {
-        cg_value_site_report (site, i, "invalid escape in quoted text (only \\\" and \\\\)");
+        cg_value_site_report (site, i, "invalid escape in quoted text (only \\\", \\\\ and \\xHH)");
         return NULL;
       }
       i++;
@@ -169,18 +187,46 @@ cg_schema_split_list (const char *value, const CgValueSite *site)
   return g_steal_pointer (&items);
 }
 
+/* The length of the valid UTF-8 character at c that is fine to write as it is (no
+ * control character), or 0 when the byte at c must be written as \xHH. */
+static gsize
+quote_plain_length (const char *c)
+{
+  gunichar ch = g_utf8_get_char_validated (c, -1);
+
+  if (ch == (gunichar)-1 || ch == (gunichar)-2 || g_unichar_iscntrl (ch))
+    return 0;
+  return (gsize)(g_utf8_next_char (c) - c);
+}
+
 char *
 cg_schema_quote_item (const char *text)
 {
   GString *quoted = g_string_new ("\"");
 
-  for (const char *c = text; *c != '\0'; c++) {
+  for (const char *c = text; *c != '\0';) {
+    gsize plain = quote_plain_length (c);
+
+    if (plain == 0) {
+      g_string_append_printf (quoted, "\\x%02x", (guint)(guchar)*c++);
+      continue;
+    }
     if (*c == '"' || *c == '\\')
       g_string_append_c (quoted, '\\');
-    g_string_append_c (quoted, *c);
+    g_string_append_len (quoted, c, (gssize)plain);
+    c += plain;
   }
   g_string_append_c (quoted, '"');
   return g_string_free (quoted, FALSE);
+}
+
+gboolean
+cg_schema_item_needs_escape (const char *text)
+{
+  for (const char *c = text; *c != '\0'; c += quote_plain_length (c))
+    if (quote_plain_length (c) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -246,12 +292,18 @@ static gboolean
 validate_choice (const CgSchemaKey *key, const char *value, const CgValueSite *site)
 {
   g_auto (GStrv) choices = g_strsplit (key->choices, " ", -1);
+  guint n = g_strv_length (choices);
+  g_autofree char *last = NULL;
   g_autofree char *listed = NULL;
 
   if (g_strv_contains ((const char *const *)choices, value))
     return TRUE;
-  listed = g_strjoinv (" or ", choices);
-  cg_value_site_report (site, 0, "invalid %s '%s' (%s)", key->key, value, listed);
+  /* "yes or no", "authorize, judge or authorize-all" */
+  last = choices[n - 1];
+  choices[n - 1] = NULL;
+  listed = n > 1 ? g_strjoinv (", ", choices) : g_strdup ("");
+  cg_value_site_report (site, 0, "invalid %s '%s' (%s%s%s)", key->key, value, listed,
+                        n > 1 ? " or " : "", last);
   return FALSE;
 }
 
@@ -288,6 +340,7 @@ cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite
     case CG_VALUE_PROFILES:
     case CG_VALUE_USB_MODE:
     case CG_VALUE_USB_INTERFACES:
+    case CG_VALUE_USB_WHILE_LOCKED:
     default:
       cg_grant_spec_init (&spec);
       ok = cg_grant_spec_set (&spec, key, value, site);

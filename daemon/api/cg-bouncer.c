@@ -23,7 +23,8 @@ static const struct {
 } method_actions[] = {
   { "ListDevices", CG_ACTION_READ },     { "Explain", CG_ACTION_READ },
   { "Status", CG_ACTION_READ },          { "Report", CG_ACTION_READ },
-  { "AllowOnce", CG_ACTION_ALLOW_ONCE }, { "Block", CG_ACTION_BLOCK },
+  { "AllowOnce", CG_ACTION_ALLOW_ONCE }, { "Deny", CG_ACTION_ALLOW_ONCE },
+  { "Revoke", CG_ACTION_REVOKE },        { "Block", CG_ACTION_BLOCK },
   { "Reload", CG_ACTION_RELOAD },
 };
 

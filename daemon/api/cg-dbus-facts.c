@@ -65,6 +65,16 @@ parse_one (CgDbusFacts *out, const char *key, GVariant *value, GError **error)
   if (g_str_equal (key, CG_DBUS_FACT_MODALIAS))
     return check_type (key, value, G_VARIANT_TYPE_STRING, error)
            && parse_modalias (facts, g_variant_get_string (value, NULL), error);
+  if (g_str_equal (key, CG_DBUS_FACT_BLUETOOTH_ADDRESS_TYPE)) {
+    if (!check_type (key, value, G_VARIANT_TYPE_STRING, error))
+      return FALSE;
+    if (cg_bt_address_type_from_string (g_variant_get_string (value, NULL),
+                                        &facts->bt_address_type))
+      return TRUE;
+    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                 "BluetoothAddressType is not public, static, resolvable or non-resolvable");
+    return FALSE;
+  }
   if (g_str_equal (key, CG_DBUS_FACT_BLUETOOTH_CLASS)) {
     if (!check_type (key, value, G_VARIANT_TYPE_UINT32, error))
       return FALSE;

@@ -23,6 +23,7 @@ struct _CgDbusService {
   CgDeviceRegistry *registry;
   CgPending *pending;
   CgHwdb *hwdb;
+  CgApprovals *approvals; /* may be NULL */
 };
 
 G_DEFINE_FINAL_TYPE (CgDbusService, cg_dbus_service, G_TYPE_OBJECT)
@@ -32,6 +33,7 @@ static const GDBusErrorEntry dbus_error_entries[] = {
   { CG_DBUS_ERROR_NOT_ASKED, CG_DBUS_ERROR_NAME_NOT_ASKED },
   { CG_DBUS_ERROR_POLICY_INVALID, CG_DBUS_ERROR_NAME_POLICY_INVALID },
   { CG_DBUS_ERROR_FAILED, CG_DBUS_ERROR_NAME_FAILED },
+  { CG_DBUS_ERROR_NOT_APPROVED, CG_DBUS_ERROR_NAME_NOT_APPROVED },
 };
 
 GQuark
@@ -312,14 +314,40 @@ lookup_or_return_error (CgDbusService *self, GDBusMethodInvocation *invocation, 
   return record;
 }
 
+/* The device named, and the question the person saw; an argument without a question id
+ * is refused: it would answer whatever question is open when the call runs, a newer one
+ * than the person saw if the car was plugged in again. */
+static const CgDeviceRecord *
+allow_once_target (CgDbusService *self, GDBusMethodInvocation *invocation, const char *argument,
+                   guint32 *question)
+{
+  g_autofree char *device = NULL;
+  const CgDeviceRecord *record;
+
+  if (!cg_dbus_question_ref_parse (argument, &device, question)) {
+    record = cg_device_registry_lookup (self->registry, argument);
+    if (record != NULL && record->pending_id != 0) {
+      g_autofree char *ref = cg_dbus_question_ref_format (record->id, record->pending_id);
+      g_dbus_method_invocation_return_error (
+          invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+          "Name the question the person saw: %s (the one open now); nothing was allowed", ref);
+      return NULL;
+    }
+    device = g_strdup (argument);
+    *question = 0;
+  }
+  return lookup_or_return_error (self, invocation, device);
+}
+
 static void
 run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
 {
   g_autoptr (GVariant) device = method_parameter (invocation, 0);
   const CgDeviceRecord *record = NULL;
   g_autoptr (GError) error = NULL;
+  guint32 question = 0;
 
-  record = lookup_or_return_error (self, invocation, g_variant_get_string (device, NULL));
+  record = allow_once_target (self, invocation, g_variant_get_string (device, NULL), &question);
   if (record == NULL)
     return;
   /* Only a question the policy left to a person can be answered by one. */
@@ -332,6 +360,14 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 
         g_str_equal (record->decision, "ask") ? "; no question is pending" : "");
     return;
   }
+  if (record->pending_id != question) {
+    g_dbus_method_invocation_return_error (
+        invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+        "Question %u about %s is no longer open (the device was asked again: question %u); "
+        "nothing was allowed",
+        question, record->id, record->pending_id);
+    return;
+  }
   if (!cg_pending_resolve_as (self->pending, record->pending_id, CG_PENDING_ANSWER_ALLOW,
                               caller_uid, &error)) {
     g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
@@ -340,6 +376,55 @@ run_allow_once (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 
     return;
   }
   cg_gen_daemon1_complete_allow_once (self->skeleton, invocation);
+}
+
+/* "Keep blocked": the person's refusal of the question they were shown. */
+static void
+run_deny (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
+{
+  g_autoptr (GVariant) question = method_parameter (invocation, 0);
+  guint32 id = g_variant_get_uint32 (question);
+  g_autoptr (GError) error = NULL;
+
+  if (id == 0
+      || !cg_pending_resolve_as (self->pending, id, CG_PENDING_ANSWER_DENY, caller_uid, &error)) {
+    g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_ASKED,
+                                           "No question %u is open: it was answered, timed out "
+                                           "or withdrawn",
+                                           id);
+    return;
+  }
+  cg_gen_daemon1_complete_deny (self->skeleton, invocation);
+}
+
+/* A device not seen now can still be revoked by its Bluetooth address. */
+static void
+run_revoke (CgDbusService *self, GDBusMethodInvocation *invocation, guint32 caller_uid)
+{
+  g_autoptr (GVariant) parameter = method_parameter (invocation, 0);
+  const char *device = g_variant_get_string (parameter, NULL);
+  const CgDeviceRecord *record = cg_device_registry_lookup (self->registry, device);
+  const char *address = record != NULL ? record->device : device;
+  g_autoptr (GError) error = NULL;
+
+  if (record != NULL && !g_str_equal (record->transport, "bluetooth")) {
+    g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_APPROVED,
+                                           "%s has no approval that lasts", record->id);
+    return;
+  }
+  if (self->approvals == NULL
+      || !cg_approvals_forget (self->approvals, "bluetooth", address, CG_APPROVAL_REVOKED,
+                               &error)) {
+    if (error != NULL)
+      g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_FAILED,
+                                             "The approval of %s is withdrawn but not written: %s",
+                                             address, error->message);
+    else
+      g_dbus_method_invocation_return_error (invocation, CG_DBUS_ERROR, CG_DBUS_ERROR_NOT_APPROVED,
+                                             "No approval of %s is on record", device);
+    return;
+  }
+  cg_gen_daemon1_complete_revoke (self->skeleton, invocation);
 }
 
 static char *
@@ -477,6 +562,20 @@ handle_allow_once (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, co
 }
 
 static gboolean
+handle_deny (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, guint question,
+             gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_deny);
+}
+
+static gboolean
+handle_revoke (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
+               gpointer self)
+{
+  return service_call_if_allowed (self, invocation, run_revoke);
+}
+
+static gboolean
 handle_block (CgGenDaemon1 *skeleton, GDBusMethodInvocation *invocation, const char *device,
               gpointer self)
 {
@@ -499,7 +598,9 @@ service_connect_signals (CgDbusService *self)
   g_signal_connect (self->skeleton, "handle-status", G_CALLBACK (handle_status), self);
   g_signal_connect (self->skeleton, "handle-report", G_CALLBACK (handle_report), self);
   g_signal_connect (self->skeleton, "handle-allow-once", G_CALLBACK (handle_allow_once), self);
+  g_signal_connect (self->skeleton, "handle-deny", G_CALLBACK (handle_deny), self);
   g_signal_connect (self->skeleton, "handle-block", G_CALLBACK (handle_block), self);
+  g_signal_connect (self->skeleton, "handle-revoke", G_CALLBACK (handle_revoke), self);
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);
   g_signal_connect (self->registry, "decision", G_CALLBACK (service_on_decision), self);
   g_signal_connect (self->registry, "removed", G_CALLBACK (service_on_removed), self);
@@ -508,7 +609,7 @@ service_connect_signals (CgDbusService *self)
 
 CgDbusService *
 cg_dbus_service_new (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegistry *registry,
-                     CgPending *pending, CgHwdb *hwdb, GError **error)
+                     CgPending *pending, CgHwdb *hwdb, CgApprovals *approvals, GError **error)
 {
   g_autoptr (CgDbusService) self = g_object_new (CG_TYPE_DBUS_SERVICE, NULL);
 
@@ -517,6 +618,7 @@ cg_dbus_service_new (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegis
   self->registry = registry;
   self->pending = pending;
   self->hwdb = hwdb;
+  self->approvals = approvals;
   self->bouncer = cg_bouncer_new (bus);
   self->skeleton = cg_gen_daemon1_skeleton_new ();
   cg_gen_daemon1_set_version (self->skeleton, PACKAGE_VERSION);

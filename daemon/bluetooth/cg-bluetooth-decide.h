@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "cg-approvals.h"
 #include "cg-ask.h"
 #include "cg-facts.h"
 #include "cg-grant.h"
@@ -60,23 +61,78 @@ void cg_bluetooth_decide (const CgPolicy *policy, const CgFacts *facts, const Cg
 
 const char *cg_bt_verdict_to_string (CgBtVerdict verdict);
 
-/* What one device's state should become under the policy; computed by
- * cg_bluetooth_plan, carried out, logged and published by the watcher. */
+/* The pairing verdict behind an outcome, whatever request it answered. */
+CgBtVerdict cg_bt_outcome_pairing_verdict (const CgBtOutcome *outcome);
+
+/* How a device's bond stands against the approval on record for its address
+ * (cg-bluetooth-bonds): the approval holds only for the facts and the bond it was
+ * given for. */
+typedef enum {
+  CG_BT_APPROVAL_NONE,         /* nothing on record */
+  CG_BT_APPROVAL_MATCHES,      /* on record for these facts and this bond */
+  CG_BT_APPROVAL_FACTS_DIFFER, /* the device now says another class, Device ID or address type */
+  CG_BT_APPROVAL_BOND_DIFFERS, /* another key under the same address: a bond carguard never saw */
+} CgBtApprovalMatch;
+
+/* Where this session's pairing of a device stands, as the agent left it. */
+typedef enum {
+  CG_BT_PAIRING_NONE,     /* carguard was not asked */
+  CG_BT_PAIRING_ASKING,   /* a person is being asked: the bond is kept, no service is given */
+  CG_BT_PAIRING_APPROVED, /* the agent said yes (by the policy or a person) */
+  CG_BT_PAIRING_REFUSED,  /* a person, the deadline or the lock said no */
+  CG_BT_PAIRING_FOREIGN,  /* bluetoothd asked another agent: carguard decided nothing */
+} CgBtPairingState;
+
+/* What one device is now, as the watcher or the agent sees it. */
 typedef struct {
   gboolean has_bond; /* Paired or Bonded */
   gboolean trusted;
   gboolean blocked;
   gboolean connected;
-  gboolean pairing_approved;           /* a person or the policy approved this bond this session */
-  const char *const *authorized_uuids; /* granted through AuthorizeService this session */
+  CgBtApprovalMatch approval;
+  CgApprovalBy approved_by;  /* when approval is not NONE */
+  gboolean approval_learned; /* MATCHES, and a fact unknown then is known now: bind again */
+  CgBtPairingState pairing;
+  CgApprovalBy pairing_by;             /* when pairing is APPROVED */
+  const char *const *authorized_uuids; /* granted through AuthorizeService this connection */
+  const char *const *device_uuids;     /* Device1.UUIDs: what the device offers */
+  const char *const *foreign_uuids;    /* services bluetoothd asked another agent about */
 } CgBtDeviceState;
 
+/* Whether the device's pairing was allowed, by the policy or by a person, for what it is
+ * now. by_person, if not NULL, says a person's yes is what allows it. */
+gboolean cg_bt_pairing_is_approved (CgBtVerdict pairing, const CgBtDeviceState *state,
+                                    gboolean *by_person);
+
+/* The verdict on one AuthorizeService: none without an approved pairing, then what the
+ * grant says. outcome is cg_bluetooth_decide's for the service request. */
+CgBtVerdict cg_bt_service_verdict (const CgBtOutcome *outcome, const CgBtDeviceState *state,
+                                   const char *uuid);
+
+/* What carguard must ask a person about a bond it did not make, if anything. */
+typedef enum {
+  CG_BT_BOND_QUESTION_NONE,
+  CG_BT_BOND_QUESTION_UNSEEN,  /* paired without carguard's agent being asked */
+  CG_BT_BOND_QUESTION_CHANGED, /* approved as something else: class or Device ID changed */
+} CgBtBondQuestion;
+
+/* What one device's state should become under the policy; computed by
+ * cg_bluetooth_plan, carried out, logged and published by the watcher. */
 typedef struct {
-  CgBtOutcome outcome;  /* the pairing decision the plan was computed from */
-  gboolean remove_bond; /* Disconnect, then Adapter1.RemoveDevice */
+  CgBtOutcome outcome;        /* the pairing decision acted on (ALLOW once a person said yes) */
+  const char *decision;       /* the word to publish instead of the verdict's, or NULL */
+  gboolean remove_bond;       /* Disconnect, then Adapter1.RemoveDevice */
+  const char *removal_reason; /* why, for the journal, when remove_bond */
   gboolean set_blocked;
   gboolean set_untrusted;
+  gboolean disconnect;         /* the whole device: it was Trusted while connected */
   GPtrArray *disconnect_uuids; /* char *: authorized UUIDs the policy now forbids */
+  GPtrArray *drop_uuids;       /* char *: offered UUIDs of forbidden profiles, whoever let
+                                * them in (DisconnectProfile) */
+  gboolean record_approval;    /* bind the approval to the bond as it is now */
+  CgApprovalBy record_by;
+  gboolean forget_approval; /* the approval on record no longer holds */
+  CgBtBondQuestion ask;
 } CgBtPlan;
 
 void cg_bt_plan_clear (CgBtPlan *plan);

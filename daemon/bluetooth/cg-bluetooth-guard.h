@@ -3,9 +3,11 @@
 
 #include <gio/gio.h>
 
+#include "cg-approvals.h"
 #include "cg-device-registry.h"
 #include "cg-pending.h"
 #include "cg-policy-keeper.h"
+#include "cg-session-lock.h"
 
 G_BEGIN_DECLS
 
@@ -14,9 +16,13 @@ G_BEGIN_DECLS
 typedef struct _CgBluetoothGuard CgBluetoothGuard;
 
 /* Connects to the system bus; works whether or not bluetoothd runs yet. Decisions are
- * published into registry (may be NULL). */
+ * published into registry (may be NULL); lock may be NULL (never locked). approvals
+ * holds what a person allowed; a revoked approval takes the device's bond with it.
+ * storage_dir: BlueZ's (CG_BLUEZ_STORAGE_DIR). */
 CgBluetoothGuard *cg_bluetooth_guard_new (CgPolicyKeeper *keeper, CgPending *pending,
-                                          CgDeviceRegistry *registry, GError **error);
+                                          CgDeviceRegistry *registry, CgSessionLock *lock,
+                                          CgApprovals *approvals, const char *storage_dir,
+                                          GError **error);
 void cg_bluetooth_guard_free (CgBluetoothGuard *guard);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgBluetoothGuard, cg_bluetooth_guard_free)
 

@@ -4,8 +4,11 @@
 #include "cg-bluetooth-session.h"
 
 typedef struct {
-  gboolean pairing_approved;
+  CgBtPairingState pairing;
+  CgApprovalBy pairing_by;
   GHashTable *services; /* UUID set */
+  GHashTable *dropped;  /* UUID set */
+  GHashTable *foreign;  /* UUID set */
 } SessionDevice;
 
 struct _CgBluetoothSession {
@@ -18,6 +21,8 @@ session_device_free (gpointer data)
   SessionDevice *device = data;
 
   g_hash_table_unref (device->services);
+  g_hash_table_unref (device->dropped);
+  g_hash_table_unref (device->foreign);
   g_free (device);
 }
 
@@ -47,23 +52,48 @@ session_ensure_device (CgBluetoothSession *session, const char *device_path)
   if (device == NULL) {
     device = g_new0 (SessionDevice, 1);
     device->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    device->dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    device->foreign = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_insert (session->devices, g_strdup (device_path), device);
   }
   return device;
 }
 
 void
-cg_bluetooth_session_approve_pairing (CgBluetoothSession *session, const char *device_path)
+cg_bluetooth_session_set_pairing (CgBluetoothSession *session, const char *device_path,
+                                  CgBtPairingState state, CgApprovalBy by)
 {
-  session_ensure_device (session, device_path)->pairing_approved = TRUE;
+  SessionDevice *device = session_ensure_device (session, device_path);
+
+  device->pairing = state;
+  device->pairing_by = by;
 }
 
-gboolean
-cg_bluetooth_session_pairing_approved (CgBluetoothSession *session, const char *device_path)
+CgBtPairingState
+cg_bluetooth_session_get_pairing (CgBluetoothSession *session, const char *device_path,
+                                  CgApprovalBy *by)
 {
   SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
 
-  return device != NULL && device->pairing_approved;
+  if (by != NULL)
+    *by = device != NULL ? device->pairing_by : CG_APPROVAL_BY_POLICY;
+  return device != NULL ? device->pairing : CG_BT_PAIRING_NONE;
+}
+
+void
+cg_bluetooth_session_mark_dropped (CgBluetoothSession *session, const char *device_path,
+                                   const char *uuid)
+{
+  g_hash_table_add (session_ensure_device (session, device_path)->dropped, g_strdup (uuid));
+}
+
+gboolean
+cg_bluetooth_session_was_dropped (CgBluetoothSession *session, const char *device_path,
+                                  const char *uuid)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  return device != NULL && g_hash_table_contains (device->dropped, uuid);
 }
 
 void
@@ -83,6 +113,23 @@ cg_bluetooth_session_remove_service (CgBluetoothSession *session, const char *de
     g_hash_table_remove (device->services, uuid);
 }
 
+void
+cg_bluetooth_session_add_foreign_service (CgBluetoothSession *session, const char *device_path,
+                                          const char *uuid)
+{
+  g_hash_table_add (session_ensure_device (session, device_path)->foreign, g_strdup (uuid));
+}
+
+const char **
+cg_bluetooth_session_get_foreign_services (CgBluetoothSession *session, const char *device_path)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  if (device == NULL)
+    return g_new0 (const char *, 1);
+  return (const char **)g_hash_table_get_keys_as_array (device->foreign, NULL);
+}
+
 const char **
 cg_bluetooth_session_get_services (CgBluetoothSession *session, const char *device_path)
 {
@@ -98,8 +145,13 @@ cg_bluetooth_session_forget_services (CgBluetoothSession *session, const char *d
 {
   SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
 
-  if (device != NULL)
-    g_hash_table_remove_all (device->services);
+  if (device == NULL)
+    return;
+  g_hash_table_remove_all (device->services);
+  g_hash_table_remove_all (device->dropped);
+  g_hash_table_remove_all (device->foreign);
+  if (device->pairing == CG_BT_PAIRING_APPROVED)
+    device->pairing = CG_BT_PAIRING_NONE;
 }
 
 void

@@ -85,6 +85,20 @@ validated_address (GVariantDict *dict)
   return g_ascii_strup (address, -1);
 }
 
+/* BlueZ leaves AddressType out for no device it creates; one that is missing is taken
+ * as BR/EDR, whose addresses are public. */
+static CgBtAddressType
+address_kind (const char *address, const char *address_type)
+{
+  guint8 bytes[6];
+
+  if (address_type == NULL)
+    return CG_BT_ADDRESS_PUBLIC;
+  if (address == NULL || !cg_bt_address_parse (address, bytes))
+    return CG_BT_ADDRESS_NON_RESOLVABLE;
+  return cg_bt_address_type_from_bluez (address_type, bytes);
+}
+
 CgBluezDevice *
 cg_bluez_device_new_from_properties (const char *object_path, GVariant *properties, CgHwdb *hwdb)
 {
@@ -96,6 +110,7 @@ cg_bluez_device_new_from_properties (const char *object_path, GVariant *properti
   device->adapter_path = lookup_object_path (&dict, "Adapter");
   device->address = validated_address (&dict);
   device->address_type = lookup_string (&dict, "AddressType", CG_BT_SHORT_STRING_MAX);
+  device->address_kind = address_kind (device->address, device->address_type);
   device->has_class = g_variant_dict_lookup (&dict, "Class", "u", &device->bt_class);
   device->name = lookup_string (&dict, "Name", CG_BT_NAME_MAX);
   device->alias = lookup_string (&dict, "Alias", CG_BT_NAME_MAX);
@@ -140,6 +155,27 @@ cg_bluez_device_new_from_proxy (GDBusProxy *proxy, CgHwdb *hwdb)
                                               hwdb);
 }
 
+CgBluezDevice *
+cg_bluez_device_copy (const CgBluezDevice *device)
+{
+  CgBluezDevice *copy = g_new (CgBluezDevice, 1);
+
+  *copy = *device;
+  copy->object_path = g_strdup (device->object_path);
+  copy->adapter_path = g_strdup (device->adapter_path);
+  copy->address = g_strdup (device->address);
+  copy->address_type = g_strdup (device->address_type);
+  copy->name = g_strdup (device->name);
+  copy->alias = g_strdup (device->alias);
+  copy->name_display = g_strdup (device->name_display);
+  copy->icon = g_strdup (device->icon);
+  copy->modalias = g_strdup (device->modalias);
+  copy->uuids = g_strdupv (device->uuids);
+  copy->organizations.bt_organization = g_strdup (device->organizations.bt_organization);
+  copy->organizations.usb_organization = g_strdup (device->organizations.usb_organization);
+  return copy;
+}
+
 void
 cg_bluez_device_free (CgBluezDevice *device)
 {
@@ -164,6 +200,7 @@ cg_bluez_device_get_facts (const CgBluezDevice *device, CgFacts *facts)
 {
   *facts = (CgFacts){ 0 };
   facts->bt_address = device->address;
+  facts->bt_address_type = device->address_kind;
   facts->has_bt_class = device->has_class;
   facts->bt_class = device->bt_class;
   /* The name the device sent, not the Alias a local user may have set. */
@@ -180,4 +217,58 @@ cg_bluez_device_describe (const CgBluezDevice *device)
   if (device->name_display == NULL || device->name_display[0] == '\0')
     return g_strdup (address);
   return g_strdup_printf ("%s (%s)", address, device->name_display);
+}
+
+/* Peripheral minor class, bits 6-7 (Assigned Numbers, Baseband 2.8.2.5). */
+#define COD_MAJOR(cod) (((cod) >> 8) & 0x1f)
+#define COD_PERIPHERAL_KIND(cod) (((cod) >> 6) & 0x3)
+
+const char *
+cg_bluez_device_kind (const CgBluezDevice *device)
+{
+  const char *described;
+
+  if (!device->has_class)
+    return NULL;
+  if (cg_bt_class_is_car (device->bt_class))
+    return "car";
+  switch (COD_MAJOR (device->bt_class)) {
+    case 1:
+      return "computer";
+    case 2:
+      return "phone";
+    case 4:
+      described = cg_bt_class_describe (device->bt_class);
+      return g_strcmp0 (described, "headset") == 0 ? "headset" : "audio";
+    case 5: /* 01 keyboard, 10 pointing device, 11 both, 00 game pads and the like */
+      switch (COD_PERIPHERAL_KIND (device->bt_class)) {
+        case 2:
+          return "mouse";
+        case 0:
+          return "input";
+        default:
+          return "keyboard";
+      }
+    default:
+      return NULL;
+  }
+}
+
+char *
+cg_bluez_adapter_address (GDBusObjectManager *objects, const char *adapter_path)
+{
+  g_autoptr (GDBusInterface) adapter = NULL;
+  g_autoptr (GVariant) address = NULL;
+  guint8 bytes[6];
+
+  if (adapter_path == NULL)
+    return NULL;
+  adapter = g_dbus_object_manager_get_interface (objects, adapter_path, CG_BLUEZ_ADAPTER_INTERFACE);
+  if (adapter == NULL)
+    return NULL;
+  address = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (adapter), "Address");
+  if (address == NULL || !g_variant_is_of_type (address, G_VARIANT_TYPE_STRING)
+      || !cg_bt_address_parse (g_variant_get_string (address, NULL), bytes))
+    return NULL;
+  return g_ascii_strup (g_variant_get_string (address, NULL), -1);
 }

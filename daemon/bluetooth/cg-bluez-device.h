@@ -21,8 +21,9 @@ G_BEGIN_DECLS
 typedef struct {
   char *object_path;
   char *adapter_path;
-  char *address; /* NULL unless it parsed as AA:BB:CC:DD:EE:FF */
-  char *address_type;
+  char *address;                /* NULL unless it parsed as AA:BB:CC:DD:EE:FF */
+  char *address_type;           /* BlueZ's: "public" or "random", as given */
+  CgBtAddressType address_kind; /* what the address names: public, static, private */
   gboolean has_class;
   guint32 bt_class;
   char *name;  /* raw, at most CG_BT_NAME_MAX bytes: matched by the policy */
@@ -46,11 +47,19 @@ CgBluezDevice *cg_bluez_device_new_from_proxy (GDBusProxy *proxy, CgHwdb *hwdb);
 /* The same from an a{sv} of Device1 properties (InterfacesAdded, GetAll, tests). */
 CgBluezDevice *cg_bluez_device_new_from_properties (const char *object_path, GVariant *properties,
                                                     CgHwdb *hwdb);
+CgBluezDevice *cg_bluez_device_copy (const CgBluezDevice *device);
 void cg_bluez_device_free (CgBluezDevice *device);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgBluezDevice, cg_bluez_device_free)
 
 /* Facts that borrow from device; valid as long as device is. */
 void cg_bluez_device_get_facts (const CgBluezDevice *device, CgFacts *facts);
+/* What kind of device it says it is, for the words a person reads: "car", "headset",
+ * "audio", "keyboard", "mouse", "input", "phone", "computer", or NULL; from its class of
+ * device, which is its own choice. */
+const char *cg_bluez_device_kind (const CgBluezDevice *device);
+/* The Address of the adapter object at adapter_path, upper case, or NULL. */
+char *cg_bluez_adapter_address (GDBusObjectManager *objects, const char *adapter_path);
+
 /* "AA:BB:… (Name)" for messages; sanitised. */
 char *cg_bluez_device_describe (const CgBluezDevice *device);
 

@@ -117,6 +117,7 @@ decision_reason (const char *decision)
     { "(withdrawn)", "withdrawn" },
     { "(nobody to ask)", "nobody" },
     { "(present at start)", "present" },
+    { "(locked)", "locked" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (reasons); i++)

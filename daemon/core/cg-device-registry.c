@@ -154,7 +154,8 @@ record_from_report (const CgDeviceReport *report)
   record->has_usb_id = report->has_usb_id;
   record->usb_vid = report->usb_vid;
   record->usb_pid = report->usb_pid;
-  record->usb_serial = sanitize_or_null (report->usb_serial, CG_DEVICE_FIELD_MAX);
+  /* Raw: Block writes the serial the policy matches on, not a sanitised look-alike. */
+  record->usb_serial = g_strdup (report->usb_serial);
   record->vendor = sanitize_or_null (report->vendor, CG_DEVICE_FIELD_MAX);
   record->decision = cg_sanitize_string (report->decision, CG_DEVICE_FIELD_MAX);
   record->rule = cg_sanitize_string (report->rule != NULL ? report->rule : "default", PATH_MAX);

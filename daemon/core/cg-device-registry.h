@@ -33,7 +33,7 @@ typedef struct {
   gboolean enforced;
 } CgDeviceReport;
 
-/* A device as the registry holds it: sanitised copies. */
+/* A device as the registry holds it: sanitised copies, but for the raw serial. */
 typedef struct {
   char *id; /* "TRANSPORT/DEVICE" */
   char *transport;
@@ -42,7 +42,7 @@ typedef struct {
   gboolean has_usb_id;
   guint16 usb_vid;
   guint16 usb_pid;
-  char *usb_serial;
+  char *usb_serial; /* raw, as the device sent it: hostile, for Block only, never shown */
   char *vendor;
   char *decision;
   char *rule;

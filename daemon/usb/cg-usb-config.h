@@ -9,18 +9,27 @@ G_BEGIN_DECLS
 
 /* What happens to devices present when carguardd starts ([USBHost] PresentDevices=). */
 typedef enum {
-  CG_USB_PRESENT_AUTHORIZE, /* authorized ones stay authorized (the keyboard); others judged */
-  CG_USB_PRESENT_JUDGE,     /* every device is judged like a new one */
+  CG_USB_PRESENT_AUTHORIZE,     /* authorized ones on hardwired ports stay (the keyboard) */
+  CG_USB_PRESENT_JUDGE,         /* every device is judged like a new one */
+  CG_USB_PRESENT_AUTHORIZE_ALL, /* every authorized one stays: the boot window stays open */
 } CgUsbPresentDevices;
 
+/* What tells the gadget guard that a host is plugged in ([USBGadget] Cable=). */
+typedef enum {
+  CG_USB_CABLE_AUTO, /* the Type-C partner, a USB power supply, extcon: what the phone has */
+  CG_USB_CABLE_UDC,  /* the UDC's presence: a UDC that exists only while a host is (dummy_hcd) */
+} CgUsbCableMode;
+
 /* The daemon sections of carguard.conf the USB guards read (policy/FORMAT.md):
- *   [USBHost]   Guard=yes|no PresentDevices=authorize|judge
- *   [USBGadget] Gadget=NAME UDC=NAME */
+ *   [USBHost]   Guard=yes|no PresentDevices=authorize|judge|authorize-all
+ *   [USBGadget] Guard=yes|no Gadget=NAME UDC=NAME Cable=auto|udc */
 typedef struct {
-  gboolean host_guard; /* Guard=no turns the host role off */
+  gboolean host_guard;   /* [USBHost] Guard=no turns the host role off */
+  gboolean gadget_guard; /* [USBGadget] Guard=no turns the device role off */
   CgUsbPresentDevices present_devices;
   char *gadget; /* configfs gadget name, or NULL: the only one there is */
   char *udc;    /* UDC name, or NULL: the only one there is */
+  CgUsbCableMode cable;
 } CgUsbConfig;
 
 void cg_usb_config_clear (CgUsbConfig *config);

@@ -4,7 +4,6 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "cg-sanitize.h"
 #include "cg-sysfs.h"
 #include "cg-usb-config.h"
 #include "cg-usb-descriptor.h"
@@ -14,7 +13,8 @@
 /* The longest `descriptors` read: a device's configurations are at most 64 KiB each,
  * and anything past the first config's worth of interfaces does not change a verdict. */
 #define HOST_DESCRIPTORS_MAX 65536
-#define HOST_PRESENT_RULE "[USBHost] PresentDevices=authorize"
+#define HOST_PRESENT_RULE "[USBHost] PresentDevices=authorize (hardwired port)"
+#define HOST_PRESENT_ALL_RULE "[USBHost] PresentDevices=authorize-all"
 
 /* One device from its arrival to its removal. */
 typedef struct {
@@ -22,9 +22,9 @@ typedef struct {
   char *name;            /* sysfs name, "1-1" */
   guint64 devnum;
   CgUsbPeer peer;
-  gboolean kept_at_start; /* left authorized by PresentDevices=authorize */
+  gboolean kept_at_start; /* left authorized at start: hardwired, or PresentDevices=authorize-all */
   char *product;          /* hostile; sanitised by the log and the registry */
-  char *serial;
+  char *serial;           /* raw: what the policy matches and Block writes */
   guint16 vid;
   guint16 pid;
 } HostDevice;
@@ -36,6 +36,7 @@ struct _CgUsbHostGuard {
   CgSysfs *sysfs;
   GHashTable *devices; /* name -> HostDevice */
   gboolean enabled;    /* [USBHost] Guard=, read at start */
+  gboolean locked;     /* every session is locked: a new device waits for the unlock */
 };
 
 G_DEFINE_FINAL_TYPE (CgUsbHostGuard, cg_usb_host_guard, G_TYPE_OBJECT)
@@ -50,6 +51,7 @@ typedef struct {
   char *manufacturer;
   char *product;
   char *serial;
+  char *connect_type;
   gboolean has_descriptors;
   CgUsbDescriptors descriptors;
 } HostDeviceFacts;
@@ -60,6 +62,7 @@ host_device_facts_clear (HostDeviceFacts *facts)
   g_clear_pointer (&facts->manufacturer, g_free);
   g_clear_pointer (&facts->product, g_free);
   g_clear_pointer (&facts->serial, g_free);
+  g_clear_pointer (&facts->connect_type, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostDeviceFacts, host_device_facts_clear)
 
@@ -150,6 +153,7 @@ static void
 host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
 {
   guint64 vid = 0, pid = 0;
+  g_autofree char *port = g_build_filename (name, "port", NULL);
 
   *facts = (HostDeviceFacts){ 0 };
   facts->devnum = host_read_decimal (self, name, "devnum");
@@ -168,6 +172,7 @@ host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
   facts->manufacturer = host_read_attr (self, name, "manufacturer");
   facts->product = host_read_attr (self, name, "product");
   facts->serial = host_read_attr (self, name, "serial");
+  facts->connect_type = host_read_attr (self, port, "connect_type");
 }
 
 /* "1-1.2" -> "usb1": the root hub whose interface policy covers the device. */
@@ -348,10 +353,17 @@ host_on_answer (CgAnswer answer, gpointer user_data)
   host_enforce (device->guard, device);
 }
 
-static void
-host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *seen)
+/* What started a judgement of a device already known. */
+typedef enum {
+  HOST_JUDGE_NEW,    /* it arrived (or carguardd started) */
+  HOST_JUDGE_POLICY, /* a reload: answers and questions stand unless blocked */
+  HOST_JUDGE_UNLOCK, /* held while locked: judged now */
+} HostJudgeEvent;
+
+/* What the policy decides on; organizations holds the hwdb names facts borrow. */
+static CgFacts
+host_facts (CgUsbHostGuard *self, const HostDeviceFacts *seen, CgOrganizations *organizations)
 {
-  g_auto (CgOrganizations) organizations = { 0 };
   CgFacts facts = { .has_usb_id = seen->has_id,
                     .usb_vid = seen->vid,
                     .usb_pid = seen->pid,
@@ -365,9 +377,31 @@ host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *see
 
   /* A hwdb look-up costs more than the rest of the judgement; only Organization= uses it. */
   if (self->hwdb != NULL && cg_policy_matches_organizations (policy))
-    cg_hwdb_fill_organizations (self->hwdb, &facts, &organizations);
-  cg_usb_peer_judge (&device->peer, &self->core, &facts, device->name, device->product,
-                     host_on_answer, device);
+    cg_hwdb_fill_organizations (self->hwdb, &facts, organizations);
+  return facts;
+}
+
+/* Returns whether what the device may do was judged (anew). */
+static gboolean
+host_judge (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *seen,
+            HostJudgeEvent event)
+{
+  g_auto (CgOrganizations) organizations = { 0 };
+  CgFacts facts = host_facts (self, seen, &organizations);
+  const CgUsbJudgement judgement = { .facts = &facts,
+                                     .device = device->name,
+                                     .name = device->product,
+                                     .kind = "usb-device",
+                                     .locked = self->locked,
+                                     .on_answer = host_on_answer,
+                                     .user_data = device };
+
+  if (event == HOST_JUDGE_POLICY)
+    return cg_usb_peer_rejudge (&device->peer, &self->core, &judgement);
+  if (event == HOST_JUDGE_UNLOCK)
+    return cg_usb_peer_unlock (&device->peer, &self->core, &judgement);
+  cg_usb_peer_judge (&device->peer, &self->core, &judgement);
+  return TRUE;
 }
 
 static HostDevice *
@@ -385,33 +419,35 @@ host_device_new (CgUsbHostGuard *self, const char *name, const HostDeviceFacts *
   return device;
 }
 
-/* PresentDevices=authorize: what is authorized now (the keyboard) stays, as it was. */
+/* What is authorized at start and on an internal port (the keyboard that typed the
+ * disk password) stays, as it was, until a block. */
 static void
-host_keep_present (CgUsbHostGuard *self, HostDevice *device)
+host_keep_present (CgUsbHostGuard *self, HostDevice *device, const char *rule)
 {
-  CgDecisionLogSubject subject;
-
   device->kept_at_start = TRUE;
   device->peer.access = CG_USB_ACCESS_DATA;
+  device->peer.why = "data (present at start)";
   device->peer.verdict.mode = CG_USB_MODE_DATA;
-  device->peer.verdict.rule = g_strdup (HOST_PRESENT_RULE);
-  subject = cg_usb_peer_log_subject (&device->peer, device->name, device->product);
-  cg_decision_log_decided (&subject, "data (present at start)");
+  device->peer.verdict.rule = g_strdup (rule);
+  cg_usb_peer_log_decided (&device->peer, device->name, device->product);
   host_publish (self, device, TRUE);
 }
 
-/* Read once the device is judged and enforced: it decides nothing. */
-static void
-host_log_port (CgUsbHostGuard *self, const char *name)
+/* A device found authorized at start that keeps its authorization, and the rule that
+ * says so; NULL when it is judged like a new one. The kernel's own
+ * usbcore.authorized_default=2 draws the same line: a port the firmware describes as
+ * hardwired is internal, anything else (hotplug, unknown, no ACPI at all) is a port a
+ * car's cable can reach. */
+static const char *
+host_present_keep_rule (const HostDeviceFacts *seen, CgUsbPresentDevices present)
 {
-  g_autofree char *port = g_build_filename (name, "port", NULL);
-  g_autofree char *raw = host_read_attr (self, port, "connect_type");
-  g_autofree char *connect_type = NULL;
-
-  if (raw == NULL)
-    return;
-  connect_type = cg_sanitize_string (raw, 64);
-  g_debug ("USB %s: port connect type %s", name, connect_type);
+  if (!seen->authorized)
+    return NULL;
+  if (present == CG_USB_PRESENT_AUTHORIZE_ALL)
+    return HOST_PRESENT_ALL_RULE;
+  if (present == CG_USB_PRESENT_AUTHORIZE && g_strcmp0 (seen->connect_type, "hardwired") == 0)
+    return HOST_PRESENT_RULE;
+  return NULL;
 }
 
 static void
@@ -421,6 +457,7 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
   g_auto (HostDeviceFacts) seen = { 0 };
   HostDevice *known = g_hash_table_lookup (self->devices, name);
   HostDevice *device;
+  const char *keep_rule;
 
   if (!self->enabled || !host_name_is_device (name))
     return;
@@ -433,13 +470,13 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
     cg_usb_host_guard_device_removed (self, name);
   device = host_device_new (self, name, &seen);
   g_hash_table_replace (self->devices, device->name, device);
-  if (at_start && present == CG_USB_PRESENT_AUTHORIZE && seen.authorized) {
-    host_keep_present (self, device);
-  } else {
-    host_judge (self, device, &seen);
-    host_enforce (self, device);
+  keep_rule = at_start ? host_present_keep_rule (&seen, present) : NULL;
+  if (keep_rule != NULL) {
+    host_keep_present (self, device, keep_rule);
+    return;
   }
-  host_log_port (self, name);
+  host_judge (self, device, &seen, HOST_JUDGE_NEW);
+  host_enforce (self, device);
 }
 
 /* Devices on this bus are enumerated unauthorized from now on; TRUE if they are. */
@@ -480,10 +517,26 @@ host_report_guard (CgUsbHostGuard *self, GPtrArray *locked)
 
 /* ---------------------------------------------------------------- wake-ups */
 
-static void
-host_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
+/* A device kept at start stays, as the keyboard must, unless the policy now blocks it. */
+static gboolean
+host_rejudge_kept (CgUsbHostGuard *self, HostDevice *device, const HostDeviceFacts *seen)
 {
-  CgUsbHostGuard *self = user_data;
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->core.keeper);
+  g_auto (CgUsbVerdict) verdict = { 0 };
+  g_auto (CgOrganizations) organizations = { 0 };
+  CgFacts facts = host_facts (self, seen, &organizations);
+
+  cg_usb_decide (policy, &facts, &verdict);
+  if (!verdict.grant.block)
+    return FALSE;
+  device->kept_at_start = FALSE;
+  return host_judge (self, device, seen, HOST_JUDGE_NEW);
+}
+
+/* Every device again, under a new policy or at the unlock; what changed is enforced. */
+static void
+host_rejudge_all (CgUsbHostGuard *self, HostJudgeEvent event)
+{
   GHashTableIter iter;
   gpointer value;
 
@@ -491,14 +544,22 @@ host_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
     HostDevice *device = value;
     g_auto (HostDeviceFacts) seen = { 0 };
+    gboolean judged;
 
-    /* A person's answer stands for this connection; the keyboard kept at start too. */
-    if (device->kept_at_start || cg_usb_peer_is_settled (&device->peer))
-      continue;
     host_read_facts (self, device->name, &seen);
-    host_judge (self, device, &seen);
-    host_enforce (self, device);
+    if (device->kept_at_start)
+      judged = event == HOST_JUDGE_POLICY && host_rejudge_kept (self, device, &seen);
+    else
+      judged = host_judge (self, device, &seen, event);
+    if (judged)
+      host_enforce (self, device);
   }
+}
+
+static void
+host_on_policy_changed (CgPolicyKeeper *keeper, gpointer user_data)
+{
+  host_rejudge_all (user_data, HOST_JUDGE_POLICY);
 }
 
 /* Every wake-up, whichever source it came from: a root hub to lock, or a device that
@@ -654,6 +715,16 @@ cg_usb_host_guard_device_removed (CgUsbHostGuard *guard, const char *name)
   host_log_enforced (device, "detached", NULL);
   cg_usb_guard_core_remove (&guard->core, name);
   g_hash_table_remove (guard->devices, name);
+}
+
+void
+cg_usb_host_guard_set_locked (CgUsbHostGuard *guard, gboolean locked)
+{
+  gboolean unlocked = guard->locked && !locked;
+
+  guard->locked = locked;
+  if (unlocked)
+    host_rejudge_all (guard, HOST_JUDGE_UNLOCK);
 }
 
 guint

@@ -18,7 +18,9 @@ G_BEGIN_DECLS
  * what sysfs tells while it is unauthorized (VID:PID, strings, interface classes from
  * its descriptors, port) and authorized only for data, per interface for an interface
  * allowlist, or after a person's "allow once" for an `ask`. Devices present at start
- * follow [USBHost] PresentDevices= (policy/FORMAT.md).
+ * follow [USBHost] PresentDevices= (policy/FORMAT.md): by default those on a port the
+ * firmware calls hardwired stay authorized, the rest are judged like new ones. A block
+ * reaches every device, kept at start or allowed once.
  *
  * Wake-ups: libusb hotplug (cg-usb-hotplug.h) and kernel uevents (cg-usb-uevent.h);
  * whichever comes first judges the device, the other finds it judged. */
@@ -45,6 +47,12 @@ void cg_usb_host_guard_start (CgUsbHostGuard *guard);
  * for this connection; for tests. */
 void cg_usb_host_guard_device_added (CgUsbHostGuard *guard, const char *name);
 void cg_usb_host_guard_device_removed (CgUsbHostGuard *guard, const char *name);
+
+/* Whether every session is locked (cg-session-lock): a device that arrives then stays
+ * unauthorized until unlock unless its grant says USBWhileLocked=data; at the unlock it
+ * is judged. A device authorized before the lock keeps its authorization. Starts
+ * unlocked. */
+void cg_usb_host_guard_set_locked (CgUsbHostGuard *guard, gboolean locked);
 
 /* The pending decision asked for a device, 0 if none. */
 guint cg_usb_host_guard_get_pending_id (CgUsbHostGuard *guard, const char *name);

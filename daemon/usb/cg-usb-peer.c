@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "cg-usb-peer.h"
 
 void
@@ -58,6 +60,7 @@ cg_usb_peer_reset (CgUsbPeer *peer)
   cg_ask_withdraw (&peer->ask);
   peer->access = CG_USB_ACCESS_CHARGE_ONLY;
   peer->has_answer = FALSE;
+  peer->why = NULL;
 }
 
 static void
@@ -68,40 +71,111 @@ usb_peer_set_answer (CgUsbPeer *peer, CgAnswer answer)
   peer->access = cg_answer_allows (answer) ? CG_USB_ACCESS_DATA : CG_USB_ACCESS_CHARGE_ONLY;
 }
 
-void
-cg_usb_peer_judge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgFacts *facts,
-                   const char *device, const char *name, CgAskFunc on_answer, gpointer user_data)
+/* What a yes grants, in the words of the policy: "data", or "data: audio hid". */
+static char *
+usb_peer_grants (const CgUsbVerdict *verdict)
 {
-  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (core->keeper);
-  CgPendingQuestion question = {
-    .transport = "usb", .device = device, .device_name = name, .question = "data", .grants = "data"
-  };
+  g_autoptr (GPtrArray) names = cg_grant_usb_interface_names (&verdict->grant);
+  g_autofree char *list = NULL;
 
-  cg_usb_peer_reset (peer);
-  cg_usb_verdict_clear (&peer->verdict);
-  cg_usb_decide (policy, facts, &peer->verdict);
-  if (peer->verdict.mode == CG_USB_MODE_DATA)
+  if (names->len == 1 && g_str_equal (names->pdata[0], "all"))
+    return g_strdup ("data");
+  g_ptr_array_add (names, NULL);
+  list = g_strjoinv (" ", (char **)names->pdata);
+  return g_strconcat ("data: ", list, NULL);
+}
+
+static void
+usb_peer_apply (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJudgement *judgement)
+{
+  g_autofree char *grants = usb_peer_grants (&peer->verdict);
+  CgPendingQuestion question = { .transport = "usb",
+                                 .device = judgement->device,
+                                 .device_name = judgement->name,
+                                 .question = "data",
+                                 .grants = grants,
+                                 .kind = judgement->kind };
+
+  if (peer->verdict.mode != CG_USB_MODE_CHARGE_ONLY && judgement->locked
+      && peer->verdict.grant.usb_while_locked != CG_USB_LOCKED_DATA)
+    peer->access = CG_USB_ACCESS_HELD;
+  else if (peer->verdict.mode == CG_USB_MODE_DATA)
     peer->access = CG_USB_ACCESS_DATA;
   else if (peer->verdict.mode != CG_USB_MODE_ASK)
     peer->access = CG_USB_ACCESS_CHARGE_ONLY;
-  else if (cg_ask_raise (&peer->ask, core->pending, &question, on_answer, user_data))
+  else if (judgement->cannot_ask != NULL)
+    peer->why = judgement->cannot_ask;
+  else if (cg_ask_raise (&peer->ask, core->pending, &question, judgement->on_answer,
+                         judgement->user_data))
     peer->access = CG_USB_ACCESS_ASKING;
   else
     usb_peer_set_answer (peer, CG_ANSWER_DENY_NOBODY);
 }
 
 void
-cg_usb_peer_take_answer (CgUsbPeer *peer, CgAnswer answer)
+cg_usb_peer_judge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJudgement *judgement)
 {
-  usb_peer_set_answer (peer, answer);
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (core->keeper);
+
+  cg_usb_peer_reset (peer);
+  cg_usb_verdict_clear (&peer->verdict);
+  cg_usb_decide (policy, judgement->facts, &peer->verdict);
+  usb_peer_apply (peer, core, judgement);
+}
+
+static gboolean
+usb_peer_answered (const CgUsbPeer *peer)
+{
+  /* "Nobody to ask" is no one's answer: once there is someone, a reload asks again. */
+  return peer->has_answer && peer->answer != CG_ANSWER_DENY_NOBODY;
+}
+
+static gboolean
+usb_verdict_same (const CgUsbVerdict *a, const CgUsbVerdict *b)
+{
+  return a->mode == b->mode && g_strcmp0 (a->rule, b->rule) == 0
+         && memcmp (a->grant.usb_interfaces, b->grant.usb_interfaces,
+                    sizeof a->grant.usb_interfaces)
+                == 0
+         && a->grant.usb_while_locked == b->grant.usb_while_locked;
 }
 
 gboolean
-cg_usb_peer_is_settled (const CgUsbPeer *peer)
+cg_usb_peer_rejudge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJudgement *judgement)
 {
-  /* "Nobody to ask" is no one's answer: once there is someone, a reload asks again. */
-  return peer->access == CG_USB_ACCESS_ASKING
-         || (peer->has_answer && peer->answer != CG_ANSWER_DENY_NOBODY);
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (core->keeper);
+  g_auto (CgUsbVerdict) verdict = { 0 };
+  CgUsbJudgement again = *judgement;
+
+  /* The lock holds back new data paths: one this connection already has stays. */
+  again.locked = judgement->locked && peer->access != CG_USB_ACCESS_DATA;
+  cg_usb_decide (policy, judgement->facts, &verdict);
+  /* Block reaches everything: a yes for this connection, a question still open. */
+  if (usb_peer_answered (peer) && !verdict.grant.block)
+    return FALSE;
+  if (peer->access == CG_USB_ACCESS_ASKING && usb_verdict_same (&peer->verdict, &verdict))
+    return FALSE;
+  cg_usb_peer_reset (peer);
+  cg_usb_verdict_clear (&peer->verdict);
+  peer->verdict = verdict;
+  verdict = (CgUsbVerdict){ 0 };
+  usb_peer_apply (peer, core, &again);
+  return TRUE;
+}
+
+gboolean
+cg_usb_peer_unlock (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgUsbJudgement *judgement)
+{
+  if (peer->access != CG_USB_ACCESS_HELD)
+    return FALSE;
+  cg_usb_peer_judge (peer, core, judgement);
+  return TRUE;
+}
+
+void
+cg_usb_peer_take_answer (CgUsbPeer *peer, CgAnswer answer)
+{
+  usb_peer_set_answer (peer, answer);
 }
 
 static const char *
@@ -112,6 +186,8 @@ usb_access_to_string (CgUsbAccess access)
       return "data";
     case CG_USB_ACCESS_ASKING:
       return "ask";
+    case CG_USB_ACCESS_HELD:
+      return "charge-only (locked)";
     case CG_USB_ACCESS_CHARGE_ONLY:
     default:
       return "charge-only";
@@ -121,8 +197,13 @@ usb_access_to_string (CgUsbAccess access)
 const char *
 cg_usb_peer_decision (const CgUsbPeer *peer)
 {
-  return peer->has_answer ? cg_answer_to_string (peer->answer)
-                          : usb_access_to_string (peer->access);
+  if (peer->has_answer)
+    return cg_answer_to_string (peer->answer);
+  if (peer->why != NULL)
+    return peer->why;
+  if (peer->access == CG_USB_ACCESS_CHARGE_ONLY && peer->verdict.grant.block)
+    return "block";
+  return usb_access_to_string (peer->access);
 }
 
 CgDecisionLogSubject

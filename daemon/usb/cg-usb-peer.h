@@ -31,6 +31,7 @@ void cg_usb_guard_core_clear (CgUsbGuardCore *core);
 typedef enum {
   CG_USB_ACCESS_CHARGE_ONLY,
   CG_USB_ACCESS_ASKING, /* charge-only until a person answers */
+  CG_USB_ACCESS_HELD,   /* charge-only until a person unlocks, then judged */
   CG_USB_ACCESS_DATA,
 } CgUsbAccess;
 
@@ -43,7 +44,25 @@ typedef struct {
   CgAsk ask;
   gboolean has_answer;
   CgAnswer answer;
+  /* static: the decision as the log and the record say it when the access alone does
+   * not ("charge-only (no cable signal)", "data (present at start)"), or NULL */
+  const char *why;
 } CgUsbPeer;
+
+/* What a guard knows when it judges a peer. Strings are borrowed for the call. */
+typedef struct {
+  const CgFacts *facts;
+  const char *device; /* as the registry names the peer */
+  const char *name;   /* what a person is shown: the device's own name, or a description */
+  const char *kind;   /* the question's kind: "usb-host", "usb-device", ... */
+  gboolean locked;    /* every session is locked: a new data path waits for the unlock */
+  /* Static: when a yes could not be kept to this connection (no cable signal) or would
+   * open nothing (no gadget to bind), the decision an `ask` is instead, with the reason:
+   * "charge-only (no cable signal)"; NULL when a person can be asked. */
+  const char *cannot_ask;
+  CgAskFunc on_answer;
+  gpointer user_data;
+} CgUsbJudgement;
 
 /* Withdraws the question and frees what the peer holds. */
 void cg_usb_peer_clear (CgUsbPeer *peer);
@@ -51,20 +70,29 @@ void cg_usb_peer_clear (CgUsbPeer *peer);
  * enforced until the next judgement still names its rule. */
 void cg_usb_peer_reset (CgUsbPeer *peer);
 
-/* Decides from facts under the policy in force; for `ask` raises the question about device
- * (as the registry names the peer) shown to a person as name. on_answer hands the answer
- * to cg_usb_peer_take_answer, then enforces. Nobody to ask: charge-only. */
-void cg_usb_peer_judge (CgUsbPeer *peer, const CgUsbGuardCore *core, const CgFacts *facts,
-                        const char *device, const char *name, CgAskFunc on_answer,
-                        gpointer user_data);
+/* Decides from the facts under the policy in force. While locked, what the policy would
+ * open (data, or a question) is held charge-only unless the grant says USBWhileLocked=data.
+ * For `ask` raises the question (kind, what a yes grants); on_answer hands the answer to
+ * cg_usb_peer_take_answer, then enforces. Nobody to ask, or judgement->cannot_ask:
+ * charge-only. */
+void cg_usb_peer_judge (CgUsbPeer *peer, const CgUsbGuardCore *core,
+                        const CgUsbJudgement *judgement);
 void cg_usb_peer_take_answer (CgUsbPeer *peer, CgAnswer answer);
 
-/* An open question or a person's answer stands for this connection: a reload does not
- * judge the peer again. */
-gboolean cg_usb_peer_is_settled (const CgUsbPeer *peer);
+/* Under a new policy: a person's answer stands for this connection unless the policy
+ * now blocks the peer; an open question stands while the policy still asks the same of
+ * it (same rule, same grant) and is withdrawn otherwise; anything else is judged again.
+ * Returns whether what the peer may do was judged again. */
+gboolean cg_usb_peer_rejudge (CgUsbPeer *peer, const CgUsbGuardCore *core,
+                              const CgUsbJudgement *judgement);
+
+/* The machine was unlocked: a held peer is judged now. Returns whether it was held. */
+gboolean cg_usb_peer_unlock (CgUsbPeer *peer, const CgUsbGuardCore *core,
+                             const CgUsbJudgement *judgement);
 
 /* What the log and the device record say: the answer ("allow once (person)") if one
- * decided, else the access ("data", "ask", "charge-only"). */
+ * decided, else the access ("data", "ask", "charge-only", "block", "charge-only (locked)",
+ * "charge-only (no cable signal)"). */
 const char *cg_usb_peer_decision (const CgUsbPeer *peer);
 
 /* The log's and the registry's view of the peer; device and name are borrowed. A report

@@ -535,6 +535,7 @@ START_TEST (test_cli_dry_run)
   g_auto (CliRun) defaults = { 0 };
   g_autofree char *after = NULL;
   g_autofree char *main_path = root_path (root, "etc/carguard/carguard.conf");
+  g_autofree char *byd_path = root_path (root, BYD_PATH);
 
   write_root_file (root, BYD_PATH, BYD_TEXT);
   run_carguard (&set, root, "policy", "set", "--dry-run", "byd", "BluetoothOUI+=84:F7:58", NULL);
@@ -557,7 +558,7 @@ START_TEST (test_cli_dry_run)
       matches ("^\\+\\+\\+ /etc/carguard/vendors\\.d/byd\\.conf \\(a mask: -> /dev/null\\)$",
                removal.out),
       "%s", removal.out);
-  ck_assert (g_file_test (root_path (root, BYD_PATH), G_FILE_TEST_EXISTS));
+  ck_assert (g_file_test (byd_path, G_FILE_TEST_EXISTS));
 
   run_carguard (&defaults, root, "policy", "default", "--dry-run", "Pairing=deny", NULL);
   ck_assert_msg (defaults.exit_code == 0, "%s", defaults.err);
@@ -595,6 +596,10 @@ START_TEST (test_cli_import)
 
   write_root_file (root, "usr/lib/udev/hwdb.d/20-OUI.hwdb", TEST_HWDB_OUI);
   write_root_file (root, "usr/lib/udev/hwdb.d/20-other.hwdb", TEST_HWDB_OTHER);
+  /* A shipped byd.conf that lists one block of the test hwdb, so the import must skip it. */
+  write_root_file (root, "usr/lib/carguard/vendors.d/byd.conf",
+                   "[Vendor]\nName=BYD\n\n[Match]\nBluetoothOUI=00:1E:DE\n"
+                   "Organization=\"BYD COMPANY LIMITED\"\n\n[Policy]\nPreset=audio-only\n");
   run_carguard (&run, root, "policy", "import", "byd", "--organization", "BYD COMPANY LIMITED",
                 "--organization", "BYD Auto*", NULL);
   ck_assert_msg (run.exit_code == 0, "%s", run.err);
@@ -639,7 +644,7 @@ START_TEST (test_cli_diff)
 {
   g_autofree char *root = make_root ();
   g_autofree char *staging = make_root ();
-  g_autofree char *candidate = root_path (root, "nio.conf");
+  g_autofree char *candidate = root_path (root, "acme.conf");
   g_auto (CliRun) same = { 0 };
   g_auto (CliRun) trees = { 0 };
   g_auto (CliRun) file = { 0 };
@@ -655,11 +660,11 @@ START_TEST (test_cli_diff)
   ck_assert_msg (strstr (trees.out, "/etc/carguard/vendors.d/byd.conf\n") != NULL, "%s", trees.out);
   ck_assert_msg (matches ("^\\+Pairing=ask$", trees.out), "%s", trees.out);
 
-  write_root_file (root, "nio.conf", "[Vendor]\nName=NIO\n");
+  write_root_file (root, "acme.conf", "[Vendor]\nName=Acme\n");
   run_carguard (&file, root, "policy", "diff", candidate, NULL);
   ck_assert_int_eq (file.exit_code, 1);
-  ck_assert_msg (matches ("^--- /dev/null$", file.out) && matches ("^\\+Name=NIO$", file.out), "%s",
-                 file.out);
+  ck_assert_msg (matches ("^--- /dev/null$", file.out) && matches ("^\\+Name=Acme$", file.out),
+                 "%s", file.out);
   cg_test_tree_remove (staging);
   cg_test_tree_remove (root);
 }
@@ -967,7 +972,7 @@ START_TEST (test_cli_explain_car_class)
   node = parse_json (run.out);
   ck_assert (json_object_has_member (json_node_get_object (node), "rule"));
   bluetooth = member_object (json_node_get_object (node), "bluetooth");
-  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "allow");
+  ck_assert_str_eq (json_object_get_string_member (bluetooth, "pairing"), "ask");
   profiles = member_object (bluetooth, "profiles");
   ck_assert (json_array_has_string (json_object_get_array_member (profiles, "allowed"), "a2dp"));
   ck_assert (json_array_has_string (json_object_get_array_member (profiles, "allowed"), "hfp"));
@@ -977,6 +982,34 @@ START_TEST (test_cli_explain_car_class)
   run_carguard (&text, root, "policy", "explain", "--bt-class", "2098208", NULL);
   ck_assert_msg (text.exit_code == 0, "%s", text.err);
   ck_assert (strlen (text.out) > 0);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* --bt-address-type random takes the kind from the address's top bits; a private
+ * address shows as such and matches no OUI. */
+START_TEST (test_cli_explain_address_type)
+{
+  g_autofree char *root = make_root ();
+  g_auto (CliRun) run = { 0 };
+  g_auto (CliRun) bad = { 0 };
+  g_auto (CliRun) alone = { 0 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *facts;
+
+  run_carguard (&run, root, "policy", "explain", "--json", "--bt-address", "4A:1E:DE:12:34:56",
+                "--bt-address-type", "random", NULL);
+  ck_assert_msg (run.exit_code == 0, "%s", run.err);
+  node = parse_json (run.out);
+  facts = member_object (member_object (json_node_get_object (node), "facts"), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (facts, "address-type"), "resolvable");
+  ck_assert (!json_object_has_member (facts, "organization"));
+
+  run_carguard (&bad, root, "policy", "explain", "--bt-address", "4A:1E:DE:12:34:56",
+                "--bt-address-type", "rotating", NULL);
+  ck_assert_int_eq (bad.exit_code, 2);
+  run_carguard (&alone, root, "policy", "explain", "--bt-address-type", "public", NULL);
+  ck_assert_int_eq (alone.exit_code, 2);
   cg_test_tree_remove (root);
 }
 END_TEST
@@ -998,6 +1031,63 @@ START_TEST (test_cli_explain_unknown_usb)
 
   run_carguard (&bad, root, "policy", "explain", "--usb-id", "12345678", NULL);
   ck_assert_int_eq (bad.exit_code, 2);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* A vendor with 2,000 OUIs beside the curated set: repeated list lines, checked clean. The
+ * blocks are locally administered (02:...), so no registry block can collide with them. */
+START_TEST (test_cli_two_thousand_ouis_check_clean)
+{
+  g_autofree char *root = make_root ();
+  g_autoptr (GString) text = g_string_new ("[Vendor]\nName=Fleet list\n\n[Match]\n");
+  g_auto (CliRun) check = { 0 };
+  g_auto (CliRun) explain = { 0 };
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (text, "%s02:%02X:%02X%s", i % 10 == 0 ? "BluetoothOUI=" : " ", i >> 8,
+                            i & 0xff, i % 10 == 9 ? "\n" : "");
+  g_string_append (text, "\n[Policy]\nPreset=block\n");
+  write_root_file (root, "etc/carguard/vendors.d/fleet-list.conf", text->str);
+  run_carguard (&check, root, "policy", "check", NULL);
+  ck_assert_msg (check.exit_code == 0, "%s", check.err);
+  ck_assert_str_eq (check.err, "");
+  run_carguard (&explain, root, "policy", "explain", "--bt-address", "02:07:CF:00:00:01", NULL);
+  ck_assert_msg (explain.exit_code == 0, "%s", explain.err);
+  ck_assert_msg (strstr (explain.out, "fleet-list.conf") != NULL, "%s", explain.out);
+  ck_assert_msg (strstr (explain.out, "blocked") != NULL, "%s", explain.out);
+  cg_test_tree_remove (root);
+}
+END_TEST
+
+/* README.md's one setting: [VendorDefault] blocks the whole curated set, and the shipped
+ * files stay as they are. */
+START_TEST (test_cli_vendor_default_blocks_curated_set)
+{
+  g_autofree char *root = make_root ();
+  g_autofree char *shipped_before = read_root_file (root, "usr/lib/carguard/carguard.conf");
+  g_autofree char *shipped_after = NULL;
+  g_auto (CliRun) before = { 0 };
+  g_auto (CliRun) flip = { 0 };
+  g_auto (CliRun) after = { 0 };
+  g_auto (CliRun) own = { 0 };
+
+  run_carguard (&before, root, "policy", "explain", "--bt-address", "00:1E:DE:00:00:01", NULL);
+  ck_assert_msg (strstr (before.out, "Bluetooth: pairing ask\n") != NULL, "%s", before.out);
+  run_carguard (&flip, root, "policy", "default", "VendorDefault.Preset=block", "--unset",
+                "VendorDefault.Pairing", NULL);
+  ck_assert_msg (flip.exit_code == 0, "%s", flip.err);
+  run_carguard (&after, root, "policy", "explain", "--bt-address", "00:1E:DE:00:00:01", NULL);
+  ck_assert_msg (strstr (after.out, "Bluetooth: pairing deny, blocked") != NULL, "%s", after.out);
+  ck_assert_msg (strstr (after.out, "vendors.d/byd.conf") != NULL, "%s", after.out);
+  shipped_after = read_root_file (root, "usr/lib/carguard/carguard.conf");
+  ck_assert_str_eq (shipped_before, shipped_after);
+
+  /* A vendor with a Preset= of its own keeps it. */
+  write_root_file (root, "etc/carguard/vendors.d/pool-car.conf",
+                   "[Vendor]\n[Match]\nBluetoothOUI=00:AA:01\n[Policy]\nPreset=audio-only\n");
+  run_carguard (&own, root, "policy", "explain", "--bt-address", "00:AA:01:00:00:01", NULL);
+  ck_assert_msg (strstr (own.out, "Bluetooth: pairing allow\n") != NULL, "%s", own.out);
   cg_test_tree_remove (root);
 }
 END_TEST
@@ -1032,7 +1122,10 @@ cli_policy_suite (void)
   tcase_add_test (tc, test_cli_concurrent_adds);
   tcase_add_test (tc, test_cli_concurrent_edits_of_one_file);
   tcase_add_test (tc, test_cli_explain_car_class);
+  tcase_add_test (tc, test_cli_explain_address_type);
   tcase_add_test (tc, test_cli_explain_unknown_usb);
+  tcase_add_test (tc, test_cli_two_thousand_ouis_check_clean);
+  tcase_add_test (tc, test_cli_vendor_default_blocks_curated_set);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -70,6 +70,18 @@ usb_blocked_at (const CgFacts *facts, CgLevel level)
   return decision.grant.block && decision.level == level;
 }
 
+/* Whether the policy in force now blocks the device, whichever level decided: a serial
+ * of local-blocked.conf (no USB= of its own) only ever takes away. */
+static gboolean
+usb_blocked (const CgFacts *facts)
+{
+  g_autoptr (CgPolicy) policy = load ();
+  g_auto (CgDecision) decision = { 0 };
+
+  cg_policy_decide (policy, facts, CG_TRANSPORT_USB, &decision);
+  return decision.grant.block && decision.grant.usb_mode == CG_USB_MODE_CHARGE_ONLY;
+}
+
 START_TEST (test_block_by_address_serial_and_product)
 {
   const CgBlockTarget car = { .bt_address = "00:1E:DE:AA:BB:CC" };
@@ -89,8 +101,31 @@ START_TEST (test_block_by_address_serial_and_product)
       strstr (text, "[Device]\nBluetoothAddress=00:1E:DE:AA:BB:CC\nPreset=block\n"));
   ck_assert_ptr_nonnull (strstr (text, "[Device]\nUSBSerial=\"SN \\\"7\\\"\"\nPreset=block\n"));
   ck_assert_ptr_nonnull (strstr (text, "[Match]\nUSB=1d6b:0002\n"));
-  ck_assert (usb_blocked_at (&stick_facts, CG_LEVEL_DEVICE));
+  ck_assert (usb_blocked (&stick_facts));
   ck_assert (usb_blocked_at (&dock_facts, CG_LEVEL_PRODUCT));
+}
+END_TEST
+
+/* The serial as the device sent it, control bytes and all: the block matches what the
+ * guard reads from sysfs, and the file stays one line of UTF-8 per key. */
+START_TEST (test_block_by_hostile_serial_round_trips)
+{
+  const char serial[] = "HU\x01\x1b[2J\n\"7\\\xff";
+  const CgBlockTarget car = { .usb_serial = serial, .has_usb_id = TRUE, .usb_vid = 0x1c98 };
+  const CgFacts car_facts = { .usb_serial = serial, .has_usb_id = TRUE, .usb_vid = 0x1c98 };
+  const CgFacts look_alike = { .usb_serial = "HU??[2J?\"7\\?", .has_usb_id = TRUE };
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+
+  block (&car);
+  text = blocked_text ();
+  ck_assert_ptr_nonnull (strstr (text, "USBSerial=\"HU\\x01\\x1b[2J\\x0a\\\"7\\\\\\xff\"\n"));
+  ck_assert (usb_blocked (&car_facts));
+  ck_assert (!usb_blocked (&look_alike));
+  /* Blocking it again finds the entry it wrote. */
+  block (&car);
+  again = blocked_text ();
+  ck_assert_str_eq (again, text);
 }
 END_TEST
 
@@ -168,6 +203,7 @@ dbus_block_suite (void)
 
   tcase_add_checked_fixture (tc, block_setup, block_teardown);
   tcase_add_test (tc, test_block_by_address_serial_and_product);
+  tcase_add_test (tc, test_block_by_hostile_serial_round_trips);
   tcase_add_test (tc, test_block_again_changes_nothing);
   tcase_add_test (tc, test_block_without_a_key_writes_nothing);
   tcase_add_test (tc, test_refused_block_leaves_the_file_byte_identical);

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "cg-ask.h"
 #include "cg-bouncer.h"
 #include "cg-dbus-generated.h"
 #include "cg-dbus-record.h"
@@ -28,6 +29,7 @@ typedef struct {
   CgPolicyKeeper *keeper;
   CgDeviceRegistry *registry;
   CgPending *pending;
+  CgApprovals *approvals;
   CgDbusService *service;
   GSubprocess *polkit;
   GCancellable *polkit_wait;
@@ -75,8 +77,9 @@ service_setup (void)
   ck_assert (cg_policy_keeper_reload (fixture.keeper, NULL));
   fixture.pending = cg_pending_new (0);
   fixture.registry = cg_device_registry_new (fixture.pending);
+  fixture.approvals = cg_approvals_new (NULL);
   fixture.service = cg_dbus_service_new (fixture.service_bus, fixture.keeper, fixture.registry,
-                                         fixture.pending, NULL, &error);
+                                         fixture.pending, NULL, fixture.approvals, &error);
   ck_assert_msg (fixture.service != NULL, "%s", error ? error->message : "");
   ck_assert (cg_dbus_service_own_name (fixture.service, NULL));
   fixture.loop = g_main_loop_new (NULL, FALSE);
@@ -93,6 +96,7 @@ service_teardown (void)
     g_clear_object (&fixture.polkit);
   }
   g_clear_object (&fixture.service);
+  g_clear_object (&fixture.approvals);
   g_clear_object (&fixture.pending);
   g_clear_object (&fixture.registry);
   g_clear_object (&fixture.keeper);
@@ -584,11 +588,22 @@ record_answer (guint id, CgPendingAnswer answer, CgPendingReason reason, gint64 
   answered_by = answered_uid;
 }
 
-START_TEST (test_allow_once_answers_the_question)
+/* AllowOnce's call: the error's D-Bus name, or NULL when it succeeded. */
+static char *
+allow_once_error (const char *question)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autofree char *remote = NULL;
+  g_autoptr (GVariant) reply = call_method ("AllowOnce", g_variant_new ("(s)", question), &error);
+
+  return reply != NULL ? NULL : g_dbus_error_get_remote_error (error);
+}
+
+START_TEST (test_allow_once_answers_the_question)
+{
+  g_autofree char *refused = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *lower = NULL;
   int answered = 0;
   guint id;
 
@@ -598,19 +613,54 @@ START_TEST (test_allow_once_answers_the_question)
                        &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
                        record_answer, &answered, NULL);
   publish_car ("ask");
-  reply = call_method ("AllowOnce", g_variant_new ("(s)", "00:1e:de:12:34:56"), &error);
-  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  /* Without the question the person saw nothing is answered. */
+  refused = allow_once_error (CAR_ADDRESS);
+  ck_assert_str_eq (refused, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  ck_assert_int_eq (answered, 0);
+
+  lower = g_strdup_printf ("00:1e:de:12:34:56#%u", id);
+  ck_assert_ptr_null (allow_once_error (lower));
   ck_assert_int_eq (answered, 1);
   /* The journal names who answered: the caller of AllowOnce. */
   ck_assert_int_eq (answered_by, (gint64)getuid ());
   ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
 
   /* Answered: a second AllowOnce has nothing to answer. */
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = call_method ("AllowOnce", g_variant_new ("(s)", CAR_ADDRESS), &error);
-  ck_assert_ptr_null (reply);
-  remote = g_dbus_error_get_remote_error (error);
-  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  ref = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", id);
+  again = allow_once_error (ref);
+  ck_assert_str_eq (again, CG_DBUS_ERROR_NAME_NOT_ASKED);
+}
+END_TEST
+
+/* The car plugged in again (or the question withdrawn and asked anew): the yes to the
+ * old question reaches nothing, not the new question. */
+START_TEST (test_allow_once_to_a_stale_question_changes_nothing)
+{
+  g_autofree char *stale = NULL;
+  g_autofree char *old_ref = NULL;
+  g_autofree char *new_ref = NULL;
+  int first = 0, second = 0;
+  guint old_id, new_id;
+
+  if (!caller_is_root ())
+    return;
+  old_id = cg_pending_add (fixture.pending,
+                           &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
+                           record_answer, &first, NULL);
+  publish_car ("ask");
+  ck_assert (cg_pending_cancel (fixture.pending, old_id));
+  new_id = cg_pending_add (fixture.pending,
+                           &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
+                           record_answer, &second, NULL);
+  publish_car ("ask");
+  old_ref = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", old_id);
+  stale = allow_once_error (old_ref);
+  ck_assert_str_eq (stale, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  ck_assert_int_eq (second, 0);
+  ck_assert_ptr_nonnull (cg_pending_lookup (fixture.pending, new_id));
+  new_ref = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", new_id);
+  ck_assert_ptr_null (allow_once_error (new_ref));
+  ck_assert_int_eq (second, 1);
 }
 END_TEST
 
@@ -634,6 +684,56 @@ START_TEST (test_allow_once_refused_where_policy_does_not_ask)
   g_free (remote);
   remote = g_dbus_error_get_remote_error (error);
   ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_UNKNOWN_DEVICE);
+}
+END_TEST
+
+static void
+record_ask_answer (CgAnswer answer, gpointer user_data)
+{
+  const char **answered = user_data;
+
+  *answered = cg_answer_to_string (answer);
+}
+
+/* "Keep blocked": Deny(question id) answers at once, as the person's refusal. */
+START_TEST (test_deny_answers_the_question_as_the_person)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *remote = NULL;
+  const char *answered = NULL;
+  CgAsk ask = { 0 };
+  const CgPendingQuestion question = { "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" };
+  guint older, id;
+
+  if (!caller_is_root ())
+    return;
+  /* The question the person was shown, and a newer one of the same device. */
+  older = cg_pending_add (fixture.pending, &question, NULL, NULL, NULL);
+  ck_assert (cg_ask_raise (&ask, fixture.pending, &question, record_ask_answer, &answered));
+  id = cg_ask_get_id (&ask);
+  publish_car ("ask");
+  reply = call_method ("Deny", g_variant_new ("(u)", id), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  while (answered == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ck_assert_str_eq (answered, "deny (person)");
+  ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
+  ck_assert_ptr_nonnull (cg_pending_lookup (fixture.pending, older));
+
+  /* Answered: nothing left to deny; an id never asked is refused the same way. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("Deny", g_variant_new ("(u)", id), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  g_clear_error (&error);
+  g_clear_pointer (&remote, g_free);
+  reply = call_method ("Deny", g_variant_new ("(u)", 0u), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_ASKED);
+  cg_ask_withdraw (&ask);
 }
 END_TEST
 
@@ -792,6 +892,48 @@ START_TEST (test_without_polkit_only_root_passes)
 }
 END_TEST
 
+static void
+record_forgotten (CgApprovals *approvals, const char *transport, const char *device, guint end,
+                  gpointer user_data)
+{
+  guint *revoked = user_data;
+
+  if (end == CG_APPROVAL_REVOKED)
+    (*revoked)++;
+}
+
+/* Revoke withdraws a lasting approval (the guard then removes the bond, on "forgotten");
+ * a device with none is told so. */
+START_TEST (test_revoke_withdraws_the_approval)
+{
+  const char *const binding[] = { "address=" CAR_ADDRESS, "class=0x000420", NULL };
+  CgApproval approval = { .transport = "bluetooth",
+                          .device = CAR_ADDRESS,
+                          .by = CG_APPROVAL_BY_PERSON,
+                          .approved = 1,
+                          .binding = (GStrv)binding };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *remote = NULL;
+  guint revoked = 0;
+
+  if (!caller_is_root ())
+    return;
+  ck_assert (cg_approvals_record (fixture.approvals, &approval, NULL));
+  g_signal_connect (fixture.approvals, "forgotten", G_CALLBACK (record_forgotten), &revoked);
+  publish_car ("allow once (person)");
+  reply = call_method ("Revoke", g_variant_new ("(s)", "bluetooth/" CAR_ADDRESS), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (revoked, 1);
+  ck_assert_ptr_null (cg_approvals_lookup (fixture.approvals, "bluetooth", CAR_ADDRESS));
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_method ("Revoke", g_variant_new ("(s)", "00:00:00:00:00:01"), &error);
+  ck_assert_ptr_null (reply);
+  remote = g_dbus_error_get_remote_error (error);
+  ck_assert_str_eq (remote, CG_DBUS_ERROR_NAME_NOT_APPROVED);
+}
+END_TEST
+
 START_TEST (test_bouncer_maps_every_method)
 {
   ck_assert_str_eq (cg_bouncer_action_for_method ("ListDevices"), CG_ACTION_READ);
@@ -799,6 +941,8 @@ START_TEST (test_bouncer_maps_every_method)
   ck_assert_str_eq (cg_bouncer_action_for_method ("Status"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Report"), CG_ACTION_READ);
   ck_assert_str_eq (cg_bouncer_action_for_method ("AllowOnce"), CG_ACTION_ALLOW_ONCE);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Deny"), CG_ACTION_ALLOW_ONCE);
+  ck_assert_str_eq (cg_bouncer_action_for_method ("Revoke"), CG_ACTION_REVOKE);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Block"), CG_ACTION_BLOCK);
   ck_assert_str_eq (cg_bouncer_action_for_method ("Reload"), CG_ACTION_RELOAD);
   ck_assert_ptr_null (cg_bouncer_action_for_method ("Frobnicate"));
@@ -812,7 +956,7 @@ START_TEST (test_second_instance_cannot_own_the_name)
   g_autoptr (CgDbusService) other = NULL;
   g_autoptr (GError) error = NULL;
 
-  other = cg_dbus_service_new (other_bus, fixture.keeper, registry, NULL, NULL, &error);
+  other = cg_dbus_service_new (other_bus, fixture.keeper, registry, NULL, NULL, NULL, &error);
   ck_assert_ptr_nonnull (other);
   ck_assert (!cg_dbus_service_own_name (other, &error));
   ck_assert (g_error_matches (error, CG_DBUS_ERROR, CG_DBUS_ERROR_FAILED));
@@ -1008,11 +1152,14 @@ service_suite (void)
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
   tcase_add_test (tc, test_allow_once_answers_the_question);
+  tcase_add_test (tc, test_allow_once_to_a_stale_question_changes_nothing);
   tcase_add_test (tc, test_allow_once_refused_where_policy_does_not_ask);
+  tcase_add_test (tc, test_deny_answers_the_question_as_the_person);
   tcase_add_test (tc, test_block_persists_and_enforces);
   tcase_add_test (tc, test_reload_reports_broken_policy);
   tcase_add_test (tc, test_polkit_decides);
   tcase_add_test (tc, test_without_polkit_only_root_passes);
+  tcase_add_test (tc, test_revoke_withdraws_the_approval);
   tcase_add_test (tc, test_bouncer_maps_every_method);
   tcase_add_test (tc, test_status_command);
   tcase_add_test (tc, test_live_explain_and_report);

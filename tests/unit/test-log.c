@@ -111,6 +111,8 @@ START_TEST (test_decision_reason_and_verdict)
     { "deny (nobody to ask)", NULL, "deny", "nobody" },
     { "allow once (person)", NULL, "allow", "person" },
     { "data (present at start)", NULL, "allow", "present" },
+    { "charge-only (locked)", NULL, "deny", "locked" },
+    { "charge-only (no cable signal)", NULL, "deny", "policy" },
     { "deny", "watcher", "deny", "watcher" },
   };
 

@@ -123,7 +123,8 @@ START_TEST (test_car_audio_gets_audio_only)
   rule = g_strdup_printf ("/usr/lib/carguard/carguard.conf:%u",
                           shipped_line ("carguard.conf", "[CarDefault]"));
 
-  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "allow");
+  /* Anything can say it is a car: the person is asked; a yes gets audio only. */
+  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "ask");
   ck_assert (array_has (allowed, "a2dp"));
   ck_assert (array_has (allowed, "hfp"));
   ck_assert (!array_has (allowed, "pbap"));
@@ -137,6 +138,53 @@ START_TEST (test_car_audio_gets_audio_only)
       json_object_get_string_member (member_object (json_node_get_object (node), "facts.bluetooth"),
                                      "class-name"),
       "car-audio");
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* The shipped defaults toward a device nobody named that says it is a keyboard: asked,
+ * and even a yes gives it no HID. */
+START_TEST (test_unknown_keyboard_gets_no_hid)
+{
+  Fixture f;
+  const CgFacts facts = { .has_bt_class = TRUE, .bt_class = 0x002540 };
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *bt;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  bt = member_object (json_node_get_object (node), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bt, "pairing"), "ask");
+  ck_assert (
+      array_has (json_object_get_array_member (member_object (bt, "profiles"), "denied"), "hid"));
+  ck_assert (
+      !array_has (json_object_get_array_member (member_object (bt, "profiles"), "allowed"), "hid"));
+  ck_assert_str_eq (json_object_get_string_member (bt, "level"), "default");
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* A private LE address in BYD's OUI range is not BYD's: the facts name its type, and
+ * neither the OUI nor the hwdb organisation is looked at. */
+START_TEST (test_private_address_names_nobody)
+{
+  Fixture f;
+  const CgFacts facts
+      = { .bt_address = "00:1E:DE:12:34:56", .bt_address_type = CG_BT_ADDRESS_NON_RESOLVABLE };
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *bt;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &facts);
+  bt = member_object (json_node_get_object (node), "bluetooth");
+  ck_assert_str_eq (json_object_get_string_member (bt, "level"), "default");
+  ck_assert_str_eq (
+      json_object_get_string_member (member_object (json_node_get_object (node), "facts.bluetooth"),
+                                     "address-type"),
+      "non-resolvable");
+  text = cg_explain_to_text (f.policy, &facts);
+  ck_assert_ptr_nonnull (strstr (text, "Bluetooth address type: non-resolvable (private"));
   fixture_teardown (&f);
 }
 END_TEST
@@ -192,10 +240,104 @@ START_TEST (test_shipped_vendor_named_with_organisation)
       "BYD COMPANY LIMITED");
 
   text = cg_explain_to_text (f.policy, &facts);
-  ck_assert_ptr_nonnull (strstr (text, "Bluetooth: pairing allow"));
+  /* The curated set has no [Policy]: [VendorDefault] asks before pairing. */
+  ck_assert_ptr_nonnull (strstr (text, "Bluetooth: pairing ask"));
   ck_assert_ptr_nonnull (strstr (text, rule));
   ck_assert_ptr_nonnull (strstr (text, "BYD COMPANY LIMITED"));
   ck_assert_ptr_nonnull (strstr (text, "profiles denied: pbap map"));
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* The curated vendor set: explain names the file of an identifier of each kind. */
+typedef struct {
+  const char *what;
+  CgFacts facts;
+  const char *transport; /* the explanation's member: "bluetooth" or "usb" */
+  const char *file;      /* under vendors.d/ */
+  const char *line;      /* the shipped line that decides */
+} CuratedRow;
+
+static const CuratedRow curated_rows[] = {
+  { "BYD by its MA-M block",
+    { .bt_address = "78:D4:F1:4A:BC:DE" },
+    "bluetooth",
+    "byd.conf",
+    "BluetoothOUI=78:D4:F1:4" },
+  { "NIO by its Bluetooth SIG company id",
+    { .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0B48, 0x0001, 0x0001 } },
+    "bluetooth",
+    "nio.conf",
+    "DeviceID=bluetooth:v0B48" },
+  { "Desay SV by its OUI",
+    { .bt_address = "74:9C:52:00:00:01" },
+    "bluetooth",
+    "desay-sv.conf",
+    "BluetoothOUI=74:9C:52 CC:D9:20" },
+  { "Huawei by its USB vendor id",
+    { .has_usb_id = TRUE, .usb_vid = 0x12d1, .usb_pid = 0x1506 },
+    "usb",
+    "huawei.conf",
+    "USB=12d1" },
+  { "ECARX by its Bluetooth SIG company id",
+    { .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0E2D, 0x0001, 0x0001 } },
+    "bluetooth",
+    "ecarx.conf",
+    "DeviceID=bluetooth:v0E2D" },
+};
+
+START_TEST (test_curated_vendor_named)
+{
+  const CuratedRow *row = &curated_rows[_i];
+  Fixture f;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *relative = g_strdup_printf ("vendors.d/%s", row->file);
+  g_autofree char *rule = NULL;
+  JsonObject *decided;
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, &row->facts);
+  decided = member_object (json_node_get_object (node), row->transport);
+  rule = g_strdup_printf ("/usr/lib/carguard/%s:%u", relative, shipped_line (relative, row->line));
+  ck_assert_msg (g_strcmp0 (json_object_get_string_member (decided, "rule"), rule) == 0,
+                 "%s: decided by %s, not %s", row->what,
+                 json_object_get_string_member (decided, "rule"), rule);
+  ck_assert_str_eq (json_object_get_string_member (decided, "level"), "vendor");
+  /* [VendorDefault] as shipped: ask before pairing, audio only, no data over USB. */
+  if (g_str_equal (row->transport, "bluetooth"))
+    ck_assert_str_eq (json_object_get_string_member (decided, "pairing"), "ask");
+  else
+    ck_assert_str_eq (json_object_get_string_member (decided, "mode"), "charge-only");
+  fixture_teardown (&f);
+}
+END_TEST
+
+/* Names in the registries that look like a curated vendor's but are other companies:
+ * neither their blocks nor their exact names are caught. */
+static const CgFacts lookalikes[] = {
+  { .bt_address = "00:60:4A:12:34:56", .bt_organization = "SAIC IDEAS GROUP" },
+  { .bt_address = "00:04:EF:12:34:56", .bt_organization = "Polestar Corp." },
+  { .has_usb_id = TRUE, .usb_vid = 0x074b, .usb_organization = "Polestar Tech. Corp." },
+  { .bt_address = "58:23:BC:21:23:45",
+    .bt_organization = "Great Wall Power Supply Technology Co., Ltd." },
+  { .has_usb_id = TRUE, .usb_vid = 0x1472, .usb_organization = "Huawei-3Com" },
+};
+
+START_TEST (test_lookalike_not_caught)
+{
+  const CgFacts *facts = &lookalikes[_i];
+  Fixture f;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *decided;
+  const char *transport = facts->has_usb_id ? "usb" : "bluetooth";
+
+  fixture_setup (&f);
+  node = cg_explain_to_json (f.policy, facts);
+  decided = member_object (json_node_get_object (node), transport);
+  ck_assert_msg (g_str_equal (json_object_get_string_member (decided, "level"), "default"),
+                 "%s is caught by %s",
+                 facts->bt_organization ? facts->bt_organization : facts->usb_organization,
+                 json_object_get_string_member (decided, "rule"));
   fixture_teardown (&f);
 }
 END_TEST
@@ -312,6 +454,51 @@ START_TEST (test_sanitize_string)
 }
 END_TEST
 
+/* USB data opened by a serial, a USB id or a name is the device's word alone: explain
+ * says so, in the JSON and in the text; charge-only and the default say nothing. */
+START_TEST (test_warns_when_trust_rests_on_what_the_device_says)
+{
+  const char *names[] = { "carguard.conf", "dock.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\n",
+    "[Vendor]\n[Match]\nUSB=17ef:a395\nUSBProduct=\"Car*\"\n[Policy]\nPreset=trusted\n"
+    "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n",
+  };
+  const CgFacts by_serial
+      = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x17ef, .usb_pid = 0xa395 };
+  const CgFacts by_name = { .usb_product = "Car Kit" };
+  const CgFacts nobody = { .has_usb_id = TRUE, .usb_vid = 0x1234, .usb_pid = 0x5678 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 2, NULL, &error);
+  g_autoptr (JsonNode) serial_node = NULL;
+  g_autoptr (JsonNode) name_node = NULL;
+  g_autoptr (JsonNode) nobody_node = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *warnings;
+
+  g_assert_no_error (error);
+  serial_node = cg_explain_to_json (policy, &by_serial);
+  warnings = json_object_get_array_member (
+      member_object (json_node_get_object (serial_node), "usb"), "warnings");
+  ck_assert_uint_eq (json_array_get_length (warnings), 1);
+  ck_assert_ptr_nonnull (strstr (json_array_get_string_element (warnings, 0), "a serial"));
+
+  name_node = cg_explain_to_json (policy, &by_name);
+  warnings = json_object_get_array_member (member_object (json_node_get_object (name_node), "usb"),
+                                           "warnings");
+  ck_assert_uint_eq (json_array_get_length (warnings), 1);
+  ck_assert_ptr_nonnull (strstr (json_array_get_string_element (warnings, 0), "a name"));
+
+  nobody_node = cg_explain_to_json (policy, &nobody);
+  warnings = json_object_get_array_member (
+      member_object (json_node_get_object (nobody_node), "usb"), "warnings");
+  ck_assert_uint_eq (json_array_get_length (warnings), 0);
+
+  text = cg_explain_to_text (policy, &by_serial);
+  ck_assert_ptr_nonnull (strstr (text, "  warning: USB data rests on a serial (USBSerial=DOCK-1"));
+}
+END_TEST
+
 static Suite *
 explain_suite (void)
 {
@@ -319,11 +506,16 @@ explain_suite (void)
   TCase *tc = tcase_create ("shipped");
 
   tcase_add_test (tc, test_car_audio_gets_audio_only);
+  tcase_add_test (tc, test_unknown_keyboard_gets_no_hid);
+  tcase_add_test (tc, test_private_address_names_nobody);
   tcase_add_test (tc, test_unknown_usb_gets_charge_only);
   tcase_add_test (tc, test_shipped_vendor_named_with_organisation);
+  tcase_add_loop_test (tc, test_curated_vendor_named, 0, G_N_ELEMENTS (curated_rows));
+  tcase_add_loop_test (tc, test_lookalike_not_caught, 0, G_N_ELEMENTS (lookalikes));
   tcase_add_test (tc, test_hostile_strings);
   tcase_add_test (tc, test_sanitize_string);
   tcase_add_test (tc, test_report_lists_who_gets_what);
+  tcase_add_test (tc, test_warns_when_trust_rests_on_what_the_device_says);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -43,6 +43,14 @@ static const char beta_conf[] = "[Vendor]\n"
                                 "USBMode=data\n"
                                 "USBInterfaces=audio hid\n";
 
+/* A block by OUI and by manufacturer, beside alpha's more specific allows. */
+static const char gamma_conf[] = "[Vendor]\n"
+                                 "[Match]\n"
+                                 "BluetoothOUI=00:AA:BB\n"
+                                 "USBManufacturer=\"Gamma*\"\n"
+                                 "[Policy]\n"
+                                 "Preset=block\n";
+
 static const guint8 mass_storage[] = { 0x08 };
 
 typedef struct {
@@ -166,6 +174,49 @@ static const Row rows[] = {
     CG_PAIRING_ASK,
     "carguard.conf:1",
     1 },
+  { "a vendor block beats a product allow in another file",
+    BT,
+    { .bt_address = "00:AA:BB:00:00:01",
+      .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x0001, 0x0002, 0 } },
+    CG_LEVEL_VENDOR,
+    CG_PAIRING_DENY,
+    "gamma.conf:3",
+    1 },
+  { "a block by address beats a trusted name",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_name = "Alpha 1" },
+    CG_LEVEL_DEVICE,
+    CG_PAIRING_DENY,
+    "alpha.conf:13",
+    1 },
+  { "a private address matches no address rule",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_address_type = CG_BT_ADDRESS_RESOLVABLE },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "a private address has no OUI",
+    BT,
+    { .bt_address = "00:11:22:99:99:99", .bt_address_type = CG_BT_ADDRESS_NON_RESOLVABLE },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
+  { "a static address matches its address rule",
+    BT,
+    { .bt_address = "00:11:22:33:44:55", .bt_address_type = CG_BT_ADDRESS_STATIC },
+    CG_LEVEL_DEVICE,
+    CG_PAIRING_DENY,
+    "alpha.conf:13",
+    1 },
+  { "a static address has no OUI",
+    BT,
+    { .bt_address = "00:11:22:99:99:99", .bt_address_type = CG_BT_ADDRESS_STATIC },
+    CG_LEVEL_DEFAULT,
+    CG_PAIRING_ASK,
+    "carguard.conf:1",
+    1 },
   { "serial beats VID:PID",
     USB,
     { .usb_serial = "ALPHA-1", .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222 },
@@ -173,6 +224,13 @@ static const Row rows[] = {
     CG_USB_MODE_CHARGE_ONLY,
     "alpha.conf:16",
     1 },
+  { "serial without its vendor's USB id only takes away",
+    USB,
+    { .usb_serial = "ALPHA-1", .has_usb_id = TRUE, .usb_vid = 0x9999, .usb_pid = 0x0001 },
+    CG_LEVEL_DEFAULT,
+    CG_USB_MODE_CHARGE_ONLY,
+    "carguard.conf:1",
+    2 },
   { "VID:PID",
     USB,
     { .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222 },
@@ -208,6 +266,13 @@ static const Row rows[] = {
     CG_USB_MODE_DATA,
     "alpha.conf:9",
     1 },
+  { "a manufacturer block beats a product allow",
+    USB,
+    { .has_usb_id = TRUE, .usb_vid = 0x1111, .usb_pid = 0x2222, .usb_manufacturer = "Gamma X" },
+    CG_LEVEL_VENDOR,
+    CG_USB_MODE_CHARGE_ONLY,
+    "gamma.conf:4",
+    1 },
   { "unknown USB id",
     USB,
     { .has_usb_id = TRUE, .usb_vid = 0x9999, .usb_pid = 0x0001 },
@@ -220,10 +285,10 @@ static const Row rows[] = {
 static CgPolicy *
 load_fixture (void)
 {
-  const char *names[] = { "alpha.conf", "carguard.conf", "beta.conf" };
-  const char *texts[] = { alpha_conf, main_conf, beta_conf };
+  const char *names[] = { "alpha.conf", "carguard.conf", "beta.conf", "gamma.conf" };
+  const char *texts[] = { alpha_conf, main_conf, beta_conf, gamma_conf };
   g_autoptr (GError) error = NULL;
-  CgPolicy *policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  CgPolicy *policy = cg_policy_load_from_data (names, texts, 4, NULL, &error);
 
   g_assert_no_error (error);
   return policy;
@@ -337,6 +402,116 @@ START_TEST (test_identifiers_apart_above_low_bits)
 }
 END_TEST
 
+/* [VendorDefault] decides for every vendor file that does not set its own Preset=: one
+ * setting flips a whole shipped set from ask to block. */
+START_TEST (test_vendor_default_decides_for_vendors_without_preset)
+{
+  const char *names[] = { "carguard.conf", "curated.conf", "own.conf", "refined.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\n[VendorDefault]\nPreset=block\n",
+    "[Vendor]\n[Match]\nBluetoothOUI=00:1E:DE\n",
+    "[Vendor]\n[Match]\nBluetoothOUI=00:11:22\n[Policy]\nPreset=audio-only\n",
+    "[Vendor]\n[Match]\nBluetoothOUI=00:33:44\n[Policy]\nUSBMode=charge-only\n",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 4, NULL, &error);
+  g_auto (CgDecision) curated = { 0 };
+  g_auto (CgDecision) own = { 0 };
+  g_auto (CgDecision) refined = { 0 };
+  g_auto (CgDecision) unknown = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:1E:DE:00:00:01" }, BT, &curated);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:11:22:00:00:01" }, BT, &own);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:33:44:00:00:01" }, BT, &refined);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:55:66:00:00:01" }, BT, &unknown);
+  ck_assert (curated.grant.block);
+  ck_assert (refined.grant.block);
+  ck_assert (!own.grant.block);
+  ck_assert_int_eq (own.grant.pairing, CG_PAIRING_ALLOW);
+  ck_assert (!unknown.grant.block);
+  ck_assert_int_eq (unknown.grant.pairing, CG_PAIRING_DENY);
+}
+END_TEST
+
+/* Without [VendorDefault], vendors start from [Default]. */
+START_TEST (test_vendor_default_absent_means_default)
+{
+  const char *names[] = { "carguard.conf", "curated.conf" };
+  const char *texts[]
+      = { "[Default]\nPairing=ask\nProfiles=a2dp\n", "[Vendor]\n[Match]\nBluetoothOUI=00:1E:DE\n" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 2, NULL, &error);
+  g_auto (CgDecision) curated = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &(CgFacts){ .bt_address = "00:1E:DE:00:00:01" }, BT, &curated);
+  ck_assert_int_eq (curated.level, CG_LEVEL_VENDOR);
+  ck_assert_int_eq (curated.grant.pairing, CG_PAIRING_ASK);
+  ck_assert (cg_grant_allows_uuid (&curated.grant, "110d"));
+  ck_assert (!cg_grant_allows_uuid (&curated.grant, "111f"));
+}
+END_TEST
+
+/* A vetted dock's serial copied by a device of a blocked vendor (or of nobody's): the
+ * serial counts only with the dock vendor's USB= id, and otherwise only takes away. */
+START_TEST (test_serial_is_scoped_to_its_vendor)
+{
+  const char *names[] = { "carguard.conf", "dock.conf", "rogue.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\nUSBMode=ask\n",
+    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=charge-only\n"
+    "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n",
+    "[Vendor]\n[Match]\nUSB=dead\n[Policy]\nPreset=block\n",
+  };
+  const CgFacts dock = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x17ef };
+  const CgFacts rogue = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0xdead };
+  const CgFacts stranger = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x1234 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  g_auto (CgDecision) d_dock = { 0 };
+  g_auto (CgDecision) d_rogue = { 0 };
+  g_auto (CgDecision) d_stranger = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &dock, USB, &d_dock);
+  ck_assert_int_eq (d_dock.level, CG_LEVEL_DEVICE);
+  ck_assert_int_eq (d_dock.grant.usb_mode, CG_USB_MODE_DATA);
+
+  cg_policy_decide (policy, &rogue, USB, &d_rogue);
+  ck_assert_int_eq (d_rogue.grant.usb_mode, CG_USB_MODE_CHARGE_ONLY);
+  ck_assert (d_rogue.grant.block);
+  ck_assert_int_eq (d_rogue.level, CG_LEVEL_VENDOR);
+
+  /* Out of scope the serial still names itself, but grants no more than the default. */
+  cg_policy_decide (policy, &stranger, USB, &d_stranger);
+  ck_assert_int_eq (d_stranger.grant.usb_mode, CG_USB_MODE_ASK);
+  ck_assert_int_eq (d_stranger.level, CG_LEVEL_DEFAULT);
+  ck_assert_uint_eq (d_stranger.rules->len, 2);
+}
+END_TEST
+
+/* A serial of a vendor without USB= (what Block writes) blocks whatever carries it. */
+START_TEST (test_unscoped_serial_still_blocks)
+{
+  const char *names[] = { "carguard.conf", "dock.conf", "local-blocked.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=charge-only\n",
+    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=trusted\n",
+    "[Vendor]\n[Policy]\nPreset=block\n[Device]\nUSBSerial=\"HU\\x01\\x0a7\"\nPreset=block\n",
+  };
+  const CgFacts hostile = { .usb_serial = "HU\x01\n7", .has_usb_id = TRUE, .usb_vid = 0x17ef };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  g_auto (CgDecision) decision = { 0 };
+
+  g_assert_no_error (error);
+  cg_policy_decide (policy, &hostile, USB, &decision);
+  ck_assert (decision.grant.block);
+  ck_assert_int_eq (decision.grant.usb_mode, CG_USB_MODE_CHARGE_ONLY);
+}
+END_TEST
+
 /* Without any policy file everything fails closed. */
 START_TEST (test_no_files_fail_closed)
 {
@@ -367,6 +542,10 @@ precedence_suite (void)
   tcase_add_test (tc, test_no_files_fail_closed);
   tcase_add_test (tc, test_matches_organizations);
   tcase_add_test (tc, test_identifiers_apart_above_low_bits);
+  tcase_add_test (tc, test_vendor_default_decides_for_vendors_without_preset);
+  tcase_add_test (tc, test_vendor_default_absent_means_default);
+  tcase_add_test (tc, test_serial_is_scoped_to_its_vendor);
+  tcase_add_test (tc, test_unscoped_serial_still_blocks);
   suite_add_tcase (s, tc);
   return s;
 }

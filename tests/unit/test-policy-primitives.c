@@ -250,6 +250,40 @@ START_TEST (test_bt_address_and_class)
 }
 END_TEST
 
+/* The kind of a random address is in its top two bits; anything BlueZ did not say is
+ * taken as naming nobody. */
+START_TEST (test_bt_address_type)
+{
+  const guint8 static_addr[6] = { 0xc0, 1, 2, 3, 4, 5 };
+  const guint8 resolvable[6] = { 0x40, 1, 2, 3, 4, 5 };
+  const guint8 non_resolvable[6] = { 0x00, 1, 2, 3, 4, 5 };
+  const guint8 reserved[6] = { 0x80, 1, 2, 3, 4, 5 };
+  CgBtAddressType type;
+
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("public", resolvable), CG_BT_ADDRESS_PUBLIC);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", static_addr), CG_BT_ADDRESS_STATIC);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", resolvable), CG_BT_ADDRESS_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", non_resolvable),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("random", reserved),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez (NULL, static_addr),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert_int_eq (cg_bt_address_type_from_bluez ("Public", static_addr),
+                    CG_BT_ADDRESS_NON_RESOLVABLE);
+  ck_assert (cg_bt_address_type_is_identity (CG_BT_ADDRESS_PUBLIC));
+  ck_assert (cg_bt_address_type_is_identity (CG_BT_ADDRESS_STATIC));
+  ck_assert (!cg_bt_address_type_is_identity (CG_BT_ADDRESS_RESOLVABLE));
+  ck_assert (!cg_bt_address_type_is_identity (CG_BT_ADDRESS_NON_RESOLVABLE));
+  for (int t = CG_BT_ADDRESS_PUBLIC; t <= CG_BT_ADDRESS_NON_RESOLVABLE; t++) {
+    ck_assert (cg_bt_address_type_from_string (cg_bt_address_type_to_string (t), &type));
+    ck_assert_int_eq (type, t);
+  }
+  ck_assert (!cg_bt_address_type_from_string ("random", &type));
+  ck_assert (!cg_bt_address_type_from_string (NULL, &type));
+}
+END_TEST
+
 START_TEST (test_grant_restrict)
 {
   CgGrant trusted, audio, usb_audio, usb_hid;
@@ -276,6 +310,48 @@ START_TEST (test_grant_restrict)
   ck_assert (!cg_grant_allows_usb_interface (&usb_audio, 0x03));
   cg_grant_clear (&trusted);
   cg_grant_clear (&audio);
+}
+END_TEST
+
+/* No preset opens data while locked; a vendor opts in with USBWhileLocked=data, and two
+ * grants combined keep the stricter. */
+START_TEST (test_usb_while_locked)
+{
+  const char *names[] = { "carguard.conf", "dock.conf", "kbd.conf" };
+  const char *texts[] = {
+    "[Default]\nPreset=trusted\n",
+    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=trusted\nUSBWhileLocked=data\n"
+    "[Device]\nUSBSerial=D1\nUSBWhileLocked=charge-only\n",
+    "[Vendor]\n[Match]\nUSBProduct=\"Keyboard\"\n[Policy]\nPreset=trusted\n",
+  };
+  const CgFacts dock = { .has_usb_id = TRUE, .usb_vid = 0x17ef };
+  const CgFacts dock_d1 = { .has_usb_id = TRUE, .usb_vid = 0x17ef, .usb_serial = "D1" };
+  const CgFacts dock_keyboard
+      = { .has_usb_id = TRUE, .usb_vid = 0x17ef, .usb_product = "Keyboard" };
+  const CgFacts other = { .has_usb_id = TRUE, .usb_vid = 0x1234 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, NULL, &error);
+  struct {
+    const CgFacts *facts;
+    CgUsbWhileLocked expected;
+  } rows[] = {
+    { &dock, CG_USB_LOCKED_DATA },
+    { &dock_d1, CG_USB_LOCKED_CHARGE_ONLY },
+    { &dock_keyboard, CG_USB_LOCKED_CHARGE_ONLY },
+    { &other, CG_USB_LOCKED_CHARGE_ONLY },
+  };
+  CgGrant trusted;
+
+  g_assert_no_error (error);
+  cg_grant_init_preset (&trusted, CG_PRESET_TRUSTED);
+  ck_assert_int_eq (trusted.usb_while_locked, CG_USB_LOCKED_CHARGE_ONLY);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    g_auto (CgDecision) decision = { 0 };
+
+    cg_policy_decide (policy, rows[i].facts, CG_TRANSPORT_USB, &decision);
+    ck_assert_msg (decision.grant.usb_while_locked == rows[i].expected, "row %u", i);
+    ck_assert_int_eq (decision.grant.usb_mode, CG_USB_MODE_DATA);
+  }
 }
 END_TEST
 
@@ -389,7 +465,9 @@ primitives_suite (void)
   tcase_add_test (ids, test_uuid_normalize);
   tcase_add_test (ids, test_modalias);
   tcase_add_test (ids, test_bt_address_and_class);
+  tcase_add_test (ids, test_bt_address_type);
   tcase_add_test (ids, test_grant_restrict);
+  tcase_add_test (ids, test_usb_while_locked);
   tcase_add_test (ids, test_glob);
   tcase_add_test (ids, test_glob_index_finds_every_match);
   tcase_add_test (ids, test_daemon_settings);

@@ -51,6 +51,8 @@ START_TEST (test_defaults_without_settings)
   ck_assert_int_eq (config.present_devices, CG_USB_PRESENT_AUTHORIZE);
   ck_assert_ptr_null (config.gadget);
   ck_assert_ptr_null (config.udc);
+  ck_assert (config.gadget_guard);
+  ck_assert_int_eq (config.cable, CG_USB_CABLE_AUTO);
 }
 END_TEST
 
@@ -60,9 +62,11 @@ START_TEST (test_both_sections_read)
 
   load_config ("[Default]\nPreset=charge-only\n"
                "[USBHost]\nGuard=no\nPresentDevices=judge\n"
-               "[USBGadget]\nGadget=g1\nUDC=dummy_udc.0\n",
+               "[USBGadget]\nGadget=g1\nUDC=dummy_udc.0\nCable=udc\n",
                &config);
+  ck_assert_int_eq (config.cable, CG_USB_CABLE_UDC);
   ck_assert (!config.host_guard);
+  ck_assert (config.gadget_guard);
   ck_assert_int_eq (config.present_devices, CG_USB_PRESENT_JUDGE);
   ck_assert_str_eq (config.gadget, "g1");
   ck_assert_str_eq (config.udc, "dummy_udc.0");
@@ -73,8 +77,9 @@ START_TEST (test_guard_yes_guards)
 {
   g_auto (CgUsbConfig) config = { 0 };
 
-  load_config ("[USBHost]\nGuard=yes\nPresentDevices=authorize\n", &config);
+  load_config ("[USBHost]\nGuard=yes\nPresentDevices=authorize\n[USBGadget]\nGuard=no\n", &config);
   ck_assert (config.host_guard);
+  ck_assert (!config.gadget_guard);
   ck_assert_int_eq (config.present_devices, CG_USB_PRESENT_AUTHORIZE);
 }
 END_TEST
@@ -86,11 +91,11 @@ START_TEST (test_values_a_key_does_not_take)
 {
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
   g_autoptr (CgPolicy) policy = NULL;
-  const guint lines[] = { 2, 3, 5, 6 };
+  const guint lines[] = { 2, 3, 5, 6, 7, 8 };
 
   cg_test_tree_write (root, "etc/carguard/carguard.conf",
                       "[USBHost]\nGuard=off\nPresentDevices=deny\n"
-                      "[USBGadget]\nGadget=../../etc\nUDC=a/b\n");
+                      "[USBGadget]\nGadget=../../etc\nUDC=a/b\nGuard=0\nCable=always\n");
   policy = cg_policy_load (root, NULL, diagnostics, NULL);
   ck_assert_ptr_null (policy);
   ck_assert_uint_eq (diagnostics->len, G_N_ELEMENTS (lines));

@@ -55,7 +55,8 @@ read_attr (const char *relative)
  * readable, not authorized. Interfaces 1.0 (cdc 02) and 1.1 (mass storage 08) exist
  * unauthorized, as with interface_authorized_default=0 once the device is configured. */
 static void
-fake_device (const char *name, const char *vid, const char *devnum, const char *authorized)
+fake_device_on_port (const char *name, const char *vid, const char *devnum, const char *authorized,
+                     const char *connect_type)
 {
   static const guint8 descriptors[]
       = { 18, 1, 0,    2,   0xef, 2, 1, 64, 0x98, 0x1c, 1,  0, 0, 1, 1, 2, 3, 1, 9, 2, 27, 0, 2,
@@ -68,10 +69,12 @@ fake_device (const char *name, const char *vid, const char *devnum, const char *
     { "product", "Car\x1b[31m Head Unit $(reboot)" },
     { "manufacturer", "ALPINE" },
     { "serial", "HU0001" },
-    { "port/connect_type", "hotplug" },
+    { "port/connect_type", connect_type },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (attrs); i++) {
+    if (attrs[i][1] == NULL)
+      continue;
     g_autofree char *path = g_strconcat (DEV, name, "/", attrs[i][0], NULL);
     write_file (path, attrs[i][1]);
   }
@@ -92,6 +95,31 @@ fake_device (const char *name, const char *vid, const char *devnum, const char *
     write_file (cls, i == 0 ? "02" : "08");
     write_file (auth, "0");
   }
+}
+
+/* A device on a port the firmware calls user-reachable: what a car's cable plugs into. */
+static void
+fake_device (const char *name, const char *vid, const char *devnum, const char *authorized)
+{
+  fake_device_on_port (name, vid, devnum, authorized, "hotplug");
+}
+
+static void
+reload (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (cg_policy_keeper_reload (fixture.keeper, &error), "%s",
+                 error ? error->message : "");
+}
+
+static const char *
+decision_of (const char *id)
+{
+  const CgDeviceRecord *record = cg_device_registry_lookup (fixture.registry, id);
+
+  ck_assert_msg (record != NULL, "no record %s", id);
+  return record->decision;
 }
 
 static void
@@ -175,12 +203,150 @@ START_TEST (test_present_keyboard_stays_authorized)
 {
   const CgDeviceRecord *record;
 
-  fake_device ("1-2", "046d", "2", "1"); /* the keyboard, authorized by the kernel */
+  /* The keyboard that typed the disk password, on a port the firmware calls internal. */
+  fake_device_on_port ("1-2", "046d", "2", "1", "hardwired");
   cg_usb_host_guard_start (fixture.guard);
   assert_attr (DEV "1-2/authorized", "1");
   record = cg_device_registry_lookup (fixture.registry, "usb/1-2");
   ck_assert_ptr_nonnull (record);
-  ck_assert_str_eq (record->decision, "data");
+  /* The same words as the journal's CARGUARD_DECISION. */
+  ck_assert_str_eq (record->decision, "data (present at start)");
+}
+END_TEST
+
+/* The boot window: what a car's cable plugged in before carguardd started, on a port a
+ * person can reach (hotplug), one the firmware does not describe (unknown) or with no
+ * port information at all, is judged like a new device. */
+START_TEST (test_present_on_external_port_is_judged)
+{
+  fake_device_on_port ("1-1", "1c98", "2", "1", "hotplug");
+  fake_device_on_port ("1-3", "1c98", "3", "1", "unknown");
+  fake_device_on_port ("1-4", "1c98", "4", "1", NULL);
+  fake_device_on_port ("1-5", "1d6b", "5", "1", "hotplug");
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "1-1/authorized", "0");
+  assert_attr (DEV "1-3/authorized", "0");
+  assert_attr (DEV "1-4/authorized", "0");
+  ck_assert_str_eq (decision_of ("usb/1-1"), "charge-only");
+  /* A trusted device there keeps working: judged, and granted data. */
+  assert_attr (DEV "1-5/authorized", "1");
+  ck_assert_str_eq (decision_of ("usb/1-5"), "data");
+}
+END_TEST
+
+/* Block reaches a device kept at start: the keyboard stays only until it is blocked. */
+START_TEST (test_block_reaches_a_device_kept_at_start)
+{
+  fake_device_on_port ("1-2", "046d", "2", "1", "hardwired");
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "1-2/authorized", "1");
+  /* An unrelated reload leaves it alone. */
+  reload ();
+  assert_attr (DEV "1-2/authorized", "1");
+  write_file ("etc/carguard/vendors.d/local-blocked.conf",
+              "[Vendor]\n[Match]\nUSB=046d:0001\n[Policy]\nPreset=block\n");
+  reload ();
+  assert_attr (DEV "1-2/authorized", "0");
+  ck_assert_str_eq (decision_of ("usb/1-2"), "block");
+}
+END_TEST
+
+/* Block reaches a device a person allowed once, and a block by its raw serial too. */
+START_TEST (test_block_reaches_an_answered_device)
+{
+  guint id;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-3", "abcd", "7", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-3");
+  id = cg_usb_host_guard_get_pending_id (fixture.guard, "1-3");
+  ck_assert (cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  assert_attr (DEV "1-3/authorized", "1");
+  /* A reload that does not block it leaves the person's answer standing. */
+  reload ();
+  assert_attr (DEV "1-3/authorized", "1");
+  write_file ("etc/carguard/vendors.d/local-blocked.conf",
+              "[Vendor]\n[Policy]\nPreset=block\n[Device]\nUSBSerial=HU0001\nPreset=block\n");
+  reload ();
+  assert_attr (DEV "1-3/authorized", "0");
+  ck_assert_str_eq (decision_of ("usb/1-3"), "block");
+}
+END_TEST
+
+/* A reload withdraws a question the policy no longer asks, and keeps one it still asks. */
+START_TEST (test_reload_rejudges_pending_questions)
+{
+  guint id;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-3", "abcd", "8", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-3");
+  id = cg_usb_host_guard_get_pending_id (fixture.guard, "1-3");
+  ck_assert_uint_ne (id, 0);
+  reload ();
+  ck_assert_uint_eq (cg_usb_host_guard_get_pending_id (fixture.guard, "1-3"), id);
+
+  write_file ("etc/carguard/vendors.d/local-blocked.conf",
+              "[Vendor]\n[Match]\nUSB=abcd\n[Policy]\nPreset=block\n");
+  reload ();
+  ck_assert_uint_eq (cg_usb_host_guard_get_pending_id (fixture.guard, "1-3"), 0);
+  ck_assert_ptr_null (cg_pending_lookup (fixture.pending, id));
+  /* The answer to the question the person saw changes nothing. */
+  ck_assert (!cg_pending_resolve (fixture.pending, id, CG_PENDING_ANSWER_ALLOW, NULL));
+  assert_attr (DEV "1-3/authorized", "0");
+  ck_assert_str_eq (decision_of ("usb/1-3"), "block");
+}
+END_TEST
+
+/* The question a person sees names what a yes grants and what kind of device asks. */
+START_TEST (test_question_says_kind_and_grants)
+{
+  const CgPendingDecision *asked;
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-3", "abcd", "9", "0");
+  cg_usb_host_guard_device_added (fixture.guard, "1-3");
+  asked = cg_pending_lookup (fixture.pending,
+                             cg_usb_host_guard_get_pending_id (fixture.guard, "1-3"));
+  ck_assert_ptr_nonnull (asked);
+  ck_assert_str_eq (asked->transport, "usb");
+  ck_assert_str_eq (asked->device, "1-3");
+  ck_assert_str_eq (asked->question, "data");
+  ck_assert_str_eq (asked->kind, "usb-device");
+  ck_assert_str_eq (asked->grants, "data");
+}
+END_TEST
+
+/* Locked: a new device gets nothing, not even a question, until the unlock; what was
+ * authorized before the lock keeps working; USBWhileLocked=data lets a device in. */
+START_TEST (test_locked_holds_new_devices_until_unlock)
+{
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-1", "1d6b", "3", "0"); /* trusted, connected before the lock */
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "1-1/authorized", "1");
+
+  cg_usb_host_guard_set_locked (fixture.guard, TRUE);
+  assert_attr (DEV "1-1/authorized", "1");
+  /* A reload while locked judges it again, but takes no data path it has away. */
+  reload ();
+  assert_attr (DEV "1-1/authorized", "1");
+  fake_device ("1-2", "1d6b", "4", "0"); /* trusted, plugged in while locked */
+  cg_usb_host_guard_device_added (fixture.guard, "1-2");
+  assert_attr (DEV "1-2/authorized", "0");
+  ck_assert_str_eq (decision_of ("usb/1-2"), "charge-only (locked)");
+  fake_device ("1-3", "abcd", "5", "0"); /* the policy would ask */
+  cg_usb_host_guard_device_added (fixture.guard, "1-3");
+  ck_assert_uint_eq (cg_usb_host_guard_get_pending_id (fixture.guard, "1-3"), 0);
+  fake_device ("1-4", "0bda", "6", "0"); /* USBWhileLocked=data */
+  cg_usb_host_guard_device_added (fixture.guard, "1-4");
+  assert_attr (DEV "1-4/authorized", "1");
+
+  cg_usb_host_guard_set_locked (fixture.guard, FALSE);
+  assert_attr (DEV "1-2/authorized", "1");
+  ck_assert_str_eq (decision_of ("usb/1-2"), "data");
+  ck_assert_uint_ne (cg_usb_host_guard_get_pending_id (fixture.guard, "1-3"), 0);
+  assert_attr (DEV "1-3/authorized", "0");
 }
 END_TEST
 
@@ -309,6 +475,8 @@ START_TEST (test_present_devices_values)
   ck_assert_int_eq (mode, CG_USB_PRESENT_AUTHORIZE);
   ck_assert (cg_usb_present_devices_from_string ("judge", &mode));
   ck_assert_int_eq (mode, CG_USB_PRESENT_JUDGE);
+  ck_assert (cg_usb_present_devices_from_string ("authorize-all", &mode));
+  ck_assert_int_eq (mode, CG_USB_PRESENT_AUTHORIZE_ALL);
   ck_assert (!cg_usb_present_devices_from_string ("deny", &mode));
 }
 END_TEST
@@ -325,6 +493,22 @@ START_TEST (test_guard_off_leaves_hubs_alone)
 }
 END_TEST
 
+/* authorize-all: what the kernel authorized before carguardd stays, on any port. */
+START_TEST (test_authorize_all_keeps_external_devices)
+{
+  fake_device_on_port ("1-1", "1c98", "2", "1", "hotplug");
+  cg_usb_host_guard_start (fixture.guard);
+  assert_attr (DEV "1-1/authorized", "1");
+  ck_assert_str_eq (decision_of ("usb/1-1"), "data (present at start)");
+}
+END_TEST
+
+static void
+host_setup_authorize_all (void)
+{
+  host_setup_with ("[Default]\nPreset=charge-only\n[USBHost]\nPresentDevices=authorize-all\n");
+}
+
 static void
 host_setup_off (void)
 {
@@ -335,6 +519,9 @@ static void
 host_setup_ask (void)
 {
   host_setup_with ("[Default]\nPreset=charge-only\nUSBMode=ask\n");
+  write_file ("etc/carguard/vendors.d/reader.conf",
+              "[Vendor]\n[Match]\nUSB=0bda\n[Policy]\nPreset=trusted\nUSBWhileLocked=data\n");
+  reload ();
 }
 
 static void
@@ -351,12 +538,15 @@ main (void)
   TCase *ask = tcase_create ("ask");
   TCase *judge = tcase_create ("present-judge");
   TCase *off = tcase_create ("guard-off");
+  TCase *all = tcase_create ("present-authorize-all");
   SRunner *runner;
   int failed;
 
   tcase_add_checked_fixture (tc, host_setup, host_teardown);
   tcase_add_test (tc, test_root_hubs_locked_at_start);
   tcase_add_test (tc, test_present_keyboard_stays_authorized);
+  tcase_add_test (tc, test_present_on_external_port_is_judged);
+  tcase_add_test (tc, test_block_reaches_a_device_kept_at_start);
   tcase_add_test (tc, test_car_vendor_stays_unauthorized);
   tcase_add_test (tc, test_trusted_vendor_authorized_with_interfaces);
   tcase_add_test (tc, test_vendor_without_descriptors);
@@ -367,10 +557,17 @@ main (void)
   tcase_add_checked_fixture (ask, host_setup_ask, host_teardown);
   tcase_add_test (ask, test_ask_authorizes_only_on_allow);
   tcase_add_test (ask, test_ask_removed_withdraws_question);
+  tcase_add_test (ask, test_block_reaches_an_answered_device);
+  tcase_add_test (ask, test_reload_rejudges_pending_questions);
+  tcase_add_test (ask, test_question_says_kind_and_grants);
+  tcase_add_test (ask, test_locked_holds_new_devices_until_unlock);
   suite_add_tcase (suite, ask);
   tcase_add_checked_fixture (judge, host_setup_judge, host_teardown);
   tcase_add_test (judge, test_judge_present_devices);
   suite_add_tcase (suite, judge);
+  tcase_add_checked_fixture (all, host_setup_authorize_all, host_teardown);
+  tcase_add_test (all, test_authorize_all_keeps_external_devices);
+  suite_add_tcase (suite, all);
   tcase_add_checked_fixture (off, host_setup_off, host_teardown);
   tcase_add_test (off, test_guard_off_leaves_hubs_alone);
   suite_add_tcase (suite, off);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Hostile and malformed input to the USB guards' readers: Type-C identities in a FAKE
- * sysfs tree (the lab kernel has no Type-C class device), bounded sysfs reads, and
- * kernel uevent datagrams. */
+/* Hostile and malformed input to the USB guards' readers: Type-C identities, USB power
+ * supplies and extcon states in a FAKE sysfs tree (the lab kernel has none of these
+ * classes), bounded sysfs reads, and kernel uevent datagrams. */
 #include "config.h"
 
 #include <check.h>
@@ -11,6 +11,7 @@
 
 #include "cg-sysfs.h"
 #include "cg-typec.h"
+#include "cg-usb-cable.h"
 #include "cg-usb-config.h"
 #include "cg-usb-uevent.h"
 #include "cg-test-tree.h"
@@ -130,6 +131,77 @@ START_TEST (test_sysfs_reads_are_bounded)
 }
 END_TEST
 
+START_TEST (test_usb_type_says_whether_a_host_is_there)
+{
+  ck_assert (cg_usb_cable_usb_type_has_host ("Unknown [SDP] DCP CDP"));
+  ck_assert (cg_usb_cable_usb_type_has_host ("Unknown SDP DCP [CDP]"));
+  ck_assert (!cg_usb_cable_usb_type_has_host ("Unknown SDP [DCP] CDP"));
+  ck_assert (!cg_usb_cable_usb_type_has_host ("DCP"));
+  ck_assert (!cg_usb_cable_usb_type_has_host ("[BrickID]"));
+  /* Detection not finished, or a value carguard does not know: maybe a host. */
+  ck_assert (cg_usb_cable_usb_type_has_host ("[Unknown] SDP DCP"));
+  ck_assert (cg_usb_cable_usb_type_has_host ("SDP"));
+  ck_assert (cg_usb_cable_usb_type_has_host ("[DCP"));
+  ck_assert (cg_usb_cable_usb_type_has_host (""));
+}
+END_TEST
+
+START_TEST (test_extcon_state)
+{
+  gboolean has_usb;
+
+  ck_assert (cg_usb_cable_extcon_has_host ("USB=1\nUSB-HOST=0\n", &has_usb));
+  ck_assert (has_usb);
+  ck_assert (!cg_usb_cable_extcon_has_host ("USB=0\nUSB-HOST=1\n", &has_usb));
+  ck_assert (has_usb);
+  ck_assert (cg_usb_cable_extcon_has_host ("USB=0\nSDP=1\n", &has_usb));
+  ck_assert (!cg_usb_cable_extcon_has_host ("USB=0\nDCP=1\n", &has_usb));
+  /* A headphone jack's extcon is no USB cable signal. */
+  ck_assert (!cg_usb_cable_extcon_has_host ("HEADPHONE=1\nMICROPHONE=0\n", &has_usb));
+  ck_assert (!has_usb);
+  ck_assert (!cg_usb_cable_extcon_has_host ("USB\n=1\n==\n", &has_usb));
+  ck_assert (!has_usb);
+}
+END_TEST
+
+/* Only supplies of type USB that report `online` are cable signals; any one seeing a
+ * host counts (a charger chip and a PMIC may both report the port). */
+START_TEST (test_cable_read_classes)
+{
+  g_autoptr (CgSysfs) sysfs = cg_sysfs_new (root);
+  CgUsbCable cable;
+
+  cg_test_tree_remove (root);
+  write_bytes ("sys/class/power_supply/battery/type", "Battery\n", 8);
+  write_bytes ("sys/class/power_supply/battery/online", "1\n", 2);
+  write_bytes ("sys/class/extcon/extcon1/state", "HEADPHONE=1\n", 12);
+  cg_usb_cable_read (sysfs, &cable);
+  ck_assert_uint_eq (cable.signals, 0);
+  ck_assert (!cg_usb_cable_host_attached (&cable));
+
+  write_bytes ("sys/class/power_supply/usb/type", "USB_DCP\n", 8);
+  write_bytes ("sys/class/power_supply/usb/online", "1\n", 2);
+  write_bytes ("sys/class/power_supply/pmic/type", "USB\n", 4);
+  write_bytes ("sys/class/power_supply/pmic/online", "0\n", 2);
+  cg_usb_cable_read (sysfs, &cable);
+  ck_assert_uint_eq (cable.signals, CG_USB_CABLE_POWER_SUPPLY);
+  ck_assert (!cg_usb_cable_host_attached (&cable));
+
+  write_bytes ("sys/class/power_supply/pmic/online", "1\n", 2);
+  cg_usb_cable_read (sysfs, &cable);
+  ck_assert (cg_usb_cable_host_attached (&cable));
+
+  /* With two signals, both must see the host. */
+  write_bytes ("sys/class/extcon/extcon0/state", "USB=0\n", 6);
+  cg_usb_cable_read (sysfs, &cable);
+  ck_assert_uint_eq (cable.signals, CG_USB_CABLE_POWER_SUPPLY | CG_USB_CABLE_EXTCON);
+  ck_assert (!cg_usb_cable_host_attached (&cable));
+  write_bytes ("sys/class/extcon/extcon0/state", "USB=1\n", 6);
+  cg_usb_cable_read (sysfs, &cable);
+  ck_assert (cg_usb_cable_host_attached (&cable));
+}
+END_TEST
+
 START_TEST (test_config_names_stay_in_their_directory)
 {
   ck_assert (cg_usb_config_name_is_safe ("g1"));
@@ -178,9 +250,12 @@ usb_typec_suite (void)
   tcase_add_test (tc, test_hostile_id_headers_are_unknown);
   tcase_add_test (tc, test_two_partners_disagreeing_are_unknown);
   tcase_add_test (tc, test_sysfs_reads_are_bounded);
+  tcase_add_test (tc, test_cable_read_classes);
   suite_add_tcase (s, tc);
   tcase_add_test (pure, test_config_names_stay_in_their_directory);
   tcase_add_test (pure, test_uevent_parse);
+  tcase_add_test (pure, test_usb_type_says_whether_a_host_is_there);
+  tcase_add_test (pure, test_extcon_state);
   suite_add_tcase (s, pure);
   return s;
 }

@@ -420,6 +420,9 @@ class Lab:
         with open("/usr/share/dbus-1/system.conf") as f:
             text = f.read()
         text = text.replace("<standard_system_servicedirs/>", "")
+        # A relative includedir is relative to the config file, which is not there here.
+        text = text.replace("<includedir>system.d</includedir>",
+                            "<includedir>/usr/share/dbus-1/system.d</includedir>")
         text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
         if os.path.exists(ours):
             text = text.replace("</busconfig>", f"  <include>{ours}</include>\n</busconfig>")
@@ -591,6 +594,11 @@ class Lab:
     def carguardd_runs(self):
         return self.carguardd is not None and self.carguardd.poll() is None
 
+    def start_fake_logind(self, locked=True):
+        """A fake logind (FakeLogind) on the system bus, its one session LOCKED or not."""
+        self.start_system_bus()
+        return FakeLogind(self, locked)
+
     def reload_carguardd(self):
         """SIGHUP: carguardd reloads its policy now, not after its file monitor's
         debounce."""
@@ -600,6 +608,15 @@ class Lab:
         """carguardd's D-Bus interface (what the CLI and the notifier call)."""
         obj = self.bus.get_object(cgnames.CG_DBUS_NAME, cgnames.CG_DBUS_PATH)
         return dbus.Interface(obj, cgnames.CG_DBUS_INTERFACE)
+
+    def device_record(self, device_id):
+        """carguardd's record of DEVICE_ID as ListDevices gives it now, or None. A device
+        judged while carguardd starts may be judged before its Decision signal can go
+        out; the list has it."""
+        for record in self.carguardd_api().ListDevices():
+            if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == device_id:
+                return {str(k): v for k, v in record.items()}
+        return None
 
     def carguard(self, *args, root=None):
         """Runs the carguard CLI; returns CompletedProcess (text)."""
@@ -674,6 +691,56 @@ class Lab:
         return report
 
 
+LOGIN1 = "org.freedesktop.login1"
+LOGIN1_PATH = "/org/freedesktop/login1"
+DBUSMOCK = "org.freedesktop.DBus.Mock"
+
+
+class FakeLogind:
+    """FAKE: logind, as python3-dbusmock's logind template on the lab's system bus. The
+    quick lab boots no systemd (the systemd lab, tests/lab/system, has the real logind),
+    and carguardd's lock monitor reads only logind's seats and sessions. The machine
+    here has a graphical seat (seat0) and one local wayland session of a user (c1),
+    locked or not; lock() and unlock() set the session's LockedHint as a lock screen
+    does. Lab.start_fake_logind() starts it; Lab.close() stops it."""
+
+    SEAT = "seat0"
+    SESSION = "c1"
+
+    def __init__(self, lab, locked):
+        self.lab = lab
+        self.session_path = f"{LOGIN1_PATH}/session/{self.SESSION}"
+        lab.spawn("fake-logind", [PYTHON, "-m", "dbusmock", "--system", "--template", "logind"])
+        wait_until(lambda: lab.procs["fake-logind"].poll() is not None or lab.name_has_owner(LOGIN1),
+                   20, "the fake logind on the system bus")
+        if not lab.name_has_owner(LOGIN1):
+            raise LabFailure("the fake logind (python3 -m dbusmock) exited: see fake-logind.log")
+        manager = self._mock(LOGIN1_PATH)
+        # The template's AddSeat and AddSession announce nothing; logind would.
+        seat_path = str(manager.AddSeat(self.SEAT))
+        self._mock(seat_path).UpdateProperties(f"{LOGIN1}.Seat", {"CanGraphical": True})
+        manager.EmitSignal(f"{LOGIN1}.Manager", "SeatNew", "so",
+                           [self.SEAT, dbus.ObjectPath(seat_path)])
+        manager.AddSession(self.SESSION, self.SEAT, dbus.UInt32(1000), "staff", True)
+        self._mock(self.session_path).UpdateProperties(
+            f"{LOGIN1}.Session", {"Type": "wayland", "LockedHint": dbus.Boolean(locked)})
+        manager.EmitSignal(f"{LOGIN1}.Manager", "SessionNew", "so",
+                           [self.SESSION, dbus.ObjectPath(self.session_path)])
+
+    def _mock(self, path):
+        return dbus.Interface(self.lab.bus.get_object(LOGIN1, path), DBUSMOCK)
+
+    def set_locked(self, locked):
+        self._mock(self.session_path).UpdateProperties(f"{LOGIN1}.Session",
+                                                       {"LockedHint": dbus.Boolean(locked)})
+
+    def lock(self):
+        self.set_locked(True)
+
+    def unlock(self):
+        self.set_locked(False)
+
+
 def policy_files(carguard_conf, vendors=None):
     """The files of a policy root for Lab.write_policy: carguard.conf and one vendor
     file per entry of VENDORS ({"acme": text} is vendors.d/acme.conf)."""
@@ -725,6 +792,14 @@ def asking(record):
     """A DecisionWatch predicate: a question to the person is pending."""
     return (record.get(cgnames.CG_DBUS_RECORD_DECISION) == "ask"
             and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
+
+
+def run_acts(t, lab, acts):
+    """Runs each act of ACTS (act(t, lab)) in turn in one boot, saying how long each took."""
+    for act in acts:
+        started = time.monotonic()
+        act(t, lab)
+        t.diag(f"{act.__name__}: {time.monotonic() - started:.1f} s")
 
 
 def run(main):

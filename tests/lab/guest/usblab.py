@@ -18,6 +18,12 @@ configfs at once, but only one is bound at a time.  Reloading dummy_hcd with num
 (all gadgets unbound first) adds a second cable, dummy_udc.1 <-> usb2, so both can
 be plugged at once; port_for_udc() finds the host port that belongs to a UDC.
 
+The cable itself (Cable) is what a phone without Type-C sees of one: the UDC stays,
+the car powers its port or not (CarUsbPort.set_power), and the phone's USB power
+supply goes online or offline. The lab kernel has no such supply, so FakeUsbSupply
+is the lab's own (tests/lab/kmod), named as the fake it is. ModuleCable is the other
+kind, whose UDC goes with the cable (dummy_hcd unloaded).
+
 Everything a device tells the host (strings, descriptors) is hostile input, so
 values read back from the host side are decoded with backslashreplace and never
 trusted to be valid UTF-8 or of any particular length.
@@ -27,10 +33,12 @@ import ctypes
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 
 import cgnames
+import dbus
 import labkit
 
 CONFIGFS = "/sys/kernel/config"
@@ -489,9 +497,30 @@ class CarUsbPort:
     def __init__(self, devpath="1-1"):
         self.devpath = devpath
         self.path = f"{USB_DEVICES}/{devpath}"
+        bus, _, number = devpath.partition("-")
+        # The root hub's port itself (usb_port), which stays when the device goes.
+        self.hub_port = f"{USB_DEVICES}/usb{bus}/{bus}-0:1.0/usb{bus}-port{number}"
 
     def _attr(self, name):
         return _read_text(f"{self.path}/{name}")
+
+    def powered(self):
+        """Whether the port has power, or None while the port does not exist."""
+        disabled = _read_int(f"{self.hub_port}/disable")
+        return None if disabled is None else disabled == 0
+
+    def set_power(self, on):
+        """The car switches its port's VBUS on or off (the usb_port's `disable`): off,
+        a device on it disconnects at both ends; on, it is enumerated again. A
+        gadget that is not bound sees neither."""
+        _write(f"{self.hub_port}/disable", "0" if on else "1")
+        labkit.wait_until(lambda: self.powered() == on, TIMEOUT,
+                          f"{self.hub_port} powered {'on' if on else 'off'}")
+
+    def connect_type(self):
+        """What the kernel knows of the port: "hotplug", "hardwired", "not used" or
+        "unknown" (dummy_hcd's ports are "unknown")."""
+        return _read_text(f"{self.hub_port}/connect_type")
 
     def enumerated(self):
         """A device is at the port and the host has read its device descriptor."""
@@ -664,51 +693,181 @@ def cleanup_all_gadgets():
 # ------------------------------------------------------------ the lab's cable
 
 
-class Cable:
-    """The car's cable. dummy_hcd holds both the gadget controller (dummy_udc.0) and
-    the car's host controller (usb1). With the phone's gadget unbound the car's side
-    sees nothing at all whatever happens, so the lab plugs the car in by loading
-    dummy_hcd (the UDC appears: carguardd's cable signal when the kernel has no
-    Type-C port) and pulls it out by unloading it.
-
-    Not with modprobe: it re-reads the module indexes over 9p on every call, which
-    made usb-guard-cycles' 100 plugs take minutes. The module is read once and loaded
-    with init_module(2), removed with delete_module(2); what it needs (udc-core,
-    usbcore) is loaded at boot (guest/init). KROOT is the lab kernel's module root
-    (Lab.env["LAB_KROOT"])."""
+class KernelModule:
+    """A module of the lab kernel under KROOT (Lab.env["LAB_KROOT"]), loaded with
+    init_module(2) and removed with delete_module(2). Not with modprobe: it re-reads
+    the module indexes over 9p on every call, which made usb-guard-cycles' 100 plugs
+    take minutes. The image is read once; what it needs is loaded at boot
+    (guest/init)."""
 
     SYS_INIT_MODULE = 175  # x86_64
     SYS_DELETE_MODULE = 176
 
-    def __init__(self, kroot):
-        out = subprocess.run(["/sbin/modprobe", "-d", kroot, "--show-depends", "dummy_hcd"],
-                             check=True, capture_output=True, text=True).stdout
-        path = out.strip().splitlines()[-1].split()[1]
+    def __init__(self, kroot, name):
+        self.name = name
+        out = subprocess.run(["/sbin/modprobe", "-d", kroot, "--show-depends", name],
+                             capture_output=True, text=True)
+        if out.returncode != 0 or not out.stdout.strip():
+            raise labkit.LabFailure(f"no module {name} in the lab kernel ({out.stderr.strip()})")
+        path = out.stdout.strip().splitlines()[-1].split()[1]
         with open(path, "rb") as f:
             self.image = f.read()
         self.libc = ctypes.CDLL(None, use_errno=True)
+
+    def loaded(self):
+        return os.path.isdir(f"/sys/module/{self.name}")
 
     def _check(self, rc, what):
         if rc != 0:
             err = ctypes.get_errno()
             raise OSError(err, f"{what}: {os.strerror(err)}")
 
-    def attach(self):
-        """Plug the car in: the UDC and the car's root hub appear."""
-        if not os.path.isdir("/sys/module/dummy_hcd"):
+    def load(self):
+        if not self.loaded():
             rc = self.libc.syscall(self.SYS_INIT_MODULE, self.image,
                                    ctypes.c_ulong(len(self.image)), b"")
             if rc != 0 and ctypes.get_errno() != errno.EEXIST:
-                self._check(rc, "init_module dummy_hcd")
-        labkit.wait_until(lambda: UDC in udcs() and os.path.isdir(root_hub(1)), TIMEOUT,
-                          f"{UDC} and usb1")
+                self._check(rc, f"init_module {self.name}")
+
+    def unload(self):
+        if self.loaded():
+            self._check(self.libc.syscall(self.SYS_DELETE_MODULE, self.name.encode(),
+                                          os.O_NONBLOCK), f"delete_module {self.name}")
+
+
+POWER_SUPPLY_CLASS = "/sys/class/power_supply"
+
+
+class FakeUsbSupply:
+    """FAKE: the phone's USB power supply, which the lab kernel cannot provide (no
+    charger in the VM, and Debian builds no test_power). tests/lab/kmod's module,
+    built by `lab prepare`, registers a real power_supply class device whose state the
+    lab sets: /sys/class/power_supply/carguard-lab-usb, type USB, online 0/1, usb_type
+    SDP (a host's data port), CDP (a charging data port) or DCP (a wall charger). Each
+    change is the kernel's own change uevent (SUBSYSTEM=power_supply), as a charger's
+    interrupt would make it; what reads it cannot tell it from a phone's charger."""
+
+    NAME = "carguard-lab-usb"
+    PATH = f"{POWER_SUPPLY_CLASS}/{NAME}"
+    # enum power_supply_usb_type: sysfs takes the number.
+    USB_TYPES = {"Unknown": 0, "SDP": 1, "DCP": 2, "CDP": 3}
+
+    def __init__(self, kroot):
+        self.module = KernelModule(kroot, "carguard_lab_usb_supply")
+
+    def present(self):
+        return os.path.isdir(self.PATH)
+
+    def register(self):
+        """The supply appears (offline unless it was left online)."""
+        self.module.load()
+        labkit.wait_until(self.present, TIMEOUT, self.PATH)
+
+    def unregister(self):
+        """The phone has no USB power supply at all."""
+        self.module.unload()
+        labkit.wait_until(lambda: not self.present(), TIMEOUT, f"{self.PATH} to go")
+
+    def online(self):
+        return _read_int(f"{self.PATH}/online") == 1
+
+    def usb_type(self):
+        """The bracketed entry of usb_type ("Unknown [SDP] DCP CDP": "SDP")."""
+        text = _read_text(f"{self.PATH}/usb_type") or ""
+        return next((w[1:-1] for w in text.split() if w.startswith("[")), None)
+
+    def set(self, online, usb_type=None):
+        if usb_type is not None and usb_type != self.usb_type():
+            _write(f"{self.PATH}/usb_type", str(self.USB_TYPES[usb_type]))
+        if online != self.online():
+            _write(f"{self.PATH}/online", "1" if online else "0")
+        labkit.wait_until(lambda: self.online() == online
+                          and (usb_type is None or self.usb_type() == usb_type),
+                          TIMEOUT, f"{self.NAME} online={int(online)} usb_type={usb_type}")
+
+
+def wait_cable_ends(port):
+    """Until dummy_hcd's two ends are there: the phone's UDC and the car's PORT."""
+    labkit.wait_until(lambda: UDC in udcs() and port.powered() is not None, TIMEOUT,
+                      f"{UDC} and {port.hub_port}")
+
+
+class Cable:
+    """The car's cable as a phone without Type-C sees it: its UDC stays (dummy_hcd
+    stays loaded, as a phone's musb, dwc3 or chipidea does), and what changes is the
+    phone's USB power supply and the car's port.
+
+      attach(): the car powers its port (VBUS; an already bound gadget enumerates) and
+                the phone's supply goes online as a host's data port (SDP; "CDP" for
+                a charging data port). attach("DCP") is a wall charger: the supply
+                goes online as DCP and no host is at the other end (the port stays
+                off).
+      detach(): the car's port goes off (a bound gadget disconnects at both ends) and
+                the supply goes offline.
+
+    dummy_udc says nothing of either (its state is "configured" after the first bind,
+    whatever follows), so the supply is the phone's only cable signal while its gadget
+    is unbound, as on a phone whose charger is its cable detector. ModuleCable is the
+    other kind of phone, whose UDC goes with the cable."""
+
+    def __init__(self, kroot, port=None):
+        self.hcd = KernelModule(kroot, "dummy_hcd")
+        self.supply = FakeUsbSupply(kroot)
+        self.port = port or CarUsbPort("1-1")
+        self.hcd.load()
+        wait_cable_ends(self.port)
+        self.supply.register()
+
+    def attach(self, usb_type="SDP"):
+        self.hcd.load()  # after a ModuleCable's pull
+        wait_cable_ends(self.port)
+        if usb_type != "DCP":
+            self.port.set_power(True)
+        self.supply.set(True, usb_type)
+
+    def detach(self):
+        self.port.set_power(False)
+        self.supply.set(False)
+
+    def attached(self):
+        return self.supply.online()
+
+
+class ModuleCable:
+    """The cable of a phone whose UDC goes with it (a dual-role dwc3 leaves device mode
+    when the cable goes): attach() loads dummy_hcd, so the UDC and the car's root hub
+    appear, and puts the phone's supply online (SDP); detach() takes the supply offline
+    and unloads dummy_hcd, taking the UDC, the gadget device under it and the car's side
+    with it. The second kind of cable pull; Cable is the common one."""
+
+    def __init__(self, kroot, port=None):
+        self.hcd = KernelModule(kroot, "dummy_hcd")
+        self.supply = FakeUsbSupply(kroot)
+        self.supply.register()
+        self.port = port or CarUsbPort("1-1")
+
+    def attach(self, usb_type="SDP"):
+        """Plug the car in: the UDC and the car's root hub appear."""
+        self.hcd.load()
+        wait_cable_ends(self.port)
+        self.supply.set(True, usb_type)
 
     def detach(self):
         """Pull the car out: dummy_hcd goes, with the UDC and the car's side."""
-        if os.path.isdir("/sys/module/dummy_hcd"):
-            self._check(self.libc.syscall(self.SYS_DELETE_MODULE, b"dummy_hcd", os.O_NONBLOCK),
-                        "delete_module dummy_hcd")
+        self.supply.set(False)
+        self.hcd.unload()
         labkit.wait_until(lambda: UDC not in udcs(), TIMEOUT, f"{UDC} to go")
+
+    def attached(self):
+        return UDC in udcs()
+
+
+def allow_once(lab, record):
+    """Answers the question of RECORD (a Decision that asks) with "allow once", naming
+    it as the person saw it: "ID#QUESTION" (carguardd refuses a bare device id, which
+    could answer a newer question about a re-plugged device)."""
+    question = f"{record[cgnames.CG_DBUS_RECORD_ID]}#{int(record[cgnames.CG_DBUS_RECORD_PENDING])}"
+    return lab.carguardd_api().AllowOnce(question)
 
 
 def car_sees_nothing(port):
@@ -726,14 +885,14 @@ def car_sees_nothing(port):
 # "no data path" cannot pass because the host side happened to be locked.
 PHONE_ROLE_ONLY = "[USBHost]\nGuard=no\n"
 
-# A laptop has no phone gadget: carguardd's phone-role guard is pointed at one that does
-# not exist, so the lab's gadgets are only devices plugged into the laptop.
-LAPTOP_ROLE_CONF = "[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\n"
+# A laptop has no phone gadget: carguardd's phone-role guard is off, so the lab's gadgets
+# are only devices plugged into the laptop (the guard would undo their binds).
+LAPTOP_ROLE_CONF = "[Default]\nPreset=charge-only\n[USBGadget]\nGuard=no\n"
 
 
 class Role:
     """What a USB guard scenario starts from, in LAB: a policy root, the system bus,
-    the cable, the car's port (1-1), then carguardd (--debug, carguardd.log) and a
+    the car's port (1-1), then carguardd (--debug, carguardd.log) and a
     DecisionWatch on the device it judges. As a context manager, leaving it stops
     carguardd and removes every gadget, so a second role can follow in the same boot."""
 
@@ -741,7 +900,6 @@ class Role:
         self.lab = lab
         self.root = lab.write_policy(root, files)
         lab.start_system_bus()
-        self.cable = Cable(lab.env["LAB_KROOT"])
         self.port = CarUsbPort("1-1")
         self.watch = None
 
@@ -750,8 +908,40 @@ class Role:
         cleanup_all_gadgets()
 
     def _guard(self, device_id):
-        self.lab.start_carguardd(self.root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
+        # Subscribed first: a device already there is judged as carguardd starts.
         self.watch = labkit.DecisionWatch(self.lab.bus, device_id)
+        log = self.lab.log_path("carguardd.log")
+        self.log_start = os.path.getsize(log) if os.path.exists(log) else 0
+        self.lab.start_carguardd(self.root, ["--debug"], wait_name=cgnames.CG_DBUS_NAME)
+
+    def carguardd_log(self):
+        """What this role's carguardd wrote to carguardd.log (its journal), as text."""
+        with open(self.lab.log_path("carguardd.log"), "rb") as f:
+            f.seek(self.log_start)
+            return f.read().decode("utf-8", errors="backslashreplace")
+
+    def wait_lock_state(self, state):
+        """Until this carguardd's lock monitor has reached STATE ("locked", "unlocked"...):
+        its journal's last "Lock state:" entry. Nothing else shows when it saw a lock
+        screen change that changes no decision."""
+        def reached():
+            seen = re.findall(r"Lock state: (\w+)", self.carguardd_log())
+            return bool(seen) and seen[-1] == state
+        labkit.wait_until(reached, TIMEOUT, f"carguardd to see the session {state}")
+
+    def allow_once(self, record):
+        """The person's "allow once" to the question of RECORD (a Decision that asks), as
+        the notifier sends it: naming the question the person saw."""
+        return allow_once(self.lab, record)
+
+    def allow_once_refused(self, record):
+        """"allow once" to RECORD's question is refused with NotAsked: (condition, what
+        happened), for Tap.check."""
+        try:
+            self.allow_once(record)
+        except dbus.exceptions.DBusException as e:
+            return e.get_dbus_name() == cgnames.CG_DBUS_ERROR_NAME_NOT_ASKED, e.get_dbus_name()
+        return False, "allow once was accepted"
 
     def __enter__(self):
         return self
@@ -768,28 +958,56 @@ class Role:
 
 class PhoneRole(Role):
     """The phone (the USB device) under policy CARGUARD_CONF, the laptop-role guard
-    off: the car's cable out, the phone's gadget (phone) created unbound, carguardd
-    watching the phone's host (GADGET_ID)."""
+    off: the car's cable out (CABLE: Cable, the UDC stays; or ModuleCable), the
+    phone's gadget (phone) created unbound, carguardd watching the phone's host
+    (GADGET_ID)."""
 
-    def __init__(self, lab, carguard_conf, root="/tmp/cg-root", network_function="ncm.usb0"):
+    def __init__(self, lab, carguard_conf, root="/tmp/cg-root", network_function="ncm.usb0",
+                 cable=None, present=None):
         super().__init__(lab, root, labkit.policy_files(carguard_conf + PHONE_ROLE_ONLY))
-        self.cable.detach()
+        self.cable = (cable or Cable)(lab.env["LAB_KROOT"])
         self._clear_gadgets()
+        self.cable.detach()
         self.phone = PhoneGadget(network_function=network_function).create(bind=False)
+        if present is not None:
+            self.plug_before_guard(present)
         self._guard(GADGET_ID)
+
+    def plug_before_guard(self, gadget):
+        """The car plugged in and GADGET bound while nothing guards the phone (its
+        initramfs binds before any service runs): the car enumerates it."""
+        self.cable.attach()
+        gadget.create(bind=True, udc=UDC)
+        self.port.wait_enumerated(TIMEOUT)
 
 
 class LaptopRole(Role):
     """The laptop (the USB host) under LAPTOP_ROLE_CONF and the vendor files VENDORS
-    ({"alpine": text}): no gadget, the cable in, carguardd watching the device at
-    the laptop's port (HOST_ID). The scenario's gadgets are what is plugged in."""
+    ({"alpine": text}): no gadget, its bus (usb1) and port 1 powered, carguardd watching
+    the device at the laptop's port (HOST_ID). The scenario's gadgets are what is
+    plugged in."""
 
-    def __init__(self, lab, vendors, root="/tmp/cg-root", carguard_conf=LAPTOP_ROLE_CONF):
+    def __init__(self, lab, vendors, root="/tmp/cg-root", carguard_conf=LAPTOP_ROLE_CONF,
+                 present=None):
         self.carguard_conf = carguard_conf
         super().__init__(lab, root, labkit.policy_files(carguard_conf, vendors))
         self._clear_gadgets()
-        self.cable.attach()
+        self.bus = KernelModule(lab.env["LAB_KROOT"], "dummy_hcd")
+        self.bus.load()
+        wait_cable_ends(self.port)
+        if not self.port.powered():  # a phone role's Cable leaves the car's port off
+            self.port.set_power(True)
+        if present is not None:
+            self.plug_before_guard(present)
         self._guard(HOST_ID)
+
+    def plug_before_guard(self, gadget):
+        """GADGET plugged in while nothing guards the laptop (the boot window): the
+        kernel's default authorizes it, with every interface and driver."""
+        set_authorized_default(1, bus=1)
+        set_interface_authorized_default(1, bus=1)
+        gadget.create(bind=True, udc=UDC)
+        self.port.wait_authorized(TIMEOUT)
 
     def wait_locked(self):
         """Until carguardd has locked the laptop's bus: usb1 authorized_default=0."""

@@ -14,7 +14,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
 import labkit  # noqa: E402
 import usblab  # noqa: E402
-from usblab import (TIMEOUT, UDC, CarHeadUnitGadget, CarUsbPort, PhoneGadget, Udc,  # noqa: E402
+from usblab import (TIMEOUT, UDC, CarHeadUnitGadget, CarUsbPort, FakeUsbSupply,  # noqa: E402
+                    PhoneGadget, Udc,
                     USB_CDC_SUBCLASS_ACM, USB_CDC_SUBCLASS_NCM, USB_CLASS_CDC_DATA,
                     USB_CLASS_COMM, USB_CLASS_MASS_STORAGE)
 
@@ -24,13 +25,13 @@ def net_exists(name):
 
 
 def main():
-    with labkit.Lab():
-        return scenario()
+    with labkit.Lab() as lab:
+        return scenario(lab)
 
 
-def scenario():
+def scenario(lab):
     started = time.monotonic()
-    t = labkit.Tap(36)
+    t = labkit.Tap(49)
     port = CarUsbPort("1-1")
     udc = Udc(UDC)
     usblab.ensure_configfs()
@@ -225,9 +226,132 @@ def scenario():
     t.check(f"configfs refuses strings over {usblab.USB_MAX_STRING_LEN} bytes",
             configfs_refuses_overlong)
 
+    cable_signals(t, lab, port, udc)
     usblab.cleanup_all_gadgets()
     t.diag(f"scenario body took {time.monotonic() - started:.1f}s")
     return t.done()
+
+
+class Uevents:
+    """The kernel's uevents from now on, kept in order."""
+
+    def __init__(self):
+        self.monitor = labkit.UeventMonitor()
+        self.seen = []
+
+    def wait_for(self, predicate, what):
+        """Every event up to and including the first one satisfying PREDICATE."""
+        def arrived():
+            self.seen += self.monitor.drain()
+            return next((i for i, ev in enumerate(self.seen) if predicate(ev)), None) is not None
+        labkit.wait_until(arrived, TIMEOUT, what)
+        at = next(i for i, ev in enumerate(self.seen) if predicate(ev))
+        events, self.seen = self.seen[:at + 1], self.seen[at + 1:]
+        return events
+
+    def close(self):
+        self.monitor.close()
+
+
+def supply_change(online):
+    def match(ev):
+        return (ev.get("SUBSYSTEM") == "power_supply" and ev.get("ACTION") == "change"
+                and ev.get("POWER_SUPPLY_NAME") == FakeUsbSupply.NAME
+                and ev.get("POWER_SUPPLY_ONLINE") == str(int(online)))
+    return match
+
+
+def brief(events):
+    return [(e.get("ACTION"), e.get("SUBSYSTEM"), e.get("DEVPATH"), e.get("POWER_SUPPLY_ONLINE"))
+            for e in events]
+
+
+def cable_signals(t, lab, port, udc):
+    """What each way of pulling the lab's cable does to the kernel's view, on both
+    ends: the Cable (the UDC stays; the car's port power and the phone's USB supply
+    change), soft_connect, and the ModuleCable (dummy_hcd goes)."""
+    cable = usblab.Cable(lab.env["LAB_KROOT"], port)
+    supply = cable.supply
+    usb_type = usblab._read_text(f"{supply.PATH}/usb_type")
+    t.ok(usblab._read_text(f"{supply.PATH}/type") == "USB" and usb_type.split() ==
+         ["Unknown", "[SDP]", "DCP", "CDP"],
+         "the lab's USB supply (a fake, tests/lab/kmod) is a power_supply of type USB, SDP",
+         usb_type)
+    events = None
+    phone = PhoneGadget()
+    try:
+        cable.attach()
+        phone.create(bind=True, udc=UDC)
+        t.check("cable in, the phone bound: the car enumerates it with a netdev",
+                lambda: (net_exists(port.wait_enumerated(TIMEOUT).wait_netdev(TIMEOUT)),
+                         port.report_json()))
+        state = udc.state()
+        events = Uevents()
+        cable.detach()
+        t.check("cable out (the car's port unpowered): the car loses the phone and its netdev",
+                lambda: (port.wait_gone(TIMEOUT) is None and port.netdevs() == [],
+                         port.report_json()))
+        t.ok(phone.udc() == UDC and udc.function() == phone.name and UDC in usblab.udcs(),
+             "... the phone's gadget stays bound and its UDC stays", (phone.udc(), udc.function()))
+        seen = events.wait_for(supply_change(False), "the supply's change uevent, online=0")
+        t.ok(not supply.online() and not any(e.get("SUBSYSTEM") in ("udc", "gadget") for e in seen),
+             "... the phone hears of it only through its supply (online=0), no udc or gadget uevent",
+             brief(seen))
+        t.ok(udc.state() == state, f"... dummy_udc's state still reads {state!r}: no cable signal",
+             udc.state())
+        cable.attach()
+        t.check("cable back in: the car enumerates the still-bound phone again, with its netdev",
+                lambda: (net_exists(port.wait_enumerated(TIMEOUT).wait_netdev(TIMEOUT)),
+                         port.report_json()))
+        seen = events.wait_for(supply_change(True), "the supply's change uevent, online=1")
+        t.ok(supply.online() and supply.usb_type() == "SDP", "... and the supply is online as SDP",
+             brief(seen))
+
+        phone.unbind()
+        port.wait_gone(TIMEOUT)  # the kernel sends a device's remove uevent before it goes
+        events.close()
+        events = Uevents()
+        cable.detach()
+        seen = events.wait_for(supply_change(False), "online=0")
+        cable.attach()
+        seen += events.wait_for(supply_change(True), "online=1")
+        t.ok(not port.enumerated() and all(e.get("SUBSYSTEM") == "power_supply" for e in seen),
+             "the gadget unbound: out and in, the car sees nothing and the only uevents are the "
+             "supply's", brief(seen))
+
+        def soft_connect_refused():
+            try:
+                udc.soft_connect(False)
+            except usblab.UsbLabError as e:
+                return "Operation not supported" in str(e), str(e)
+            return False, "soft_connect accepted a disconnect with no gadget bound"
+        t.check("soft_connect with the gadget unbound is refused (EOPNOTSUPP): no signal from it",
+                soft_connect_refused)
+
+        cable.detach()
+        cable.attach("DCP")
+        phone.bind(UDC)
+        t.check("a wall charger (DCP): the supply is online as DCP, and a bound gadget finds no host",
+                lambda: (supply.online() and supply.usb_type() == "DCP"
+                         and not port.powered() and usblab.car_sees_nothing(port)[0],
+                         (supply.usb_type(), port.report_json())))
+        phone.unbind()
+        cable.detach()
+
+        module = usblab.ModuleCable(lab.env["LAB_KROOT"])
+        module.detach()
+        t.ok(UDC not in usblab.udcs() and not os.path.exists(usblab.root_hub(1))
+             and not supply.online(),
+             "ModuleCable out: the UDC and the car's bus are gone, the supply offline",
+             usblab.udcs())
+        module.attach()
+        t.ok(UDC in usblab.udcs() and port.powered() and supply.online() and not port.enumerated(),
+             "ModuleCable in: the UDC and the car's bus are back, the supply online, nothing "
+             "enumerated", usblab.udcs())
+    finally:
+        if events is not None:
+            events.close()
+        phone.destroy()
 
 
 if __name__ == "__main__":

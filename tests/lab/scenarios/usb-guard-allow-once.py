@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Phone role, a host the policy says `ask` about: the gadget stays unbound while the
-question is pending; "allow once" (carguardd's D-Bus AllowOnce, as the notifier calls
-it) binds it and the car sees the network interface; after a detach and re-attach the
-next connection starts at charge-only and is asked about again."""
+question is pending; "allow once" (carguardd's D-Bus AllowOnce on that question, as the
+notifier calls it) binds it and the car sees the network interface; after a detach and
+re-attach the next connection starts at charge-only and is asked about again.
+
+The cable here is the other kind (usblab.ModuleCable): the phone's UDC goes with it,
+as a dual-role controller's does. usb-guard-phone-lies pulls the common kind, where the
+UDC stays."""
 
 import os
 import sys
@@ -18,7 +22,7 @@ POLICY = "[Default]\nPreset=charge-only\nUSBMode=ask\n"
 
 def main():
     t = labkit.Tap(10)
-    with labkit.Lab() as lab, usblab.PhoneRole(lab, POLICY) as role:
+    with labkit.Lab() as lab, usblab.PhoneRole(lab, POLICY, cable=usblab.ModuleCable) as role:
         phone, port, watch = role.phone, role.port, role.watch
         role.cable.attach()
         first = None
@@ -31,7 +35,7 @@ def main():
         t.ok(phone.udc() is None, "while the question is pending the gadget stays unbound")
         t.check("... and the car's side sees nothing", lambda: usblab.car_sees_nothing(port))
 
-        lab.carguardd_api().AllowOnce(usblab.GADGET_ID)
+        role.allow_once(first)
         t.check("after allow once the gadget is bound to the UDC",
                 lambda: labkit.wait_until(lambda: phone.udc() == usblab.UDC, usblab.TIMEOUT,
                                           "g1 bound") and True)

@@ -6,16 +6,19 @@ not grow: the same number of open fds (/proc/PID/fd) and no growth of its main h
 
 Phone role, under `ask`: on even cycles the person allows once (the gadget binds and
 the car enumerates the phone), on odd cycles nobody answers (the gadget stays
-unbound). The lab's cable pull unloads dummy_hcd, which destroys the UDC and the gadget
-device under it while the gadget may still be bound (carguardd unbinds on the UDC's
-removal, after the fact). A phone's UDC never goes away like that. With an NCM function,
-whose netdev is a child of that gadget device, the 6.1 kernel then keeps a stale "net"
-glue directory: a later bind fails ("kobject_add_internal failed for usb0 (error: -2
-parent: net)", "udc dummy_udc.0: failed to start g1: -2", EBUSY from configfs), and
-with the function rebuilt it hits a kernel BUG (net/core/dev.c:10171, register_netdevice
-from ncm_bind). So the phone's gadget here carries an ACM (serial) function: same
-configfs gadget, same binding, no netdev to go stale. NCM binding is covered by
-usb-guard-allow-once, which pulls the cable once.
+unbound). Two cycles of each pair are pulled the common way (usblab.Cable: the car's
+port and the phone's USB supply go, the UDC stays), the next two the other way
+(usblab.ModuleCable: dummy_hcd is unloaded, the UDC goes with the cable), so each kind
+of pull meets both a yes and no answer. The module unload destroys the UDC and the
+gadget device under it while the gadget may still be bound (carguardd unbinds when it
+hears of it, after the fact). With an NCM function, whose netdev is a child of that
+gadget device, the 6.1 kernel then keeps a stale "net" glue directory: a later bind
+fails ("kobject_add_internal failed for usb0 (error: -2 parent: net)", "udc
+dummy_udc.0: failed to start g1: -2", EBUSY from configfs), and with the function
+rebuilt it hits a kernel BUG (net/core/dev.c:10171, register_netdevice from ncm_bind).
+So the phone's gadget here carries an ACM (serial) function: same configfs gadget,
+same binding, no netdev to go stale. NCM binding is covered by usb-guard-allow-once
+and usb-guard-phone-lies.
 
 Laptop role: two gadgets take turns on the cable (bind = plug, unbind = unplug), a car
 head unit (Alpine VID, charge-only: stays unauthorized, no netdev) and a trusted dock
@@ -73,8 +76,9 @@ class Growth:
     """carguardd's fds and memory over the cycles: the baseline after WARM_UP cycles,
     a sample every 10."""
 
-    def __init__(self, lab):
+    def __init__(self, lab, warm_up=WARM_UP):
         self.lab = lab
+        self.warm_up = warm_up
         self.baseline = None
         self.samples = []
 
@@ -83,7 +87,7 @@ class Growth:
         return fds(pid), rss_kb(pid), heap_rss_kb(pid)
 
     def cycle_done(self, cycle):
-        if cycle + 1 == WARM_UP:
+        if cycle + 1 == self.warm_up:
             self.baseline = self.sizes()
         if (cycle + 1) % 10 == 0:
             self.samples.append(self.sizes()[1:])
@@ -91,7 +95,7 @@ class Growth:
     def report(self, t, role, wrong):
         baseline, final = self.baseline, self.sizes()
         t.diag(f"{role}: (VmRSS, [heap] RSS) kB every 10 cycles: {self.samples}")
-        t.diag(f"{role}: after {WARM_UP} cycles: {baseline[0]} fds, VmRSS {baseline[1]} kB, "
+        t.diag(f"{role}: after {self.warm_up} cycles: {baseline[0]} fds, VmRSS {baseline[1]} kB, "
                f"[heap] {baseline[2]} kB; after {CYCLES}: {final[0]} fds, VmRSS {final[1]} kB, "
                f"[heap] {final[2]} kB")
         t.ok(not wrong, f"{role}: all {CYCLES} decisions right", "\n".join(wrong))
@@ -109,11 +113,17 @@ def phone_cycles(t, lab):
     conf = "[Default]\nPreset=charge-only\nUSBMode=ask\n"
     with usblab.PhoneRole(lab, conf, root="/tmp/cg-root-phone",
                           network_function="acm.usb0") as role:
-        phone, port, watch, cable = role.phone, role.port, role.watch, role.cable
-        growth = Growth(lab)
+        phone, port, watch = role.phone, role.port, role.watch
+        module = usblab.ModuleCable(lab.env["LAB_KROOT"])
+        # Compared at the same step of the alternation as the last cycle (a module pull:
+        # no UDC, so carguardd has no fd on its state).
+        growth = Growth(lab, warm_up=WARM_UP + 2)
         wrong = []
         asked = set()
         for cycle in range(CYCLES):
+            if cycle % 4 == 2:  # from the common pull to the module's: the UDC goes
+                module.detach()
+            cable = role.cable if cycle % 4 < 2 else module
             cable.attach()
             # Each connection gets its own question: skip records of earlier ones.
             rec = watch.wait(lambda r: labkit.asking(r)
@@ -123,13 +133,14 @@ def phone_cycles(t, lab):
             if phone.udc() is not None or port.enumerated():
                 wrong.append(f"cycle {cycle}: bound before any answer")
             if cycle % 2 == 0:
-                lab.carguardd_api().AllowOnce(usblab.GADGET_ID)
+                role.allow_once(rec)
                 labkit.wait_until(lambda: phone.udc() == usblab.UDC, usblab.TIMEOUT, "g1 bound")
                 port.wait_enumerated(usblab.TIMEOUT)
             cable.detach()
             labkit.wait_until(lambda: phone.udc() is None, usblab.TIMEOUT, "g1 unbound")
             growth.cycle_done(cycle)
         growth.report(t, "phone role", wrong)
+        t.diag(f"phone role: {CYCLES // 2} pulls of each kind (Cable, ModuleCable)")
 
 
 def host_cycles(t, lab):

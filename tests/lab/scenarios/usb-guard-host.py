@@ -10,9 +10,10 @@ does the rest. Asserted on the host side: authorized, interface drivers, netdevs
   - an interface allowlist (USBMode=data, USBInterfaces=mass-storage) binds only
     usb-storage: the NCM interfaces stay unauthorized and driverless, no netdev.
 
-The phone-role guard is pointed at a gadget that does not exist ([USBGadget]
-Gadget=phone), so the gadgets here are only devices plugged into the laptop."""
+The phone-role guard is off ([USBGadget] Guard=no), so the gadgets here are only
+devices plugged into the laptop."""
 
+import json
 import os
 import shutil
 import sys
@@ -46,11 +47,41 @@ def unplug(gadget, port):
     port.wait_gone(usblab.TIMEOUT)
 
 
+def live_status(lab):
+    """`carguard status --json` of the running carguardd: (its guards by name, the whole)."""
+    out = lab.carguard("status", "--json")
+    status = json.loads(out.stdout) if out.returncode == 0 else {}
+    guards = {g.get(cgnames.CG_DBUS_GUARD_NAME): g for g in status.get(cgnames.CG_DBUS_STATUS_GUARDS, [])}
+    return guards, status or out.stderr
+
+
+def live_report_vendors(lab, mode):
+    """The vendors `carguard policy report --live --json` says may get USB MODE."""
+    out = lab.carguard("policy", "report", "--live", "--json")
+    report = json.loads(out.stdout) if out.returncode == 0 else {}
+    return {h.get("vendor") for h in report.get("usb", {}).get(mode, [])}, report or out.stderr
+
+
+def check_live_view(t, lab):
+    """What the admin sees of the running daemon: the guards it runs and the policy in force."""
+    guards, status = live_status(lab)
+    host = guards.get("usb-host", {})
+    t.ok(host.get(cgnames.CG_DBUS_GUARD_RUNNING) is True
+         and status.get(cgnames.CG_DBUS_STATUS_POLICY_FALLBACK) is False
+         and status.get(cgnames.CG_DBUS_STATUS_POLICY_VENDORS) == len(VENDORS),
+         "carguard status: the host guard runs, the policy in force is the lab's, no fallback",
+         status)
+    data, report = live_report_vendors(lab, "data")
+    t.ok(data == {"dock", "stick"}, "carguard policy report --live: only dock and stick may get "
+         "USB data", report)
+
+
 def main():
-    t = labkit.Tap(12)
+    t = labkit.Tap(14)
     with labkit.Lab() as lab, usblab.LaptopRole(lab, VENDORS) as role:
         port, watch = role.port, role.watch
         t.check("usb1 authorized_default=0 once carguardd runs", role.wait_locked)
+        check_live_view(t, lab)
 
         car = usblab.CarHeadUnitGadget()
         rec = plug(car, watch, "charge-only")

@@ -5,7 +5,8 @@ the car's side sees no device, no data interface and no network interface; a bin
 another owner (as postmarketOS's NetworkManager dispatcher does) is undone.
 
 The lab kernel has no Type-C class, so the host's identity is unknown and [Default]
-decides; the cable is dummy_hcd (usblab.Cable)."""
+decides; the cable is usblab.Cable (the car's port and the phone's USB supply; the UDC
+stays)."""
 
 import os
 import sys
