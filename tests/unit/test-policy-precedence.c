@@ -380,8 +380,8 @@ START_TEST (test_identifiers_apart_above_low_bits)
   const char *texts[] = {
     main_conf,
     "[Vendor]\n[Match]\nUSB=1234:5678\n[Device]\nBluetoothAddress=00:11:22:33:44:55\n",
-    "[Vendor]\n[Match]\nDeviceID=bluetooth:v1234p5678\n"
-    "[Device]\nBluetoothAddress=66:77:22:33:44:55\n",
+    ("[Vendor]\n[Match]\nDeviceID=bluetooth:v1234p5678\n"
+     "[Device]\nBluetoothAddress=66:77:22:33:44:55\n"),
     "[Vendor]\n[Match]\nDeviceID=usb:v1234p5678\n",
   };
   g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
@@ -460,8 +460,8 @@ START_TEST (test_serial_is_scoped_to_its_vendor)
   const char *names[] = { "carguard.conf", "dock.conf", "rogue.conf" };
   const char *texts[] = {
     "[Default]\nPreset=charge-only\nUSBMode=ask\n",
-    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=charge-only\n"
-    "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n",
+    ("[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=charge-only\n"
+     "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n"),
     "[Vendor]\n[Match]\nUSB=dead\n[Policy]\nPreset=block\n",
   };
   const CgFacts dock = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x17ef };
