@@ -256,9 +256,9 @@ index_entry (Builder *b, CgRuleEntry *entry)
       cg_glob_index_add (policy->globs[cg_glob_kind_slot (kind)], entry->item.text, entry);
     }
   } else {
-    earlier = g_hash_table_lookup (policy->index, &entry->item.id);
+    earlier = (CgRuleEntry *)cg_policy_index_lookup (policy, entry->item.id);
     if (earlier == NULL) {
-      g_hash_table_insert (policy->index, &entry->item.id, entry);
+      g_hash_table_add (policy->index, &entry->item.id);
       if (kind == CG_MATCH_BT_CLASS || kind == CG_MATCH_USB_INTERFACE)
         g_ptr_array_add (policy->classes, entry);
     }
