@@ -9,8 +9,9 @@ carguardd against Debian's usbguard-daemon with equivalent policies of 1, 1,000 
 The policies: N rules of which the last allows the device (a trusted dock, VID:PID
 1d6b:0104, one NCM function) and the N-1 before it block other VID:PIDs. carguardd:
 N vendor files, each `USB=VID:PID` (the dock's `Preset=trusted`, the others
-`Preset=charge-only`), [Default] charge-only, and [USBGadget] Gadget=phone UDC=none (a
-laptop has no UDC; the lab's gadget side lives in the same kernel). usbguard: N rules
+`Preset=charge-only`), [Default] charge-only, and [USBGadget] Guard=no (a laptop has no
+UDC; the lab's gadget side lives in the same kernel, and the phone-role guard would undo
+the dock's gadget: usblab.LAPTOP_ROLE_CONF). usbguard: N rules
 (`block id VID:PID` ..., then `allow id 1d6b:0104`), ImplicitPolicyTarget=block, uevent
 backend, AuthorizedDefault=none, no IPC clients.
 
@@ -188,7 +189,7 @@ def other_ids(n):
 
 def carguard_policy(lab, size):
     root = f"/tmp/cg-root-bench-{size}"
-    files = labkit.policy_files("[Default]\nPreset=charge-only\n[USBGadget]\nGadget=phone\nUDC=none\n")
+    files = labkit.policy_files(usblab.LAPTOP_ROLE_CONF)
     for n, (vid, pid) in enumerate(other_ids(size - 1)):
         files[f"etc/carguard/vendors.d/v{n:05d}.conf"] = (
             f"[Vendor]\nName=Vendor {n}\n[Match]\nUSB={vid:04x}:{pid:04x}\n[Policy]\nPreset=charge-only\n")
