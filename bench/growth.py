@@ -259,7 +259,6 @@ def phone_cycles(lab, cycles):
 def laptop_cycles(lab, cycles):
     with usblab.LaptopRole(lab, VENDORS, root="/tmp/cg-root-host") as role:
         start(lab, role)
-        port, watch = role.port, role.watch
         car = usblab.CarHeadUnitGadget(functions=("ncm",)).create(bind=False)
         dock = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
                                         manufacturer="Dock", product="Trusted dock",
@@ -269,22 +268,7 @@ def laptop_cycles(lab, cycles):
         for cycle in range(cycles):
             gadget, want, vendor = ((car, "charge-only", "alpine") if cycle % 2 == 0
                                     else (dock, "data", "dock"))
-            gadget.bind(usblab.UDC)
-            rec = watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
-                             f"cycle {cycle}: a decision")
-            if (rec.get(cgnames.CG_DBUS_RECORD_DECISION) != want
-                    or str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) != vendor):
-                wrong.append(f"cycle {cycle}: {rec.get(cgnames.CG_DBUS_RECORD_DECISION)}"
-                             f" by {rec.get(cgnames.CG_DBUS_RECORD_VENDOR)}")
-            if want == "data":
-                port.wait_authorized(usblab.TIMEOUT)
-                port.wait_netdev(usblab.TIMEOUT)
-            else:
-                port.wait_enumerated(usblab.TIMEOUT)
-                if port.authorized() or port.interfaces() or port.netdevs():
-                    wrong.append(f"cycle {cycle}: head unit got in: {port.report_json()}")
-            gadget.unbind()
-            port.wait_gone(usblab.TIMEOUT)
+            wrong += role.plug_cycle(cycle, gadget, want, vendor)
             sampler.cycle_done(cycle)
         return sampler, wrong
 

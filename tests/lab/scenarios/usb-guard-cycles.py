@@ -145,7 +145,6 @@ def phone_cycles(t, lab):
 
 def host_cycles(t, lab):
     with usblab.LaptopRole(lab, VENDORS, root="/tmp/cg-root-host") as role:
-        port, watch = role.port, role.watch
         car = usblab.CarHeadUnitGadget(functions=("ncm",)).create(bind=False)
         dock = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
                                         manufacturer="Dock", product="Trusted dock",
@@ -156,22 +155,7 @@ def host_cycles(t, lab):
         for cycle in range(CYCLES):
             gadget, want, vendor = ((car, "charge-only", "alpine") if cycle % 2 == 0
                                     else (dock, "data", "dock"))
-            gadget.bind(usblab.UDC)
-            rec = watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
-                             f"cycle {cycle}: a decision")
-            if (rec.get(cgnames.CG_DBUS_RECORD_DECISION) != want
-                    or str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) != vendor):
-                wrong.append(f"cycle {cycle}: {rec.get(cgnames.CG_DBUS_RECORD_DECISION)}"
-                             f" by {rec.get(cgnames.CG_DBUS_RECORD_VENDOR)}")
-            if want == "data":
-                port.wait_authorized(usblab.TIMEOUT)
-                port.wait_netdev(usblab.TIMEOUT)
-            else:
-                port.wait_enumerated(usblab.TIMEOUT)
-                if port.authorized() or port.interfaces() or port.netdevs():
-                    wrong.append(f"cycle {cycle}: head unit got in: {port.report_json()}")
-            gadget.unbind()
-            port.wait_gone(usblab.TIMEOUT)
+            wrong += role.plug_cycle(cycle, gadget, want, vendor)
             growth.cycle_done(cycle)
         growth.report(t, "laptop role", wrong)
 
