@@ -74,26 +74,6 @@ BT_PHONE_VENDOR = (f"[Vendor]\nName=Lab phone\n[Device]\nBluetoothAddress={labki
                    "Preset=trusted\n")
 
 
-def status_kb(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def heap_rss_kb(pid):
-    """Resident size of the main arena ([heap] in smaps)."""
-    rss, in_heap = 0, False
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-                in_heap = line.rstrip().endswith("[heap]")
-            elif in_heap and line.startswith("Rss:"):
-                rss += int(line.split()[1])
-    return rss
-
-
 class Sampler:
     """carguardd's fds and memory, every SAMPLE cycles."""
 
@@ -155,7 +135,8 @@ class Sampler:
             in_use, held, free, free_chunks, mmapped = self.malloc_stats()
         self.samples.append({"cycle": cycle, "fds": len(os.listdir(f"/proc/{pid}/fd")),
                              "threads": len(os.listdir(f"/proc/{pid}/task")),
-                             "vm_rss_kb": status_kb(pid, "VmRSS"), "heap_rss_kb": heap_rss_kb(pid),
+                             "vm_rss_kb": labkit.status_kb(pid, "VmRSS"),
+                             "heap_rss_kb": labkit.heap_rss_kb(pid),
                              "in_use": in_use, "held": held, "free": free,
                              "free_chunks": free_chunks, "mmapped": mmapped})
 

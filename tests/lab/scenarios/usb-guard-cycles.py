@@ -28,7 +28,6 @@ that does not exist, so the gadgets are only devices plugged into the laptop.
 Both roles in one boot, one after the other (usblab.PhoneRole, usblab.LaptopRole)."""
 
 import os
-import re
 import sys
 import time
 
@@ -51,27 +50,6 @@ def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return None
-
-
-def heap_rss_kb(pid):
-    """Resident size of the main thread's malloc arena ([heap] in smaps)."""
-    rss = 0
-    in_heap = False
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-                in_heap = line.rstrip().endswith("[heap]")
-            elif in_heap and line.startswith("Rss:"):
-                rss += int(line.split()[1])
-    return rss
-
-
 class Growth:
     """carguardd's fds and memory over the cycles: the baseline after WARM_UP cycles,
     a sample every 10."""
@@ -84,7 +62,7 @@ class Growth:
 
     def sizes(self):
         pid = self.lab.carguardd.pid
-        return fds(pid), rss_kb(pid), heap_rss_kb(pid)
+        return fds(pid), labkit.status_kb(pid, "VmRSS"), labkit.heap_rss_kb(pid)
 
     def cycle_done(self, cycle):
         if cycle + 1 == self.warm_up:
