@@ -174,6 +174,27 @@ class UeventMonitor:
             events.append(ev)
 
 
+def status_kb(pid, field):
+    """A size from /proc/PID/status in kB ("VmRSS"), or None."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def heap_rss_kb(pid):
+    """Resident size of the main thread's malloc arena ([heap] in smaps), in kB."""
+    rss, in_heap = 0, False
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                in_heap = line.rstrip().endswith("[heap]")
+            elif in_heap and line.startswith("Rss:"):
+                rss += int(line.split()[1])
+    return rss
+
+
 def wait_until(predicate, timeout, what="condition", interval=0.05):
     """Returns PREDICATE's first truthy value. Between checks it serves the GLib main
     loop, so D-Bus calls to our own objects (agents, profiles) are answered and signals
