@@ -164,6 +164,7 @@ bouncer_on_caller (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   CgBouncer *self = g_task_get_source_object (task);
   CheckData *data = g_task_get_task_data (task);
+  GCancellable *cancellable;
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply
       = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
@@ -174,11 +175,13 @@ bouncer_on_caller (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   g_variant_get (reply, "(u)", &data->uid);
-  g_dbus_connection_call (
-      self->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE, "CheckAuthorization",
-      polkit_check_parameters (data->sender, data->action, data->polkit_flags),
-      G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, POLKIT_TIMEOUT_MS,
-      g_task_get_cancellable (task), bouncer_on_polkit_reply, g_steal_pointer (&task));
+  /* Read before the task is handed on: arguments are evaluated in no set order. */
+  cancellable = g_task_get_cancellable (task);
+  g_dbus_connection_call (self->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                          "CheckAuthorization",
+                          polkit_check_parameters (data->sender, data->action, data->polkit_flags),
+                          G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, POLKIT_TIMEOUT_MS,
+                          cancellable, bouncer_on_polkit_reply, g_steal_pointer (&task));
 }
 
 void
