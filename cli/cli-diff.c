@@ -24,7 +24,6 @@ cli_diff_print (const CliDiffSide *from, const CliDiffSide *to, gboolean *differ
   g_autofree char *dir = NULL;
   g_autofree char *from_path = NULL;
   g_autofree char *to_path = NULL;
-  g_autoptr (GError) local_error = NULL;
   int status = 0;
   gboolean ok = FALSE;
 

@@ -67,6 +67,13 @@ daemon_on_sigterm (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+daemon_on_sigusr1 (gpointer user_data)
+{
+  cg_log_memory_statistics ();
+  return G_SOURCE_CONTINUE;
+}
+
 /* carguardd must be the only instance. */
 static CgDbusService *
 daemon_start_dbus (GDBusConnection *bus, CgPolicyKeeper *keeper, CgDeviceRegistry *registry,
@@ -240,6 +247,7 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGHUP, daemon_on_sighup, &daemon);
   g_unix_signal_add (SIGTERM, daemon_on_sigterm, &daemon);
   g_unix_signal_add (SIGINT, daemon_on_sigterm, &daemon);
+  g_unix_signal_add (SIGUSR1, daemon_on_sigusr1, NULL);
   watchdog_id = cg_service_start_watchdog ();
 
   cg_service_notify_ready (cg_policy_keeper_is_fallback (keeper)

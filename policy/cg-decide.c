@@ -33,8 +33,7 @@ add_found (Matches *m, const CgRuleEntry *entry)
 static void
 lookup (const CgPolicy *policy, Matches *m, CgMatchKind kind, guint64 value)
 {
-  gint64 key = pack (kind, value);
-  add_found (m, g_hash_table_lookup (policy->index, &key));
+  add_found (m, cg_policy_index_lookup (policy, (guint64)pack (kind, value)));
 }
 
 /* The most specific IEEE block holding the address: an MA-S inside an MA-L belongs to
@@ -46,7 +45,7 @@ lookup_oui (const CgPolicy *policy, Matches *m, guint64 address)
 
   for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++) {
     gint64 key = pack (CG_MATCH_BT_OUI, cg_oui_pack (sizes[i], address >> (48 - sizes[i])));
-    const CgRuleEntry *entry = g_hash_table_lookup (policy->index, &key);
+    const CgRuleEntry *entry = cg_policy_index_lookup (policy, (guint64)key);
 
     if (entry != NULL) {
       add_found (m, entry);
@@ -210,9 +209,7 @@ match_interfaces (const CgPolicy *policy, const CgFacts *facts, Matches *m)
 static const CgRuleEntry *
 index_find (const CgPolicy *policy, CgMatchKind kind, guint64 value)
 {
-  gint64 key = pack (kind, value);
-
-  return g_hash_table_lookup (policy->index, &key);
+  return cg_policy_index_lookup (policy, (guint64)pack (kind, value));
 }
 
 /* A serial is the device's own claim: it decides at the device level only for a device

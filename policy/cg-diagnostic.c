@@ -9,6 +9,10 @@ cg_policy_error_quark (void)
   return g_quark_from_static_string ("cg-policy-error-quark");
 }
 
+static CgDiagnostic *diagnostic_new_valist (CgSeverity severity, const char *file, guint line,
+                                            guint col, const char *fmt, va_list args)
+    G_GNUC_PRINTF (5, 0);
+
 static CgDiagnostic *
 diagnostic_new_valist (CgSeverity severity, const char *file, guint line, guint col,
                        const char *fmt, va_list args)

@@ -87,6 +87,12 @@ cg_glob_index_add (CgGlobIndex *index, const char *pattern, gpointer value)
   g_array_append_val (node->entries, entry);
 }
 
+gboolean
+cg_glob_index_is_empty (const CgGlobIndex *index)
+{
+  return index->root.child == NULL && index->root.entries == NULL;
+}
+
 static void
 glob_node_match (const GlobNode *node, const char *text, gsize len, CgGlobIndexFunc func,
                  gpointer user_data)

@@ -18,6 +18,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgGlobIndex, cg_glob_index_free)
 
 /* pattern must outlive the index. */
 void cg_glob_index_add (CgGlobIndex *index, const char *pattern, gpointer value);
+gboolean cg_glob_index_is_empty (const CgGlobIndex *index);
 /* Calls func, in the order they were added along the prefix path, for every value
  * whose pattern matches the first len bytes of text. */
 void cg_glob_index_match (const CgGlobIndex *index, const char *text, gsize len,

@@ -189,10 +189,10 @@ note_key (CgPolicyFile *file, SectionState *state, const CgDocLine *line, guint 
 
 /* "Name="BYD*" # their cars": the glob list is "BYD*", "#", "their", "cars". */
 static void
-warn_about_hash (CgPolicyFile *file, const CgDocLine *line, GArray *items, const CgValueSite *site)
+warn_about_hash (CgPolicyFile *file, const CgDocLine *line, GArray *parsed, const CgValueSite *site)
 {
-  for (guint i = 0; items != NULL && i < items->len; i++) {
-    const CgListItem *item = &g_array_index (items, CgListItem, i);
+  for (guint i = 0; i < parsed->len; i++) {
+    const CgListItem *item = &g_array_index (parsed, CgParsedMatch, i).list;
 
     if (item->text[0] == '#' && line->value[item->offset] != '"') {
       warn (file, site->line, site->col + (guint)item->offset,
@@ -203,27 +203,29 @@ warn_about_hash (CgPolicyFile *file, const CgDocLine *line, GArray *items, const
   }
 }
 
+/* Each item is split and parsed once: with thousands of identifiers a vendor, this is
+ * most of a load. A line with an invalid item adds none of its items. */
 static void
 add_matches (CgPolicyFile *file, const SectionState *state, const CgSchemaKey *key,
              const CgDocLine *line, const CgValueSite *site)
 {
-  g_autoptr (GArray) items = NULL;
+  g_autoptr (GArray) parsed = cg_schema_parse_matches (key, line->value, site);
 
-  if (!cg_schema_validate (key, line->value, site))
+  if (parsed == NULL)
     return;
-  items = cg_schema_split_list (line->value, site);
   if (file->flags & CG_POLICY_LOAD_STRICT)
-    warn_about_hash (file, line, items, site);
-  for (guint i = 0; items != NULL && i < items->len; i++) {
-    const CgListItem *item = &g_array_index (items, CgListItem, i);
+    warn_about_hash (file, line, parsed, site);
+  for (guint i = 0; i < parsed->len; i++) {
+    CgParsedMatch *item = &g_array_index (parsed, CgParsedMatch, i);
     CgPolicyMatch match = { .key = key->key, .line = site->line, .device = state->device };
-    g_autofree char *message = cg_match_item_parse (key->match, item->text, &match.item);
 
-    g_assert (message == NULL); /* cg_schema_validate accepted it */
+    match.item = item->item;
+    memset (&item->item, 0, sizeof (item->item));
     /* Rules show the value as written: a serial's raw bytes stay escaped. */
-    match.value = cg_schema_item_needs_escape (item->text) ? cg_schema_quote_item (item->text)
-                                                           : g_strdup (item->text);
-    match.col = site->col + (guint)item->offset;
+    match.value = cg_schema_item_needs_escape (item->list.text)
+                      ? cg_schema_quote_item (item->list.text)
+                      : g_steal_pointer (&item->list.text);
+    match.col = site->col + (guint)item->list.offset;
     g_array_append_val (file->matches, match);
   }
 }

@@ -65,7 +65,6 @@ CgPolicy *cg_policy_build (GPtrArray *files, GPtrArray *found, GPtrArray *diagno
 /* A rule and what it grants; the index stores these. */
 typedef struct {
   CgRule rule;
-  gint64 key;
   const CgGrant *grant;
   CgMatchItem item;
   guint col;
@@ -108,11 +107,25 @@ struct _CgPolicy {
   CgGrant vendor_grant; /* what a vendor's [Policy] starts from: [VendorDefault] */
   CgRuleEntry default_rule;
   CgRuleEntry car_rule;
-  GHashTable *index;   /* gint64 * (in the entry) -> CgRuleEntry *: addresses, ids, OUIs */
+  GHashTable *index;   /* a set of guint64 * (entries' item.id): addresses, ids, OUIs */
   GHashTable *serials; /* USB serial -> CgRuleEntry * */
   CgGlobIndex *globs[CG_GLOB_KINDS]; /* CgRuleEntry *, one index per cg_glob_kind_slot() */
   GPtrArray *classes;                /* CgRuleEntry *: Class, USBInterfaceClass */
-  GPtrArray *entries;                /* owns every CgRuleEntry */
+  CgRuleEntry *entries;              /* every rule, in load order, in one block */
+  guint n_entries;
+  GStringChunk *values; /* the rules' values as written */
 };
+
+/* The rule whose packed identifier is key, or NULL. The index holds only pointers to the
+ * entries' identifiers, a set (keys are values), which halves its size. */
+static inline const CgRuleEntry *
+cg_policy_index_lookup (const CgPolicy *policy, guint64 key)
+{
+  const guint64 *id = g_hash_table_lookup (policy->index, &key);
+
+  return id != NULL ? (const CgRuleEntry *)((const char *)id - G_STRUCT_OFFSET (CgRuleEntry, item)
+                                            - G_STRUCT_OFFSET (CgMatchItem, id))
+                    : NULL;
+}
 
 G_END_DECLS

@@ -87,11 +87,26 @@ device_grant_free (CgGrant *grant)
 }
 
 static void
-rule_entry_free (CgRuleEntry *entry)
+rule_entry_clear (CgRuleEntry *entry)
 {
   cg_match_item_clear (&entry->item);
-  g_free ((char *)entry->rule.value);
-  g_free (entry);
+}
+
+/* A packed identifier's kind and the bits that tell rules apart can lie anywhere in its
+ * 64 bits (an address's OUI is its top half, a Device ID's source above bit 32), and
+ * g_int64_hash keeps only the low 32: fleets of one OUI or one vendor would share a few
+ * hash values. Every bit takes part here (the MurmurHash3 finaliser). */
+static guint
+rule_key_hash (gconstpointer key)
+{
+  guint64 h = *(const guint64 *)key;
+
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  h ^= h >> 33;
+  return (guint)h;
 }
 
 static CgPolicy *
@@ -103,12 +118,12 @@ policy_new (void)
   policy->vendors = g_ptr_array_new_with_free_func ((GDestroyNotify)vendor_free);
   policy->vendor_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   policy->files = g_ptr_array_new_with_free_func (g_free);
-  policy->index = g_hash_table_new (g_int64_hash, g_int64_equal);
+  policy->index = g_hash_table_new (rule_key_hash, g_int64_equal);
   policy->serials = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < CG_GLOB_KINDS; i++)
     policy->globs[i] = cg_glob_index_new ();
   policy->classes = g_ptr_array_new ();
-  policy->entries = g_ptr_array_new_with_free_func ((GDestroyNotify)rule_entry_free);
+  policy->values = g_string_chunk_new (64 * 1024);
   return policy;
 }
 
@@ -129,7 +144,10 @@ cg_policy_unref (CgPolicy *policy)
   for (guint i = 0; i < CG_GLOB_KINDS; i++)
     cg_glob_index_free (policy->globs[i]);
   g_ptr_array_unref (policy->classes);
-  g_ptr_array_unref (policy->entries);
+  for (guint i = 0; i < policy->n_entries; i++)
+    rule_entry_clear (&policy->entries[i]);
+  g_free (policy->entries);
+  g_string_chunk_free (policy->values);
   g_hash_table_unref (policy->vendor_by_id);
   g_ptr_array_unref (policy->vendors);
   g_ptr_array_unref (policy->files);
@@ -238,9 +256,9 @@ index_entry (Builder *b, CgRuleEntry *entry)
       cg_glob_index_add (policy->globs[cg_glob_kind_slot (kind)], entry->item.text, entry);
     }
   } else {
-    earlier = g_hash_table_lookup (policy->index, &entry->key);
+    earlier = (CgRuleEntry *)cg_policy_index_lookup (policy, entry->item.id);
     if (earlier == NULL) {
-      g_hash_table_insert (policy->index, &entry->key, entry);
+      g_hash_table_add (policy->index, &entry->item.id);
       if (kind == CG_MATCH_BT_CLASS || kind == CG_MATCH_USB_INTERFACE)
         g_ptr_array_add (policy->classes, entry);
     }
@@ -252,18 +270,18 @@ index_entry (Builder *b, CgRuleEntry *entry)
 static void
 add_match (Builder *b, CgVendor *vendor, CgPolicyMatch *match)
 {
-  CgRuleEntry *entry = g_new0 (CgRuleEntry, 1);
+  CgRuleEntry *entry = &b->policy->entries[b->policy->n_entries++];
 
+  /* Copied, not taken: the files were compiled on other threads, and what outlives the
+   * load must not pin the pages of their malloc arenas that the rest of each file freed. */
   entry->item = match->item;
-  memset (&match->item, 0, sizeof (match->item));
-  entry->key = (gint64)entry->item.id;
+  entry->item.text = g_strdup (match->item.text);
   entry->col = match->col;
   entry->grant = match->device >= 0 ? g_ptr_array_index (vendor->device_grants, match->device)
                                     : &vendor->grant;
   entry->rule = (CgRule){ vendor,      vendor->file,
                           match->line, cg_match_kind_level (entry->item.kind),
-                          match->key,  g_steal_pointer (&match->value) };
-  g_ptr_array_add (b->policy->entries, entry);
+                          match->key,  g_string_chunk_insert (b->policy->values, match->value) };
   index_entry (b, entry);
 }
 
@@ -346,6 +364,7 @@ cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics
   g_autoptr (GHashTable) text_claims
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Builder b = { policy, found, text_claims };
+  gsize n_matches = 0;
 
   g_assert (owned_files != NULL);
 
@@ -354,6 +373,10 @@ cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics
     g_ptr_array_extend_and_steal (found, g_steal_pointer (&file->diagnostics));
     file->diagnostics = cg_diagnostics_new ();
   }
+  /* One block for the rules: a malloc each cost a sixth of a rule's memory. */
+  for (guint i = 0; i < files->len; i++)
+    n_matches += ((const CgPolicyFile *)g_ptr_array_index (files, i))->matches->len;
+  policy->entries = g_new0 (CgRuleEntry, n_matches);
   build_defaults (&b, find_main_file (files));
   take_settings (b.policy, find_main_file (files));
   for (guint i = 0; i < files->len; i++) {
@@ -375,6 +398,12 @@ cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics
   if (diagnostics != NULL)
     g_ptr_array_extend_and_steal (diagnostics, g_steal_pointer (&found));
   return g_steal_pointer (&policy);
+}
+
+gboolean
+cg_policy_matches_organizations (const CgPolicy *policy)
+{
+  return !cg_glob_index_is_empty (policy->globs[cg_glob_kind_slot (CG_MATCH_ORGANIZATION)]);
 }
 
 guint

@@ -142,6 +142,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CgPolicy, cg_policy_unref)
 void cg_policy_decide (const CgPolicy *policy, const CgFacts *facts, CgTransport transport,
                        CgDecision *out);
 
+/* Whether any rule matches on Organization= (a hwdb name). Without one the hwdb look-ups
+ * cannot change a decision, and a guard may skip them. */
+gboolean cg_policy_matches_organizations (const CgPolicy *policy);
+
 /* Vendors, sorted by id. */
 guint cg_policy_get_n_vendors (const CgPolicy *policy);
 const CgVendor *cg_policy_get_vendor (const CgPolicy *policy, guint index);

@@ -53,8 +53,8 @@ count_key (JsonObject *keys, const char *key)
 static void
 collect_vendor_rules (const CgPolicy *policy, GHashTable *match_keys, GHashTable *devices)
 {
-  for (guint i = 0; i < policy->entries->len; i++) {
-    const CgRuleEntry *entry = g_ptr_array_index (policy->entries, i);
+  for (guint i = 0; i < policy->n_entries; i++) {
+    const CgRuleEntry *entry = &policy->entries[i];
     const CgVendor *vendor = entry->rule.vendor;
     GPtrArray *list;
     JsonObject *keys;

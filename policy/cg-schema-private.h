@@ -136,6 +136,17 @@ void cg_grant_spec_resolve (const CgGrantSpec *spec, const CgGrant *base, CgGran
  * Preset=block forbids, USBInterfaces= where the section's USB mode is charge-only. */
 void cg_grant_spec_check (const CgGrantSpec *spec, const char *file, GPtrArray *diagnostics);
 
+/* One item of a match key's value, split and parsed. */
+typedef struct {
+  CgListItem list;
+  CgMatchItem item;
+} CgParsedMatch;
+
+/* Splits and parses a match key's value once: CgParsedMatch items (the array clears
+ * them), or NULL with a diagnostic for each item that is invalid. */
+GArray *cg_schema_parse_matches (const CgSchemaKey *key, const char *value,
+                                 const CgValueSite *site);
+
 /* Validates a whole value for key (any type); FALSE with diagnostics. */
 gboolean cg_schema_validate (const CgSchemaKey *key, const char *value, const CgValueSite *site);
 

@@ -229,31 +229,50 @@ cg_schema_item_needs_escape (const char *text)
   return FALSE;
 }
 
-static gboolean
-validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *site)
+static void
+parsed_match_clear (CgParsedMatch *parsed)
+{
+  list_item_clear (&parsed->list);
+  cg_match_item_clear (&parsed->item);
+}
+
+GArray *
+cg_schema_parse_matches (const CgSchemaKey *key, const char *value, const CgValueSite *site)
 {
   g_autoptr (GArray) items = cg_schema_split_list (value, site);
+  g_autoptr (GArray) parsed = NULL;
   gboolean ok = TRUE;
 
   if (items == NULL)
-    return FALSE;
+    return NULL;
   /* An empty list key empties the list (cg-policy-file.c); a [Device] key names one. */
   if (key->type == CG_VALUE_MATCH_ONE && items->len != 1) {
     cg_value_site_report (site, 0, "%s= takes exactly one value", key->key);
-    return FALSE;
+    return NULL;
   }
+  parsed = g_array_sized_new (FALSE, TRUE, sizeof (CgParsedMatch), items->len);
+  g_array_set_clear_func (parsed, (GDestroyNotify)parsed_match_clear);
   for (guint i = 0; i < items->len; i++) {
-    const CgListItem *item = &g_array_index (items, CgListItem, i);
-    CgMatchItem parsed = { 0 };
-    g_autofree char *message = cg_match_item_parse (key->match, item->text, &parsed);
+    CgParsedMatch match = { g_array_index (items, CgListItem, i), { 0 } };
+    g_autofree char *message = cg_match_item_parse (key->match, match.list.text, &match.item);
 
-    cg_match_item_clear (&parsed);
+    /* The text moves to parsed, which clears it from now on. */
+    g_array_index (items, CgListItem, i).text = NULL;
+    g_array_append_val (parsed, match);
     if (message != NULL) {
-      cg_value_site_report (site, item->offset, "%s", message);
+      cg_value_site_report (site, match.list.offset, "%s", message);
       ok = FALSE;
     }
   }
-  return ok;
+  return ok ? g_steal_pointer (&parsed) : NULL;
+}
+
+static gboolean
+validate_match (const CgSchemaKey *key, const char *value, const CgValueSite *site)
+{
+  g_autoptr (GArray) parsed = cg_schema_parse_matches (key, value, site);
+
+  return parsed != NULL;
 }
 
 gboolean

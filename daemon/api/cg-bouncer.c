@@ -351,9 +351,7 @@ bouncer_on_caller (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   CgBouncer *self = g_task_get_source_object (task);
   CheckData *data = g_task_get_task_data (task);
-  /* Read before the call: its arguments are evaluated in no set order, and the last
-   * one steals the task. */
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GCancellable *cancellable;
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply
       = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
@@ -364,6 +362,8 @@ bouncer_on_caller (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   g_variant_get (reply, "(u)", &data->uid);
+  /* Read before the task is handed on: arguments are evaluated in no set order. */
+  cancellable = g_task_get_cancellable (task);
   g_dbus_connection_call (self->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_INTERFACE,
                           "CheckAuthorization",
                           polkit_check_parameters (data->sender, data->action, data->polkit_flags),

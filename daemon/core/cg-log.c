@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,4 +118,23 @@ cg_log_event_in_domain (const char *domain, GLogLevelFlags level, const char *me
   va_end (ap);
 
   g_log_structured_array (level, fields, n);
+}
+
+void
+cg_log_memory_statistics (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+  g_autofree char *in_use = g_strdup_printf ("%zu", info.uordblks + info.hblkhd);
+  g_autofree char *held = g_strdup_printf ("%zu", info.arena + info.hblkhd);
+  g_autofree char *free_bytes = g_strdup_printf ("%zu", info.fordblks);
+  g_autofree char *free_chunks = g_strdup_printf ("%zu", info.ordblks);
+  g_autofree char *mmapped = g_strdup_printf ("%zu", info.hblkhd);
+  g_autofree char *message
+      = g_strdup_printf ("malloc: %s bytes in use, %s held (%s mmapped), %s free in %s chunks",
+                         in_use, held, mmapped, free_bytes, free_chunks);
+
+  cg_log_event (G_LOG_LEVEL_INFO, NULL, message, "CARGUARD_MALLOC_IN_USE", in_use,
+                "CARGUARD_MALLOC_HELD", held, "CARGUARD_MALLOC_FREE", free_bytes,
+                "CARGUARD_MALLOC_FREE_CHUNKS", free_chunks, "CARGUARD_MALLOC_MMAPPED", mmapped,
+                NULL);
 }

@@ -29,4 +29,10 @@ void cg_log_setup (gboolean debug);
 void cg_log_event_in_domain (const char *domain, GLogLevelFlags level, const char *message_id,
                              const char *message, ...) G_GNUC_NULL_TERMINATED;
 
+/* One entry with the process's malloc statistics (mallinfo2: bytes in use, held from the
+ * system, free and in how many chunks, mmapped) as CARGUARD_MALLOC_* fields: carguardd
+ * logs it on SIGUSR1, so a long run can tell a leak (in use grows) from fragmentation
+ * (held grows, in use does not) without a debugger. */
+void cg_log_memory_statistics (void);
+
 G_END_DECLS

@@ -54,5 +54,10 @@ cg_service_start_watchdog (void)
 
   if (sd_watchdog_enabled (0, &usec) <= 0 || usec == 0)
     return 0;
+  /* Whole seconds let GLib wake this and other processes' second timers together (a
+   * phone's battery); the ping may come up to a second late, far inside the interval. */
+  if (usec >= 4 * G_USEC_PER_SEC)
+    return g_timeout_add_seconds ((guint)(usec / 2 / G_USEC_PER_SEC) - 1, service_watchdog_ping,
+                                  NULL);
   return g_timeout_add ((guint)(usec / 2000), service_watchdog_ping, NULL);
 }

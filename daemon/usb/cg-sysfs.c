@@ -55,21 +55,26 @@ sysfs_set_errno_error (int saved_errno, const char *what, const char *path, GErr
 }
 
 /* Reads up to max_bytes from the start; sysfs attributes must be read from offset 0 in
- * one go to get a consistent value. */
+ * one go to get a consistent value. A read shorter than asked is the end, which saves the
+ * read that returns 0: sysfs gives a text attribute whole and a regular file all it has.
+ * A binary attribute (a device's descriptors) comes a page at most per read, so a short
+ * read of whole pages is not the end. */
 static gssize
 sysfs_read_fd (int fd, guint8 *buffer, gsize max_bytes)
 {
+  gsize page = (gsize)sysconf (_SC_PAGESIZE);
   gsize total = 0;
 
   while (total < max_bytes) {
-    gssize n = read (fd, buffer + total, max_bytes - total);
+    gsize want = max_bytes - total;
+    gssize n = read (fd, buffer + total, want);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
       return -1;
-    if (n == 0)
-      break;
     total += (gsize)n;
+    if ((gsize)n < want && (n == 0 || (gsize)n % page != 0))
+      break;
   }
   return (gssize)total;
 }

@@ -85,6 +85,7 @@ cg_usb_descriptors_parse (const guint8 *data, gsize len, CgUsbDescriptors *out, 
                          "no device descriptor");
     return FALSE;
   }
+  out->has_device = TRUE;
   out->device_class = data[4];
   out->vid = descriptor_le16 (data + 8);
   out->pid = descriptor_le16 (data + 10);

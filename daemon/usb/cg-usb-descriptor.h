@@ -30,6 +30,7 @@ typedef struct {
 } CgUsbInterfaceDescriptor;
 
 typedef struct {
+  gboolean has_device; /* a valid device descriptor: vid, pid and device_class are its */
   guint16 vid;
   guint16 pid;
   guint8 device_class;

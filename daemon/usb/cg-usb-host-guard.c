@@ -147,6 +147,8 @@ host_read_descriptors (CgUsbHostGuard *self, const char *name, HostDeviceFacts *
   facts->has_descriptors = facts->descriptors.vid != 0 || facts->descriptors.n_interfaces > 0;
 }
 
+/* Every read is a few syscalls on the way to the device's `authorized`: the VID:PID come
+ * from the device descriptor when there is one (idVendor and idProduct are its fields). */
 static void
 host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
 {
@@ -156,15 +158,21 @@ host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
   *facts = (HostDeviceFacts){ 0 };
   facts->devnum = host_read_decimal (self, name, "devnum");
   facts->authorized = host_read_decimal (self, name, "authorized") != 0;
-  facts->has_id = host_read_hex (self, name, "idVendor", G_MAXUINT16, &vid)
-                  && host_read_hex (self, name, "idProduct", G_MAXUINT16, &pid);
+  host_read_descriptors (self, name, facts);
+  if (facts->descriptors.has_device) {
+    facts->has_id = TRUE;
+    vid = facts->descriptors.vid;
+    pid = facts->descriptors.pid;
+  } else {
+    facts->has_id = host_read_hex (self, name, "idVendor", G_MAXUINT16, &vid)
+                    && host_read_hex (self, name, "idProduct", G_MAXUINT16, &pid);
+  }
   facts->vid = vid;
   facts->pid = pid;
   facts->manufacturer = host_read_attr (self, name, "manufacturer");
   facts->product = host_read_attr (self, name, "product");
   facts->serial = host_read_attr (self, name, "serial");
   facts->connect_type = host_read_attr (self, port, "connect_type");
-  host_read_descriptors (self, name, facts);
 }
 
 /* "1-1.2" -> "usb1": the root hub whose interface policy covers the device. */
@@ -365,7 +373,10 @@ host_facts (CgUsbHostGuard *self, const HostDeviceFacts *seen, CgOrganizations *
                     .usb_interface_classes = seen->descriptors.classes,
                     .n_usb_interface_classes = seen->descriptors.n_classes };
 
-  if (self->hwdb != NULL)
+  g_autoptr (CgPolicy) policy = cg_policy_keeper_get_policy (self->core.keeper);
+
+  /* A hwdb look-up costs more than the rest of the judgement; only Organization= uses it. */
+  if (self->hwdb != NULL && cg_policy_matches_organizations (policy))
     cg_hwdb_fill_organizations (self->hwdb, &facts, organizations);
   return facts;
 }

@@ -4,7 +4,7 @@
 #include <glib.h>
 #include <stdio.h>
 
-int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+#include "fuzz-support.h"
 
 static int
 replay_dir (const char *path)

@@ -193,8 +193,8 @@ END_TEST
 /* Fail closed: one broken entry, and the whole file gives nothing. */
 static const char *const corrupt_files[] = {
   "this is not a key file\n",
-  "[bluetooth 00:AA:01:01:00:01]\nBy=person\nApproved=1\nclass=0x200420\n"
-  "[bluetooth 00:AA:01:01:00:02]\nBy=somebody\nApproved=1\nclass=0x200420\n",
+  ("[bluetooth 00:AA:01:01:00:01]\nBy=person\nApproved=1\nclass=0x200420\n"
+   "[bluetooth 00:AA:01:01:00:02]\nBy=somebody\nApproved=1\nclass=0x200420\n"),
   "[bluetooth 00:AA:01:01:00:01]\nBy=person\nclass=0x200420\n",
   "[bluetooth 00:AA:01:01:00:01]\nBy=person\nApproved=yesterday\nclass=0x200420\n",
   "[bluetooth 00:AA:01:01:0]\nBy=person\nApproved=1\nclass=0x200420\n",

@@ -387,8 +387,8 @@ START_TEST (test_report_lists_who_gets_what)
   const char *names[] = { "carguard.conf", "pool.conf", "dock.conf", "evil.conf" };
   const char *texts[] = {
     "[Default]\nPairing=ask\nProfiles=a2dp hfp\n[CarDefault]\nPreset=audio-only\n",
-    "[Vendor]\nName=Pool cars\n[Match]\nBluetoothOUI=02:00:00\n[Policy]\nPreset=audio-only\n"
-    "[Device]\nBluetoothAddress=02:00:00:00:00:01\nPreset=trusted\n",
+    ("[Vendor]\nName=Pool cars\n[Match]\nBluetoothOUI=02:00:00\n[Policy]\nPreset=audio-only\n"
+     "[Device]\nBluetoothAddress=02:00:00:00:00:01\nPreset=trusted\n"),
     "[Vendor]\n[Match]\nUSB=1234:5678\nUSB=1235\n[Policy]\nUSBMode=data\nUSBInterfaces=hid\n",
     "[Vendor]\n[Match]\nName=\"Evil*\"\n[Policy]\nPreset=block\n",
   };

@@ -347,6 +347,61 @@ START_TEST (test_usb_interfaces_follow_grant)
 }
 END_TEST
 
+/* The guards skip the hwdb when no rule could use its answer. */
+START_TEST (test_matches_organizations)
+{
+  const char *names[] = { "carguard.conf", "acme.conf" };
+  const char *texts[] = { main_conf, "[Vendor]\n[Match]\nUSB=1234\n" };
+  g_autoptr (CgPolicy) with = load_fixture ();
+  g_autoptr (CgPolicy) without = cg_policy_load_from_data (names, texts, 2, NULL, NULL);
+
+  ck_assert (cg_policy_matches_organizations (with));
+  ck_assert_ptr_nonnull (without);
+  ck_assert (!cg_policy_matches_organizations (without));
+}
+END_TEST
+
+static const char *
+decided_by (const CgPolicy *policy, const CgFacts *facts, CgTransport transport)
+{
+  g_auto (CgDecision) decision = { 0 };
+
+  cg_policy_decide (policy, facts, transport, &decision);
+  if (decision.rules == NULL || decision.rules->len != 1)
+    return "not one rule";
+  return cg_vendor_get_id (((const CgRule *)g_ptr_array_index (decision.rules, 0))->vendor);
+}
+
+/* Identifiers that differ only above their low 32 bits (the kind, an address's OUI, a
+ * Device ID's source) are different rules, whoever claims them. */
+START_TEST (test_identifiers_apart_above_low_bits)
+{
+  const char *names[] = { "carguard.conf", "a.conf", "b.conf", "c.conf" };
+  const char *texts[] = {
+    main_conf,
+    "[Vendor]\n[Match]\nUSB=1234:5678\n[Device]\nBluetoothAddress=00:11:22:33:44:55\n",
+    ("[Vendor]\n[Match]\nDeviceID=bluetooth:v1234p5678\n"
+     "[Device]\nBluetoothAddress=66:77:22:33:44:55\n"),
+    "[Vendor]\n[Match]\nDeviceID=usb:v1234p5678\n",
+  };
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 4, diagnostics, NULL);
+  const CgFacts usb = { .has_usb_id = TRUE, .usb_vid = 0x1234, .usb_pid = 0x5678 };
+  const CgFacts bt_id = { .bt_device_id = { CG_DEVICE_ID_SOURCE_BLUETOOTH, 0x1234, 0x5678, 0 } };
+  const CgFacts usb_id = { .bt_device_id = { CG_DEVICE_ID_SOURCE_USB, 0x1234, 0x5678, 0 } };
+  const CgFacts first = { .bt_address = "00:11:22:33:44:55" };
+  const CgFacts second = { .bt_address = "66:77:22:33:44:55" };
+
+  ck_assert_ptr_nonnull (policy);
+  ck_assert_uint_eq (cg_diagnostics_count_errors (diagnostics), 0);
+  ck_assert_str_eq (decided_by (policy, &usb, USB), "a");
+  ck_assert_str_eq (decided_by (policy, &bt_id, BT), "b");
+  ck_assert_str_eq (decided_by (policy, &usb_id, BT), "c");
+  ck_assert_str_eq (decided_by (policy, &first, BT), "a");
+  ck_assert_str_eq (decided_by (policy, &second, BT), "b");
+}
+END_TEST
+
 /* [VendorDefault] decides for every vendor file that does not set its own Preset=: one
  * setting flips a whole shipped set from ask to block. */
 START_TEST (test_vendor_default_decides_for_vendors_without_preset)
@@ -405,8 +460,8 @@ START_TEST (test_serial_is_scoped_to_its_vendor)
   const char *names[] = { "carguard.conf", "dock.conf", "rogue.conf" };
   const char *texts[] = {
     "[Default]\nPreset=charge-only\nUSBMode=ask\n",
-    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=charge-only\n"
-    "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n",
+    ("[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=charge-only\n"
+     "[Device]\nUSBSerial=DOCK-1\nPreset=trusted\n"),
     "[Vendor]\n[Match]\nUSB=dead\n[Policy]\nPreset=block\n",
   };
   const CgFacts dock = { .usb_serial = "DOCK-1", .has_usb_id = TRUE, .usb_vid = 0x17ef };
@@ -485,6 +540,8 @@ precedence_suite (void)
   tcase_add_test (tc, test_same_level_takes_most_restrictive);
   tcase_add_test (tc, test_usb_interfaces_follow_grant);
   tcase_add_test (tc, test_no_files_fail_closed);
+  tcase_add_test (tc, test_matches_organizations);
+  tcase_add_test (tc, test_identifiers_apart_above_low_bits);
   tcase_add_test (tc, test_vendor_default_decides_for_vendors_without_preset);
   tcase_add_test (tc, test_vendor_default_absent_means_default);
   tcase_add_test (tc, test_serial_is_scoped_to_its_vendor);

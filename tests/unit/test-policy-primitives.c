@@ -320,8 +320,8 @@ START_TEST (test_usb_while_locked)
   const char *names[] = { "carguard.conf", "dock.conf", "kbd.conf" };
   const char *texts[] = {
     "[Default]\nPreset=trusted\n",
-    "[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=trusted\nUSBWhileLocked=data\n"
-    "[Device]\nUSBSerial=D1\nUSBWhileLocked=charge-only\n",
+    ("[Vendor]\n[Match]\nUSB=17ef\n[Policy]\nPreset=trusted\nUSBWhileLocked=data\n"
+     "[Device]\nUSBSerial=D1\nUSBWhileLocked=charge-only\n"),
     "[Vendor]\n[Match]\nUSBProduct=\"Keyboard\"\n[Policy]\nPreset=trusted\n",
   };
   const CgFacts dock = { .has_usb_id = TRUE, .usb_vid = 0x17ef };

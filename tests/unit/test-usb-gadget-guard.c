@@ -513,7 +513,6 @@ END_TEST
  * undone wherever it was bound, and g1 bound to a UDC other than the guarded one too. */
 START_TEST (test_other_gadgets_are_undone_on_every_udc)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *g2 = NULL;
   g_autofree char *g3 = NULL;
 

@@ -79,8 +79,15 @@ fake_device_on_port (const char *name, const char *vid, const char *devnum, cons
     write_file (path, attrs[i][1]);
   }
   {
+    /* idVendor is the device descriptor's idVendor, as the kernel shows it. */
     g_autofree char *path = g_strconcat (DEV, name, "/descriptors", NULL);
-    write_bytes (path, descriptors, sizeof descriptors);
+    guint8 device[sizeof descriptors];
+    guint16 id = (guint16)g_ascii_strtoull (vid, NULL, 16);
+
+    memcpy (device, descriptors, sizeof descriptors);
+    device[8] = (guint8)(id & 0xff);
+    device[9] = (guint8)(id >> 8);
+    write_bytes (path, device, sizeof device);
   }
   for (guint i = 0; i < 2; i++) {
     g_autofree char *cls = g_strdup_printf ("%s%s:1.%u/bInterfaceClass", DEV, name, i);
@@ -372,6 +379,19 @@ START_TEST (test_trusted_vendor_authorized_with_interfaces)
 }
 END_TEST
 
+/* Without readable descriptors the VID:PID come from idVendor and idProduct. */
+START_TEST (test_vendor_without_descriptors)
+{
+  g_autofree char *descriptors = g_build_filename (fixture.root, DEV "1-1/descriptors", NULL);
+
+  cg_usb_host_guard_start (fixture.guard);
+  fake_device ("1-1", "1d6b", "4", "0");
+  ck_assert_int_eq (g_unlink (descriptors), 0);
+  cg_usb_host_guard_device_added (fixture.guard, "1-1");
+  assert_attr (DEV "1-1/authorized", "1");
+}
+END_TEST
+
 START_TEST (test_interface_allowlist)
 {
   cg_usb_host_guard_start (fixture.guard);
@@ -529,6 +549,7 @@ main (void)
   tcase_add_test (tc, test_block_reaches_a_device_kept_at_start);
   tcase_add_test (tc, test_car_vendor_stays_unauthorized);
   tcase_add_test (tc, test_trusted_vendor_authorized_with_interfaces);
+  tcase_add_test (tc, test_vendor_without_descriptors);
   tcase_add_test (tc, test_interface_allowlist);
   tcase_add_test (tc, test_reload_reauthorizes_and_deauthorizes);
   tcase_add_test (tc, test_present_devices_values);

@@ -3,8 +3,8 @@
 policy root with carguardd behind it, the car's raw name, a connection the car holds
 open across a policy edit, and the checks on carguardd's log and `carguard devices`."""
 
-import errno
 import json
+import os
 import socket
 import subprocess
 import traceback
@@ -16,12 +16,14 @@ CAR = labkit.CAR_ADDRESS
 PHONE = labkit.PHONE_ADDRESS
 HFP_CHANNEL = 13  # the lab phone's HFP audio gateway (phone.py)
 
-# [Default] denies; a car-class device without a vendor file gets [CarDefault].
+# As the shipped defaults: [Default] asks and grants no HID; a car-class device without
+# a vendor file gets [CarDefault], which asks before it pairs and grants audio-only.
 MAIN_CONF = """[Default]
 Pairing=ask
-Profiles=a2dp avrcp hfp hsp hid
+Profiles=a2dp avrcp hfp hsp
 [CarDefault]
 Preset=audio-only
+Pairing=ask
 """
 # carguardd also sees the phone from the car's adapter (one bluetoothd serves both);
 # the phone is vetted so that only the phone's view of the car is under test.
@@ -44,6 +46,35 @@ def write_policy(lab, root=ROOT):
     lab.write_policy(root, {"etc/carguard/carguard.conf": MAIN_CONF,
                             "etc/carguard/vendors.d/lab-phone.conf": PHONE_VENDOR})
     return root
+
+
+def write_shipped_policy(lab, root=ROOT, vendors=None):
+    """A policy root as the package installs it: the source tree's policy/shipped/ under
+    ROOT/usr/lib/carguard, nothing of an administrator's in /etc but the lab phone's
+    vendor file and VENDORS ({"pool": text} is /etc/carguard/vendors.d/pool.conf)."""
+    shipped = os.path.join(lab.src, "policy", "shipped")
+    files = {"etc/carguard/vendors.d/lab-phone.conf": PHONE_VENDOR}
+    for folder, _, names in os.walk(shipped):
+        for name in names:
+            rel = os.path.relpath(os.path.join(folder, name), shipped)
+            with open(os.path.join(folder, name)) as f:
+                files[f"usr/lib/carguard/{rel}"] = f.read()
+    for name, text in (vendors or {}).items():
+        files[f"etc/carguard/vendors.d/{name}.conf"] = text
+    return lab.write_policy(root, files)
+
+
+def guarded_phone(lab, root):
+    """carguardd on ROOT, the phone (no agent of its own: carguard's decides), the car
+    (car.py --serve) and a DecisionWatch on the car's record: what every scenario with
+    a lying car starts from. Returns (car, watch)."""
+    start_carguardd(lab, root)
+    lab.start_phone(agent=False)
+    return lab.start_car(), labkit.DecisionWatch(lab.bus, f"bluetooth/{CAR}")
+
+
+def phone_bonded(lab, address=CAR):
+    return labkit.bond_state(lab.bus, labkit.PHONE_ADAPTER, address)["bonded"]
 
 
 def carguardd_log(lab):
@@ -100,7 +131,7 @@ def car_holds_rfcomm(channel, timeout=20):
         return None, s
     except OSError as e:
         s.close()
-        return errno.errorcode.get(e.errno, "ETIMEDOUT") if e.errno else "ETIMEDOUT", None
+        return labkit.errno_name(e) if e.errno else "ETIMEDOUT", None
 
 
 def closed_by_phone(sock, timeout):
@@ -176,14 +207,19 @@ def wait_links_down(lab, timeout=30):
     labkit.wait_until(down, timeout, "every Bluetooth link to drop")
 
 
-def run(tap, body):
-    """One boot of a Bluetooth guard scenario: the Bluetooth stack, the SDP watchdog
-    and the policy root, then BODY(lab, root); carguardd is BODY's to start. Returns
-    the scenario's exit status."""
+def run(tap, body, policy=write_policy, main_conf=None, before=None):
+    """One boot of a Bluetooth guard scenario: the Bluetooth stack (bluetoothd with
+    MAIN_CONF, labkit.main_conf() by default), the SDP watchdog and the policy root
+    POLICY(lab) writes, then BODY(lab, root); carguardd is BODY's to start. BEFORE(lab),
+    if given, runs once the system bus is up and before bluetoothd (a fake logind whose
+    bus policy and seats must be in place first). Returns the scenario's exit status."""
     with labkit.Lab() as lab:
         try:
-            lab.bluetooth_up(labkit.main_conf())
-            body(lab, write_policy(lab))
+            if before:
+                lab.start_system_bus()
+                before(lab)
+            lab.bluetooth_up(main_conf or labkit.main_conf())
+            body(lab, policy(lab))
             wait_links_down(lab)
         except Exception:
             tap.diag(traceback.format_exc())

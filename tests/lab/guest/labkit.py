@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -173,6 +174,27 @@ class UeventMonitor:
             events.append(ev)
 
 
+def status_kb(pid, field):
+    """A size from /proc/PID/status in kB ("VmRSS"), or None."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def heap_rss_kb(pid):
+    """Resident size of the main thread's malloc arena ([heap] in smaps), in kB."""
+    rss, in_heap = 0, False
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                in_heap = line.rstrip().endswith("[heap]")
+            elif in_heap and line.startswith("Rss:"):
+                rss += int(line.split()[1])
+    return rss
+
+
 def wait_until(predicate, timeout, what="condition", interval=0.05):
     """Returns PREDICATE's first truthy value. Between checks it serves the GLib main
     loop, so D-Bus calls to our own objects (agents, profiles) are answered and signals
@@ -214,6 +236,35 @@ def _serve(ctx, uevents, seconds):
     finally:
         timer.destroy()
         kernel.destroy()
+
+
+def errno_name(exc):
+    """The name of the error a socket call raised ("ECONNREFUSED"): what the car got."""
+    if isinstance(exc, socket.timeout):
+        return "ETIMEDOUT"
+    if isinstance(exc, OSError) and exc.errno:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+    return type(exc).__name__
+
+
+def in_thread(fn, timeout, what):
+    """FN() in a thread while this one serves the main loop (a blocking socket call must
+    not stall the D-Bus objects that bluetoothd calls back meanwhile). Returns FN's
+    value or raises its exception."""
+    state = {}
+
+    def body():
+        try:
+            state["value"] = fn()
+        except BaseException as e:
+            state["error"] = e
+
+    worker = threading.Thread(target=body, daemon=True)
+    worker.start()
+    wait_until(lambda: not worker.is_alive(), timeout, what)
+    if "error" in state:
+        raise state["error"]
+    return state.get("value")
 
 
 def call(method, *args, timeout=30, **kwargs):
@@ -294,11 +345,13 @@ def bond_state(bus, adapter, address):
             "trusted": p.get("Trusted", False)}
 
 
-def main_conf(device_id=None, name=None, extra=""):
+def main_conf(device_id=None, name=None, extra="", just_works_repairing="always"):
     """Text of a bluetoothd main.conf. One bluetoothd serves both emulated
     controllers, so DEVICE_ID ("bluetooth:VVVV:PPPP:DDDD") is the car's Device ID as
-    the phone sees it (and the phone's too)."""
-    lines = ["[General]", "JustWorksRepairing = always", "DiscoverableTimeout = 0",
+    the phone sees it (and the phone's too). JUST_WORKS_REPAIRING "never" is BlueZ's
+    default (a bonded address that pairs again with Just Works is refused without asking
+    any agent); "always" lets the lab's honest car pair again after forget()."""
+    lines = ["[General]", f"JustWorksRepairing = {just_works_repairing}", "DiscoverableTimeout = 0",
              "PairableTimeout = 0"]
     if device_id:
         lines.append(f"DeviceID = {device_id}")
@@ -335,11 +388,11 @@ class Lab:
     def log_path(self, name):
         return os.path.join(RESULTS, name)
 
-    def spawn(self, name, argv, stdout=None, **kwargs):
+    def spawn(self, name, argv, stdout=None, stdin=subprocess.DEVNULL, **kwargs):
         """Starts a tracked process; its stderr (and stdout unless given) goes to
         NAME.log in the run's log directory."""
         log = open(self.log_path(f"{name}.log"), "ab")
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(argv, stdin=stdin,
                                 stdout=log if stdout is None else stdout,
                                 stderr=log, **kwargs)
         self.procs[name] = proc
@@ -408,34 +461,48 @@ class Lab:
 
     # -- D-Bus and BlueZ
 
-    def system_bus_config(self):
-        """The system bus as Debian configures it, plus carguardd's bus policy from
-        the source tree (the guest runs the host root, where carguard is not
-        installed), minus service activation: the lab runs no polkit, so carguardd's
-        bouncer takes its documented "polkit is not running: root passes" path
-        instead of an activated polkitd that knows no carguard actions and has no
-        session for root."""
+    def system_bus_config(self, carguard=True):
+        """The system bus as Debian configures it, minus service activation: the lab
+        runs no polkit, so carguardd's bouncer takes its documented "polkit is not
+        running: root passes" path instead of an activated polkitd that knows no
+        carguard actions and has no session for root. With CARGUARD, carguard's bus
+        policy files from the source tree (data/*.conf with a <busconfig>: the guest runs
+        the host root, where carguard is not installed) are read where the package installs
+        them, in /usr/share/dbus-1/system.d: before /etc/dbus-1/system.d and its
+        bluetooth.conf, so the rules combine as on a Debian system that has carguard."""
         path = "/run/carguard-lab-system-bus.conf"
-        ours = os.path.join(self.src, "data", "org.carguard.Daemon1.conf")
         with open("/usr/share/dbus-1/system.conf") as f:
             text = f.read()
         text = text.replace("<standard_system_servicedirs/>", "")
-        # A relative includedir is relative to the config file, which is not there here.
-        text = text.replace("<includedir>system.d</includedir>",
-                            "<includedir>/usr/share/dbus-1/system.d</includedir>")
         text = re.sub(r"<servicehelper>.*?</servicehelper>", "", text, flags=re.S)
-        if os.path.exists(ours):
-            text = text.replace("</busconfig>", f"  <include>{ours}</include>\n</busconfig>")
+        # A relative includedir is relative to the file that names it, which now lives
+        # in /run: the policy files of /usr/share/dbus-1/system.d (logind's among them)
+        # would be left out.
+        shipped = "<includedir>/usr/share/dbus-1/system.d</includedir>"
+        ours = self.carguard_bus_policies() if carguard else []
+        text = text.replace("<includedir>system.d</includedir>",
+                            "\n  ".join([shipped] + [f"<include>{p}</include>" for p in ours]))
         with open(path, "w") as f:
             f.write(text)
         return path
 
-    def start_system_bus(self):
-        """The system bus (once per boot); returns the connection to it."""
+    def carguard_bus_policies(self):
+        data = os.path.join(self.src, "data")
+        found = []
+        for name in sorted(os.listdir(data)):
+            if name.endswith(".conf"):
+                with open(os.path.join(data, name)) as f:
+                    if "<busconfig" in f.read():
+                        found.append(os.path.join(data, name))
+        return found
+
+    def start_system_bus(self, carguard=True):
+        """The system bus (once per boot), with carguard's bus policy installed unless
+        CARGUARD is false (an unguarded phone); returns the connection to it."""
         if self.bus is not None:
             return self.bus
         os.makedirs("/run/dbus", exist_ok=True)
-        subprocess.run(["dbus-daemon", f"--config-file={self.system_bus_config()}", "--fork",
+        subprocess.run(["dbus-daemon", f"--config-file={self.system_bus_config(carguard)}", "--fork",
                         "--nopidfile"], check=True)
         wait_until(lambda: os.path.exists("/run/dbus/system_bus_socket"), 20, "the system bus")
         self.bus = system_bus()
@@ -501,10 +568,11 @@ class Lab:
                 if time.monotonic() >= deadline:
                     raise
 
-    def bluetooth_up(self, main_conf_text=None):
-        """The whole Bluetooth stack: system bus, btmon, bluetoothd, two emulated
-        controllers (hci0 = phone, hci1 = car), both powered."""
-        self.start_system_bus()
+    def bluetooth_up(self, main_conf_text=None, carguard=True):
+        """The whole Bluetooth stack: system bus (with carguard's bus policy unless
+        CARGUARD is false), btmon, bluetoothd, two emulated controllers (hci0 = phone,
+        hci1 = car), both powered."""
+        self.start_system_bus(carguard)
         self.start_btmon()
         self.start_bluetoothd(main_conf_text)
         self.start_btvirt()
@@ -662,11 +730,71 @@ class Lab:
         return proc
 
     def phone_events(self):
+        return self.events("phone")
+
+    def events(self, name):
+        """The JSON lines of NAME-events.jsonl (the phone's, a desktop agent's)."""
         try:
-            with open(self.log_path("phone-events.jsonl")) as f:
+            with open(self.log_path(f"{name}-events.jsonl")) as f:
                 return [json.loads(line) for line in f if line.strip()]
         except FileNotFoundError:
             return []
+
+    def phone_pair(self, address, transport="le", timeout=60):
+        """The person pairs from the phone's settings: the phone's adapter discovers
+        ADDRESS over TRANSPORT, then Device1.Pair() from a caller with no agent of its
+        own, so the default agent decides. Returns None or BlueZ's error name."""
+        path = device_path(PHONE_ADAPTER, address)
+        adapter = dbus.Interface(self.bus.get_object(BLUEZ, adapter_path(PHONE_ADAPTER)),
+                                 "org.bluez.Adapter1")
+        if props(self.bus, path, "org.bluez.Device1") is None:
+            adapter.SetDiscoveryFilter({"Transport": dbus.String(transport)})
+            adapter.StartDiscovery()
+            try:
+                wait_until(lambda: props(self.bus, path, "org.bluez.Device1"), 30,
+                           f"{address} in the phone's discovery")
+            finally:
+                try:
+                    adapter.StopDiscovery()
+                except dbus.exceptions.DBusException:
+                    pass
+        device = dbus.Interface(self.bus.get_object(BLUEZ, path), "org.bluez.Device1")
+        try:
+            call(device.Pair, timeout=timeout)
+        except dbus.exceptions.DBusException as e:
+            return e.get_dbus_name() or str(e)
+        return None
+
+    def start_desktop_agent(self, name, uid=0, trust=False):
+        """desktop_agent.py as UID (0, or NOBODY for an ordinary user): another agent that
+        takes the default role and accepts everything; with TRUST it marks each newly
+        paired device Trusted. Returns (process, its "ready" event: what RegisterAgent and
+        RequestDefaultAgent answered, None for success)."""
+        events = self.log_path(f"{name}-events.jsonl")
+        argv = [PYTHON, os.path.join(GUEST, "desktop_agent.py")] + (["--trust"] if trust else [])
+        proc = self.spawn(name, argv, stdout=open(events, "ab"), **_as_user(uid))
+        ready = wait_until(lambda: proc.poll() is not None or _first_event(events, "ready"), 30,
+                           f"{name} to register")
+        if ready is True or ready is None:
+            raise LabFailure(f"{name} exited with {proc.returncode}")
+        return proc, ready
+
+    def set_trusted_from(self, uid, address):
+        """Another local process (as UID) sets Trusted=true on the phone's device ADDRESS;
+        returns BlueZ's error name or None."""
+        out = subprocess.run([PYTHON, os.path.join(GUEST, "desktop_agent.py"), "--trust-now", address],
+                             capture_output=True, text=True, timeout=30, **_as_user(uid))
+        try:
+            return json.loads(out.stdout.splitlines()[-1]).get("error")
+        except (ValueError, IndexError):
+            raise LabFailure(f"the trust setter printed nothing (exit {out.returncode}): {out.stderr[-300:]}")
+
+    def start_car(self):
+        """The car as a process that stays up and takes commands (CarProcess); its
+        stderr goes to car.log, every answer to car-reports.jsonl."""
+        proc = self.spawn("car", [PYTHON, os.path.join(GUEST, "car.py"), "--serve"],
+                          stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+        return CarProcess(proc, self.log_path("car-reports.jsonl"))
 
     def run_car(self, timeout=240, **options):
         """Runs car.py once (pair, then connect every service) and returns its JSON
@@ -691,6 +819,71 @@ class Lab:
         return report
 
 
+class CarProcess:
+    """car.py --serve (Lab.start_car): the car stays up between connections and does
+    one thing per command, so a scenario can make it lie between two of them. do()
+    waits for the answer while serving the main loop; send() and answer() split it, for
+    a scenario that acts (answers a question) while the car waits."""
+
+    def __init__(self, proc, reports):
+        self.proc = proc
+        self.reports = reports
+        self.buffer = b""
+        os.set_blocking(proc.stdout.fileno(), False)
+        ready = self.answer(60, "the car to come up")
+        if ready != "ready":
+            raise LabFailure(f"the car did not come up: {ready!r}")
+
+    def send(self, op, **args):
+        self.proc.stdin.write((json.dumps({"op": op, **args}) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def _line(self):
+        while b"\n" not in self.buffer:
+            try:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+            except BlockingIOError:
+                return None
+            if not chunk:
+                raise LabFailure(f"the car exited ({self.proc.poll()})")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def answer(self, timeout=240, what="the car's answer"):
+        """The result of the last command sent; raises LabFailure if it failed."""
+        reply = json.loads(wait_until(self._line, timeout, what))
+        with open(self.reports, "a") as f:
+            f.write(json.dumps(reply) + "\n")
+        if not reply.get("ok"):
+            raise LabFailure(f"the car failed: {reply.get('error')}")
+        return reply["result"]
+
+    def answered(self):
+        """Whether the answer to the last command has come (answer() then returns it
+        at once)."""
+        line = self._line()
+        if line is None:
+            return False
+        self.buffer = line + b"\n" + self.buffer
+        return True
+
+    def do(self, op, timeout=240, **args):
+        self.send(op, **args)
+        return self.answer(timeout, f"the car to {op}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+NOBODY = 65534  # an ordinary, unprivileged user: exists on every Debian system
+
 LOGIN1 = "org.freedesktop.login1"
 LOGIN1_PATH = "/org/freedesktop/login1"
 DBUSMOCK = "org.freedesktop.DBus.Mock"
@@ -700,16 +893,28 @@ class FakeLogind:
     """FAKE: logind, as python3-dbusmock's logind template on the lab's system bus. The
     quick lab boots no systemd (the systemd lab, tests/lab/system, has the real logind),
     and carguardd's lock monitor reads only logind's seats and sessions. The machine
-    here has a graphical seat (seat0) and one local wayland session of a user (c1),
-    locked or not; lock() and unlock() set the session's LockedHint as a lock screen
-    does. Lab.start_fake_logind() starts it; Lab.close() stops it."""
+    here has a graphical seat (seat0) and one local wayland session of the person (UID,
+    an ordinary user by default), locked or not; lock() and unlock() set the session's
+    LockedHint as a lock screen does. It also writes the two files of logind's runtime
+    state that dbus-daemon reads for at_console (sd_uid_get_seats), so the person's
+    processes are "at the console" as a desktop session's are: start it before the
+    processes whose bus policy it should set. Lab.start_fake_logind() starts it;
+    Lab.close() stops it."""
 
     SEAT = "seat0"
     SESSION = "c1"
 
-    def __init__(self, lab, locked):
+    def __init__(self, lab, locked, uid=NOBODY, username="nobody"):
         self.lab = lab
         self.session_path = f"{LOGIN1_PATH}/session/{self.SESSION}"
+        os.makedirs("/run/systemd/seats", exist_ok=True)
+        os.makedirs("/run/systemd/users", exist_ok=True)
+        with open(f"/run/systemd/seats/{self.SEAT}", "w") as f:
+            f.write(f"IS_SEAT0=1\nCAN_GRAPHICAL=1\nACTIVE={self.SESSION}\nACTIVE_UID={uid}\n")
+        with open(f"/run/systemd/users/{uid}", "w") as f:
+            f.write(f"NAME={username}\nSTATE=active\nSESSIONS={self.SESSION}\nSEATS={self.SEAT}\n"
+                    f"ACTIVE_SESSIONS={self.SESSION}\nONLINE_SESSIONS={self.SESSION}\n"
+                    f"ACTIVE_SEATS={self.SEAT}\nONLINE_SEATS={self.SEAT}\n")
         lab.spawn("fake-logind", [PYTHON, "-m", "dbusmock", "--system", "--template", "logind"])
         wait_until(lambda: lab.procs["fake-logind"].poll() is not None or lab.name_has_owner(LOGIN1),
                    20, "the fake logind on the system bus")
@@ -721,7 +926,7 @@ class FakeLogind:
         self._mock(seat_path).UpdateProperties(f"{LOGIN1}.Seat", {"CanGraphical": True})
         manager.EmitSignal(f"{LOGIN1}.Manager", "SeatNew", "so",
                            [self.SEAT, dbus.ObjectPath(seat_path)])
-        manager.AddSession(self.SESSION, self.SEAT, dbus.UInt32(1000), "staff", True)
+        manager.AddSession(self.SESSION, self.SEAT, dbus.UInt32(uid), username, True)
         self._mock(self.session_path).UpdateProperties(
             f"{LOGIN1}.Session", {"Type": "wayland", "LockedHint": dbus.Boolean(locked)})
         manager.EmitSignal(f"{LOGIN1}.Manager", "SessionNew", "so",
@@ -729,6 +934,11 @@ class FakeLogind:
 
     def _mock(self, path):
         return dbus.Interface(self.lab.bus.get_object(LOGIN1, path), DBUSMOCK)
+
+    def locked(self):
+        session = self.lab.bus.get_object(LOGIN1, self.session_path)
+        return bool(dbus.Interface(session, "org.freedesktop.DBus.Properties").Get(
+            f"{LOGIN1}.Session", "LockedHint"))
 
     def set_locked(self, locked):
         self._mock(self.session_path).UpdateProperties(f"{LOGIN1}.Session",
@@ -739,6 +949,25 @@ class FakeLogind:
 
     def unlock(self):
         self.set_locked(False)
+
+
+def _as_user(uid):
+    """Popen arguments that run a child as UID (and its group), or nothing for root."""
+    return {} if uid == 0 else {"user": uid, "group": uid, "extra_groups": [],
+                                "env": dict(os.environ, HOME="/tmp")}
+
+
+def _first_event(path, name):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    event = json.loads(line)
+                    if event.get("event") == name:
+                        return event
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def policy_files(carguard_conf, vendors=None):
@@ -766,7 +995,9 @@ class DecisionWatch:
         if str(record.get(cgnames.CG_DBUS_RECORD_ID, "")) == self.device_id:
             self.records.append({str(k): v for k, v in record.items()})
 
-    def _take(self, predicate):
+    def take(self, predicate):
+        """The first record so far satisfying PREDICATE (consumed with the ones before
+        it), or None."""
         while self.records:
             record = self.records.pop(0)
             if predicate(record):
@@ -776,7 +1007,7 @@ class DecisionWatch:
     def wait(self, predicate, what, timeout=20):
         """The first new record satisfying PREDICATE; the records before it are
         consumed with it."""
-        return wait_until(lambda: self._take(predicate), timeout, f"a Decision: {what}")
+        return wait_until(lambda: self.take(predicate), timeout, f"a Decision: {what}")
 
     def close(self):
         self.match.remove()
@@ -792,6 +1023,44 @@ def asking(record):
     """A DecisionWatch predicate: a question to the person is pending."""
     return (record.get(cgnames.CG_DBUS_RECORD_DECISION) == "ask"
             and int(record.get(cgnames.CG_DBUS_RECORD_PENDING, 0)) != 0)
+
+
+def question(record):
+    """The open question of a Decision record, as plain values ({} without one)."""
+    return plain(record.get(cgnames.CG_DBUS_RECORD_QUESTION, {})) or {}
+
+
+def visit_with_person(lab, car, watch, answer=None, give_up=False, timeout=240, **visit):
+    """Sends CAR on a visit (car.py's "visit": identity, pairing, services) while a
+    person stands by the phone. Each question carguard asks about the car meanwhile
+    (a Decision with a pending question in WATCH) is recorded and, with ANSWER
+    "allow-once", answered as the person would: `carguard allow-once ID#QUESTION`
+    (what the notifier's button calls). Without ANSWER nobody answers and the question runs out.
+    With GIVE_UP the car cancels its pairing once it has been asked (an impostor that
+    gets no answer). Returns (the car's report, [the questions' Decision records])."""
+    car.send("visit", **visit)
+    asked = []
+
+    def progress():
+        if car.answered():
+            return True
+        record = watch.take(asking)
+        if record is not None:
+            asked.append(record)
+            if answer == "allow-once":
+                # The person answers the question they were shown, by its id.
+                done = lab.carguard("allow-once", f"{watch.device_id}#{question(record).get('Id', 0)}")
+                record["answered"] = done.returncode == 0 or done.stderr.strip()
+            elif give_up:
+                car_side = device_path(CAR_ADAPTER, PHONE_ADDRESS)
+                try:
+                    dbus.Interface(lab.bus.get_object(BLUEZ, car_side), "org.bluez.Device1").CancelPairing()
+                except dbus.exceptions.DBusException as e:
+                    record["gave_up"] = e.get_dbus_name()
+        return False
+
+    wait_until(progress, timeout, "the car's visit")
+    return car.answer(), asked
 
 
 def run_acts(t, lab, acts):

@@ -1019,6 +1019,30 @@ class LaptopRole(Role):
         self.lab.write_policy(self.root, labkit.policy_files(self.carguard_conf, vendors))
         self.lab.reload_carguardd()
 
+    def plug_cycle(self, cycle, gadget, want, vendor):
+        """GADGET plugged into the laptop's port and out again: carguardd's decision must
+        be WANT by VENDOR, and then a "data" device is authorized with its network link,
+        any other only enumerated with no interface, driver or link. What went wrong, as
+        lines of text naming the cycle."""
+        wrong = []
+        gadget.bind(UDC)
+        rec = self.watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
+                              f"cycle {cycle}: a decision")
+        if (rec.get(cgnames.CG_DBUS_RECORD_DECISION) != want
+                or str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) != vendor):
+            wrong.append(f"cycle {cycle}: {rec.get(cgnames.CG_DBUS_RECORD_DECISION)}"
+                         f" by {rec.get(cgnames.CG_DBUS_RECORD_VENDOR)}")
+        if want == "data":
+            self.port.wait_authorized(TIMEOUT)
+            self.port.wait_netdev(TIMEOUT)
+        else:
+            self.port.wait_enumerated(TIMEOUT)
+            if self.port.authorized() or self.port.interfaces() or self.port.netdevs():
+                wrong.append(f"cycle {cycle}: head unit got in: {self.port.report_json()}")
+        gadget.unbind()
+        self.port.wait_gone(TIMEOUT)
+        return wrong
+
 
 def main(argv):
     """A look at the cable from a shell in the guest:

@@ -24,10 +24,6 @@ def svc(report, name):
     return report["services"].get(name, {})
 
 
-def phone_bonded(lab):
-    return labkit.bond_state(lab.bus, labkit.PHONE_ADAPTER, bt.CAR)["bonded"]
-
-
 def behind_the_back(lab, root):
     done = lab.carguard("policy", "add", "pool", f"--device={bt.CAR}", "Preset=block", root=root)
     lab.start_phone(agent=True)  # an accept-all agent: the phone as if carguard were not there
@@ -37,7 +33,7 @@ def behind_the_back(lab, root):
     lab.stop("phone")
     bt.start_carguardd(lab, root)
     try:
-        gone = labkit.wait_until(lambda: not phone_bonded(lab), 20, "the bond to go")
+        gone = labkit.wait_until(lambda: not bt.phone_bonded(lab), 20, "the bond to go")
     except labkit.LabFailure:
         gone = False
     tap.ok(gone, "behind the back: the bond is removed after carguardd starts",
@@ -71,7 +67,7 @@ def policy_edit(lab):
         tap.ok(closed and acted and lab.carguardd.poll() is None,
                "policy edit: carguardd drops the car's open HFP channel",
                {"closed": closed, "logged": bool(acted), "carguardd_exit": lab.carguardd.poll()})
-    tap.ok(phone_bonded(lab), "policy edit: the bond stays (pairing is still allowed)",
+    tap.ok(bt.phone_bonded(lab), "policy edit: the bond stays (pairing is still allowed)",
            labkit.bond_state(lab.bus, labkit.PHONE_ADAPTER, bt.CAR))
     after = lab.run_car(pairing="none", services=["hfp", "a2dp"])
     tap.ok(bt.refused(svc(after, "hfp")) and svc(after, "a2dp").get("avdtp") == "ok",

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What a car gets through carguard's Bluetooth agent, asserted at the car beside the
 unguarded baseline (baseline.py: everything connects), in one boot:
-  car default  a car-class device (4,32) with no vendor file and a hostile name pairs;
-               HFP, HSP, A2DP and AVRCP connect; PBAP, MAP, OPP and PAN are refused;
+  car default  a car-class device (4,32) with no vendor file and a hostile name asks to
+               pair; carguard asks the person ([CarDefault] Pairing=ask), who allows it
+               once (`carguard allow-once`, what the notifier's button calls); HFP, HSP,
+               A2DP and AVRCP connect; PBAP, MAP, OPP and PAN are refused;
                `carguard devices --json` lists it with its decision and rule
   vetted       the same car allowed by address in a pool file: everything connects
   block        the pool file blocks it: the car's Pair fails, no bond on either side
@@ -16,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath
 import btguard_helpers as bt  # noqa: E402
 import labkit  # noqa: E402
 
-tap = labkit.Tap(plan=20)
+tap = labkit.Tap(plan=21)
 RFCOMM_REFUSED = ("pbap", "map", "opp")
 
 
@@ -25,8 +27,18 @@ def svc(report, name):
 
 
 def car_default(lab, root):
-    report = lab.run_car(pairing="just-works", cls="4,32")
+    car = lab.start_car()
+    watch = labkit.DecisionWatch(lab.bus, f"bluetooth/{bt.CAR}")
+    try:
+        report, asked = labkit.visit_with_person(lab, car, watch, answer="allow-once", pairing="just-works",
+                                                 cls="4,32")
+    finally:
+        car.stop()
     tap.diag({"pair_error": report["pair_error"], "services": report["services"]})
+    question = labkit.question(asked[0]) if asked else {}
+    tap.ok(asked and question.get("Kind") == "car" and asked[0].get("answered") is True,
+           "car default: carguard asks the person about the car; the person allows it once",
+           [labkit.plain(a) for a in asked])
     tap.ok(report["pair_error"] is None and report["bond"]["car"]["bonded"]
            and report["bond"]["phone"]["bonded"],
            "car default: the car pairs; the bond exists on both sides", report)
@@ -47,8 +59,9 @@ def car_default(lab, root):
     # Rules are named by their path under the policy root, as explain names them.
     conf = "/etc/carguard/carguard.conf"
     rule = f"{conf}:{bt.line_of(root + conf, '[CarDefault]')}"
-    tap.ok(record is not None and record.get("decision") == "allow" and record.get("rule") == rule,
-           f"devices --json lists the car with its decision (allow) and rule ({rule})",
+    tap.ok(record is not None and record.get("decision") == "allow once (person)"
+           and record.get("rule") == rule,
+           f"devices --json lists the car with the decision enforced (allow once (person)) and rule ({rule})",
            {"record": record or error, "expected_rule": rule})
     tap.ok(record is not None and "hfp" in record.get("allowed", [])
            and "pbap" in record.get("denied", []),

@@ -3,7 +3,14 @@
 """The narrated demo (tests/lab/demo): a head unit from an untrusted vendor pairs
 with a phone, tries to pull contacts, messages, files and a network link over
 Bluetooth, then is plugged in over USB. Each step shows carguard's decision with
-its rule (`carguard policy explain`) beside what the car actually got.
+its rule (`carguard policy explain`) beside what the car actually got. The pairing
+is the person's question: it is shown as a row and answered "allow once" through
+`carguard allow-once`, as the notifier's button does.
+
+Then the car lies (act 2): it comes back as a keyboard, pairs again under the
+address of the car the person approved without that car's key, and pairs through
+another agent that took the default role. Each row shows carguard's decision (what
+it published) beside what the car got.
 
 With carguardd built and running, the phone is guarded. Without it, the demo shows
 the unguarded baseline and says so. Test points only say that each step ran: what
@@ -15,7 +22,9 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "guest"))
+import adversary  # noqa: E402
 import cgnames  # noqa: E402
+import hid  # noqa: E402
 import labkit  # noqa: E402
 import usblab  # noqa: E402
 
@@ -24,11 +33,12 @@ CAR_DEVICE_ID = "bluetooth:004B:2001:0100"  # 0x004B: an automotive supplier's c
 ROOT = "/tmp/carguard-demo"
 POLICY = {
     "etc/carguard/carguard.conf":
-        "[Default]\nPairing=ask\nProfiles=a2dp avrcp hfp hsp hid\nUSBMode=charge-only\n"
-        "[CarDefault]\nPreset=audio-only\n",
+        "[Default]\nPairing=ask\nProfiles=a2dp avrcp hfp hsp\nUSBMode=charge-only\n"
+        "[CarDefault]\nPreset=audio-only\nPairing=ask\n",
     "etc/carguard/vendors.d/untrusted-motors.conf":
-        "[Vendor]\nName=Untrusted Motors\nComment=Head units nobody has vetted: audio only.\n"
-        "[Match]\nDeviceID=bluetooth:v004B\n[Policy]\nPreset=audio-only\n",
+        "[Vendor]\nName=Untrusted Motors\n"
+        "Comment=Head units nobody has vetted: audio only, if the person says yes.\n"
+        "[Match]\nDeviceID=bluetooth:v004B\n[Policy]\nPreset=audio-only\nPairing=ask\n",
     # The car's side of the lab sees the phone as a device too; the lab phone is
     # vetted so that only what the car gets is on show.
     "etc/carguard/vendors.d/lab-phone.conf":
@@ -105,11 +115,41 @@ def start_guard(lab):
         return None, str(e)
 
 
-def bluetooth_steps(lab, guarded):
+def question_text(record):
+    """The person's question, as carguard put it (the notifier shows the same)."""
+    q = labkit.question(record)
+    text = q.get("Asks") or "(no question text)"
+    if q.get("Grants"):
+        text += f"; a yes gives: {q['Grants']}"
+    if q.get("Passkey") is not None and q.get("Passkey") != "":
+        text += f"; compare {int(q['Passkey']):06d}"
+    if q.get("Warning"):
+        text += f"; WARNING: {q['Warning']}"
+    return text
+
+
+def published(watch):
+    """carguard's last published decision about the car, as a row's decision column."""
+    last = None
+    while True:
+        record = watch.take(lambda r: True)
+        if record is None:
+            break
+        last = record
+    if last is None:
+        return "(nothing published)", None
+    decision = str(last.get(cgnames.CG_DBUS_RECORD_DECISION, "?"))
+    allowed = " ".join(str(p) for p in last.get(cgnames.CG_DBUS_RECORD_ALLOWED, []))
+    rule = str(last.get(cgnames.CG_DBUS_RECORD_RULE, ""))
+    return decision + (f" (allows {allowed})" if allowed else ""), rule
+
+
+def bluetooth_steps(lab, guarded, car, watch):
     say("")
     say(f"The car \"{CAR_NAME}\" ({labkit.CAR_ADDRESS}, class car audio, Device ID {CAR_DEVICE_ID})")
     say("pairs with the phone and then, like any head unit, opens every service it can.")
-    report = lab.run_car(pairing="just-works", name=CAR_NAME, cls="4,32")
+    report, asked = labkit.visit_with_person(lab, car, watch, answer="allow-once" if guarded else None,
+                                             pairing="just-works", name=CAR_NAME, cls="4,32")
     phone_view = labkit.props(lab.bus, labkit.device_path(labkit.PHONE_ADAPTER, labkit.CAR_ADDRESS),
                               "org.bluez.Device1") or {}
     explain, err = lab.explain(
@@ -121,10 +161,17 @@ def bluetooth_steps(lab, guarded):
         say(f"(carguard policy explain is not available: {err})")
     say("")
     say("Step 1: the car asks to pair")
+    bt = (explain or {}).get("bluetooth", {})
+    if asked:
+        row("The person's question", f"asks: {question_text(asked[0])}",
+            "waits for the person", bt.get("rule"))
+        row("The person", "allow once (carguard allow-once)",
+            "ok" if asked[0].get("answered") is True else f"not taken: {asked[0].get('answered')}")
+    else:
+        row("The person's question", "(none: nobody asked the person)", "-")
     bond = report["bond"]
     got = ("paired; the phone keeps a bond" if bond["phone"]["bonded"] else
            "no bond on the phone") + (f" (Pair: {report['pair_error']})" if report["pair_error"] else "")
-    bt = (explain or {}).get("bluetooth", {})
     row("Pairing", f"{bt.get('pairing', '(unknown)')}" + (" (blocked)" if bt.get("block") else ""),
         got, bt.get("rule"))
     tap.ok(True, "demo step ran: pairing")
@@ -135,7 +182,79 @@ def bluetooth_steps(lab, guarded):
         result = report["services"].get(key)
         row(title, decision, got_text(key, result), rule)
         tap.ok(result is not None, f"demo step ran: {key}")
+    car.do("disconnect")
     return explain
+
+
+def keyboard_got(outcome):
+    if adversary.got_in(outcome):
+        return f"AN INPUT DEVICE on the phone (\"{outcome['input'][0].get('name')}\"); it typed a key"
+    if outcome["input"]:
+        return "AN INPUT DEVICE on the phone (no key came through)"
+    h = outcome["hid"]
+    return ("no input device on the phone (HID control: "
+            f"{h.get('control') or 'connected'}, interrupt: {h.get('interrupt') or 'connected'})")
+
+
+def lies(lab, guarded, car, watch):
+    """Act 2: the same car lies about what it is, who it is, and whom it asks."""
+    say("")
+    say("=" * 100)
+    say("ACT 2: the car lies.")
+    say("=" * 100)
+
+    say("")
+    say("Lie 1: it comes back with a keyboard's class (0x002540) and opens HID (PSM 17, 19).")
+    car.do("identity", cls=hid.KEYBOARD_CLASS, name=f"{CAR_NAME} Keyboard")
+    outcome = adversary.type_into_phone(car)
+    decision, rule = published(watch)
+    row("Keyboard (HID)", decision, keyboard_got(outcome), rule)
+    tap.ok(True, "demo step ran: keyboard")
+    car.do("disconnect")
+
+    say("")
+    say("Lie 2: a car with the approved car's address but not its key pairs again.")
+    before = adversary.link_key()
+    car.do("forget")
+    spoof, asked = labkit.visit_with_person(lab, car, watch, give_up=guarded, pairing="numeric",
+                                            services=["pbap"], name=CAR_NAME, cls="4,32")
+    after = adversary.link_key()
+    if asked:
+        decision, rule = f"asks: {question_text(asked[0])}", None
+    else:
+        decision, rule = published(watch)
+    if spoof["pair_error"] is None:
+        got = "PAIRED: the phone's bond is now the impostor's" if after != before else "paired"
+    else:
+        got = ("no pairing; the phone keeps the approved bond as it was" if after == before and after
+               else f"no pairing ({spoof['pair_error']})")
+    row("Same address, no key", decision, got, rule)
+    row("...then the phonebook", "", got_text("pbap", spoof["services"].get("pbap")))
+    tap.ok(True, "demo step ran: re-pair")
+    car.do("disconnect")
+
+    say("")
+    say("Lie 3: a root process on the phone takes the default agent role and accepts everything;")
+    say("the car pairs again and goes for the phonebook and a network link.")
+    lab.forget()
+    _, ready = lab.start_desktop_agent("desktop-root", uid=0)
+    report, asked = labkit.visit_with_person(lab, car, watch, answer="allow-once" if guarded else None,
+                                             pairing="just-works", services=["hfp", "pbap", "pan"],
+                                             name=CAR_NAME, cls="4,32")
+    other = adversary.agent_asked(lab.events("desktop-root"))
+    if asked:
+        decision = f"still carguard's question: {question_text(asked[0])}"
+    else:
+        decision = "(carguard was not asked)"
+        if other:
+            decision += f"; the other agent was: {', '.join(other)}"
+    row("Another agent", decision, "paired" if report["bond"]["phone"]["bonded"] else "no bond",
+        f"RequestDefaultAgent: {ready.get('default') or 'granted'}")
+    for key in ("pbap", "pan"):
+        title = {"pbap": "...the phonebook", "pan": "...a network link"}[key]
+        row(title, published(watch)[0] if key == "pbap" else "", got_text(key, report["services"].get(key)))
+    tap.ok(True, "demo step ran: another agent")
+    car.do("disconnect")
 
 
 def usb_step(lab, guarded, explain):
@@ -191,8 +310,11 @@ def main():
             for line in text.splitlines():
                 say(f"      {line}")
         explain = None
+        car = lab.start_car()
+        car.do("hid-record", name=CAR_NAME)  # the lying car publishes it all along
+        watch = labkit.DecisionWatch(lab.bus, f"bluetooth/{labkit.CAR_ADDRESS}")
         try:
-            explain = bluetooth_steps(lab, guarded)
+            explain = bluetooth_steps(lab, guarded, car, watch)
         except Exception:
             say(traceback.format_exc())
             tap.ok(False, "the Bluetooth part of the demo ran")
@@ -201,9 +323,16 @@ def main():
         except Exception:
             say(traceback.format_exc())
             tap.ok(False, "the USB part of the demo ran")
+        try:
+            lies(lab, guarded, car, watch)
+        except Exception:
+            say(traceback.format_exc())
+            tap.ok(False, "act 2 of the demo ran")
+        car.stop()
         say("")
         say("=" * 100)
-        say("GUARDED run: the rows above are carguard at work." if guarded else
+        say("GUARDED run: the rows above are carguard at work, against an honest car and a lying one."
+            if guarded else
             "UNGUARDED BASELINE: nothing stopped the car. Build carguardd to see the guarded run.")
         say("=" * 100)
     return tap.done()

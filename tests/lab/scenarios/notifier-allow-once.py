@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""A person answers an `ask` through the notifier, asserted at the car. The policy asks
-about car-class devices; the car starts pairing; carguard-notifier (on a session bus
-with python3-dbusmock's notification_daemon template standing in for the desktop's
-notification server, which the lab has no desktop for) shows "Allow once"; the person
-clicks it (the template emits ActionInvoked); the answer reaches carguardd, and the
-car's pairing and its HFP connection succeed while PBAP stays refused."""
+"""A person answers an `ask` through the notifier, asserted at the car. The shipped
+policy asks about car-class devices ([CarDefault] Pairing=ask); the car starts
+pairing; carguard-notifier (on a session bus with python3-dbusmock's
+notification_daemon template standing in for the desktop's notification server, which
+the lab has no desktop for) shows "Allow once"; the person clicks it (the template
+emits ActionInvoked); the answer reaches carguardd, and the car's pairing and its HFP
+connection succeed while PBAP stays refused."""
 
 import os
 import re
@@ -21,12 +22,6 @@ import labkit  # noqa: E402
 tap = labkit.Tap(plan=6)
 NOTIFICATIONS = "org.freedesktop.Notifications"
 MOCK_IFACE = "org.freedesktop.DBus.Mock"
-ASK_CONF = """[Default]
-Pairing=deny
-[CarDefault]
-Preset=audio-only
-Pairing=ask
-"""
 
 
 def start_session_bus(lab):
@@ -48,7 +43,6 @@ def start_notification_mock(lab, address, session):
 
 
 def scenario(lab, root):
-    lab.write_policy(root, {"etc/carguard/carguard.conf": ASK_CONF})
     address, session = start_session_bus(lab)
     calls = start_notification_mock(lab, address, session)
     bt.start_carguardd(lab, root)
@@ -105,4 +99,4 @@ def scenario(lab, root):
 
 
 if __name__ == "__main__":
-    sys.exit(bt.run(tap, scenario))
+    sys.exit(bt.run(tap, scenario, policy=bt.write_shipped_policy))

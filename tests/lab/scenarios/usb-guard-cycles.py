@@ -28,7 +28,6 @@ that does not exist, so the gadgets are only devices plugged into the laptop.
 Both roles in one boot, one after the other (usblab.PhoneRole, usblab.LaptopRole)."""
 
 import os
-import re
 import sys
 import time
 
@@ -51,27 +50,6 @@ def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return None
-
-
-def heap_rss_kb(pid):
-    """Resident size of the main thread's malloc arena ([heap] in smaps)."""
-    rss = 0
-    in_heap = False
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-                in_heap = line.rstrip().endswith("[heap]")
-            elif in_heap and line.startswith("Rss:"):
-                rss += int(line.split()[1])
-    return rss
-
-
 class Growth:
     """carguardd's fds and memory over the cycles: the baseline after WARM_UP cycles,
     a sample every 10."""
@@ -84,7 +62,7 @@ class Growth:
 
     def sizes(self):
         pid = self.lab.carguardd.pid
-        return fds(pid), rss_kb(pid), heap_rss_kb(pid)
+        return fds(pid), labkit.status_kb(pid, "VmRSS"), labkit.heap_rss_kb(pid)
 
     def cycle_done(self, cycle):
         if cycle + 1 == self.warm_up:
@@ -145,7 +123,6 @@ def phone_cycles(t, lab):
 
 def host_cycles(t, lab):
     with usblab.LaptopRole(lab, VENDORS, root="/tmp/cg-root-host") as role:
-        port, watch = role.port, role.watch
         car = usblab.CarHeadUnitGadget(functions=("ncm",)).create(bind=False)
         dock = usblab.CarHeadUnitGadget(name="dock", vendor_id=0x1D6B, product_id=0x0104,
                                         manufacturer="Dock", product="Trusted dock",
@@ -156,22 +133,7 @@ def host_cycles(t, lab):
         for cycle in range(CYCLES):
             gadget, want, vendor = ((car, "charge-only", "alpine") if cycle % 2 == 0
                                     else (dock, "data", "dock"))
-            gadget.bind(usblab.UDC)
-            rec = watch.wait(lambda r: bool(r.get(cgnames.CG_DBUS_RECORD_ENFORCED)),
-                             f"cycle {cycle}: a decision")
-            if (rec.get(cgnames.CG_DBUS_RECORD_DECISION) != want
-                    or str(rec.get(cgnames.CG_DBUS_RECORD_VENDOR)) != vendor):
-                wrong.append(f"cycle {cycle}: {rec.get(cgnames.CG_DBUS_RECORD_DECISION)}"
-                             f" by {rec.get(cgnames.CG_DBUS_RECORD_VENDOR)}")
-            if want == "data":
-                port.wait_authorized(usblab.TIMEOUT)
-                port.wait_netdev(usblab.TIMEOUT)
-            else:
-                port.wait_enumerated(usblab.TIMEOUT)
-                if port.authorized() or port.interfaces() or port.netdevs():
-                    wrong.append(f"cycle {cycle}: head unit got in: {port.report_json()}")
-            gadget.unbind()
-            port.wait_gone(usblab.TIMEOUT)
+            wrong += role.plug_cycle(cycle, gadget, want, vendor)
             growth.cycle_done(cycle)
         growth.report(t, "laptop role", wrong)
 
