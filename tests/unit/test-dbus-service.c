@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* carguardd's D-Bus API on a private bus: what a client sees, what AllowOnce, Block
  * and Reload change, what `carguard monitor` prints of the signals, and what the
- * bouncer lets through with and without polkit
- * (polkit is python3-dbusmock's polkitd template: a fake, since the test cannot
- * run the real polkitd on a private bus). */
+ * bouncer lets through with and without polkit, and from which logind sessions
+ * (polkit and logind are python3-dbusmock's polkitd and logind templates: fakes, since
+ * the test cannot run the real polkitd and systemd-logind on a private bus; the
+ * installed-system lab's laptop runs the real ones). */
 #include "config.h"
 
 #include <check.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cg-ask.h"
@@ -33,6 +35,8 @@ typedef struct {
   CgDbusService *service;
   GSubprocess *polkit;
   GCancellable *polkit_wait;
+  GSubprocess *logind;
+  GCancellable *logind_wait;
   GMainLoop *loop;
 } ServiceFixture;
 
@@ -86,15 +90,22 @@ service_setup (void)
 }
 
 static void
+stop_fake (GSubprocess **process, GCancellable **wait)
+{
+  if (*process == NULL)
+    return;
+  g_cancellable_cancel (*wait);
+  g_clear_object (wait);
+  g_subprocess_force_exit (*process);
+  g_subprocess_wait (*process, NULL, NULL);
+  g_clear_object (process);
+}
+
+static void
 service_teardown (void)
 {
-  if (fixture.polkit != NULL) {
-    g_cancellable_cancel (fixture.polkit_wait);
-    g_clear_object (&fixture.polkit_wait);
-    g_subprocess_force_exit (fixture.polkit);
-    g_subprocess_wait (fixture.polkit, NULL, NULL);
-    g_clear_object (&fixture.polkit);
-  }
+  stop_fake (&fixture.polkit, &fixture.polkit_wait);
+  stop_fake (&fixture.logind, &fixture.logind_wait);
   g_clear_object (&fixture.service);
   g_clear_object (&fixture.approvals);
   g_clear_object (&fixture.pending);
@@ -792,22 +803,21 @@ START_TEST (test_reload_reports_broken_policy)
 END_TEST
 
 static void
-on_polkit_appeared (GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+on_fake_appeared (GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
 {
   g_main_loop_quit (fixture.loop);
 }
 
 static void
-on_polkit_exited (GObject *source, GAsyncResult *result, gpointer user_data)
+on_fake_exited (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   if (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL))
     g_main_loop_quit (fixture.loop);
 }
 
-/* python3-dbusmock's polkitd template, on the test bus; it denies every action until
- * SetAllowed lists it. */
+/* python3-dbusmock's TEMPLATE on the test bus, once it owns NAME. */
 static void
-start_fake_polkit (void)
+start_fake (const char *template, const char *name, GSubprocess **process, GCancellable **wait)
 {
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   const char *python = g_getenv ("CG_PYTHON") ? g_getenv ("CG_PYTHON") : "python3";
@@ -817,19 +827,26 @@ start_fake_polkit (void)
 
   g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", address, TRUE);
-  fixture.polkit = g_subprocess_launcher_spawn (launcher, &error, python, "-m", "dbusmock",
-                                                "--template", "polkitd", NULL);
-  ck_assert_msg (fixture.polkit != NULL, "%s", error ? error->message : "");
-  watch = g_bus_watch_name_on_connection (fixture.client_bus, "org.freedesktop.PolicyKit1",
-                                          G_BUS_NAME_WATCHER_FLAGS_NONE, on_polkit_appeared, NULL,
-                                          NULL, NULL);
+  *process = g_subprocess_launcher_spawn (launcher, &error, python, "-m", "dbusmock", "--template",
+                                          template, NULL);
+  ck_assert_msg (*process != NULL, "%s", error ? error->message : "");
+  watch = g_bus_watch_name_on_connection (fixture.client_bus, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          on_fake_appeared, NULL, NULL, NULL);
   /* A fake that dies (python3-dbusmock missing) ends the wait too, and fails the test. */
-  fixture.polkit_wait = g_cancellable_new ();
-  g_subprocess_wait_async (fixture.polkit, fixture.polkit_wait, on_polkit_exited, NULL);
+  *wait = g_cancellable_new ();
+  g_subprocess_wait_async (*process, *wait, on_fake_exited, NULL);
   g_main_loop_run (fixture.loop);
   g_bus_unwatch_name (watch);
-  ck_assert_msg (!g_subprocess_get_if_exited (fixture.polkit),
-                 "the fake polkit (%s -m dbusmock) exited; is python3-dbusmock installed?", python);
+  ck_assert_msg (g_subprocess_get_identifier (*process) != NULL,
+                 "the fake %s (%s -m dbusmock) exited; is python3-dbusmock installed?", template,
+                 python);
+}
+
+/* polkitd denies every action until SetAllowed lists it. */
+static void
+start_fake_polkit (void)
+{
+  start_fake ("polkitd", "org.freedesktop.PolicyKit1", &fixture.polkit, &fixture.polkit_wait);
 }
 
 static void
@@ -877,6 +894,162 @@ START_TEST (test_polkit_decides)
   reply = call_method ("Block", g_variant_new ("(s)", CAR_ADDRESS), &error);
   ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
   ck_assert (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+#define LOGIND_PATH "/org/freedesktop/login1"
+#define LOGIND_SESSION_PATH LOGIND_PATH "/session/"
+
+static void
+fake_logind_call (const char *path, const char *interface, const char *method, GVariant *parameters)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      fixture.client_bus, "org.freedesktop.login1", path, interface, method, parameters, NULL,
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+  ck_assert_msg (reply != NULL, "%s.%s: %s", interface, method, error ? error->message : "");
+}
+
+static void
+fake_logind_set (const char *path, const char *interface, const char *property, GVariant *value)
+{
+  fake_logind_call (path, "org.freedesktop.DBus.Properties", "Set",
+                    g_variant_new ("(ssv)", interface, property, value));
+}
+
+/* A session of the test's own user; the user's State is that of its first session. */
+static char *
+fake_logind_add_session (const char *id, const char *seat, gboolean active, gboolean remote)
+{
+  char *path = g_strconcat (LOGIND_SESSION_PATH, id, NULL);
+
+  fake_logind_call (LOGIND_PATH, "org.freedesktop.DBus.Mock", "AddSession",
+                    g_variant_new ("(ssusb)", id, "seat0", (guint32)getuid (), "bob", active));
+  if (seat == NULL)
+    fake_logind_set (path, "org.freedesktop.login1.Session", "Seat",
+                     g_variant_new ("(so)", "", "/"));
+  fake_logind_set (path, "org.freedesktop.login1.Session", "Remote",
+                   g_variant_new_boolean (remote));
+  return path;
+}
+
+/* The template has no GetSessionByPID: it answers with SESSION, or, for NULL, that the
+ * caller's process is in no session. */
+static void
+fake_logind_session_by_pid (const char *session)
+{
+  g_autofree char *code = session != NULL
+                              ? g_strdup_printf ("ret = '" LOGIND_SESSION_PATH "%s'", session)
+                              : g_strdup ("raise dbus.exceptions.DBusException('no session', "
+                                          "name='org.freedesktop.login1.NoSessionForPID')");
+
+  fake_logind_call (LOGIND_PATH, "org.freedesktop.DBus.Mock", "AddMethod",
+                    g_variant_new ("(sssss)", "org.freedesktop.login1.Manager", "GetSessionByPID",
+                                   "u", "o", code));
+}
+
+/* The template's GetUser fails on its own uid argument, and it has no GetSessionByPID. */
+static void
+start_fake_logind (void)
+{
+  start_fake ("logind", "org.freedesktop.login1", &fixture.logind, &fixture.logind_wait);
+  fake_logind_call (LOGIND_PATH, "org.freedesktop.DBus.Mock", "AddMethod",
+                    g_variant_new ("(sssss)", "org.freedesktop.login1.Manager", "GetUser", "u", "o",
+                                   "ret = '" LOGIND_PATH "/user/%u' % args[0]"));
+}
+
+/* Refused, for the reason WHY_TEXT (a piece of the error), and the question still open. */
+static void
+assert_allow_once_refused (guint id, const char *why, const char *why_text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *question = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", id);
+  g_autoptr (GVariant) reply = call_method ("AllowOnce", g_variant_new ("(s)", question), &error);
+
+  ck_assert_msg (reply == NULL, "AllowOnce passed %s", why);
+  ck_assert_msg (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED), "%s: %s", why,
+                 error->message);
+  ck_assert_msg (strstr (error->message, why_text) != NULL, "%s: %s", why, error->message);
+  ck_assert_msg (cg_pending_lookup (fixture.pending, id) != NULL, "%s: the question went", why);
+}
+
+/* polkit allows AllowOnce to any user with some active session; the bouncer also wants
+ * the caller's own session active and local on a seat. */
+START_TEST (test_allow_once_only_from_a_session_at_a_seat)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *user = g_strdup_printf (LOGIND_PATH "/user/%u", (guint32)getuid ());
+  g_autofree char *ssh = NULL;
+  g_autofree char *tty2 = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *tty1 = NULL;
+  g_autofree char *question = NULL;
+  int answered = 0;
+  guint id;
+
+  start_fake_polkit ();
+  fake_polkit_allow (CG_ACTION_ALLOW_ONCE);
+  id = cg_pending_add (fixture.pending,
+                       &(CgPendingQuestion){ "bluetooth", CAR_ADDRESS, "BYD DiLink", "pair" },
+                       record_answer, &answered, NULL);
+  publish_car ("ask");
+  assert_allow_once_refused (id, "with no logind to ask", "org.freedesktop.login1");
+
+  start_fake_logind ();
+  ssh = fake_logind_add_session ("ssh", NULL, TRUE, FALSE);
+  tty2 = fake_logind_add_session ("tty2", "seat0", FALSE, FALSE);
+  remote = fake_logind_add_session ("remote", "seat0", TRUE, TRUE);
+  tty1 = fake_logind_add_session ("tty1", "seat0", TRUE, FALSE);
+  fake_logind_session_by_pid ("ssh");
+  assert_allow_once_refused (id, "from a seatless session (an SSH login)", "is on no seat");
+  fake_logind_session_by_pid ("tty2");
+  assert_allow_once_refused (id, "from an inactive seat session while the user has an active one",
+                             "is not the active session");
+  fake_logind_session_by_pid ("remote");
+  assert_allow_once_refused (id, "from a remote session", "is remote");
+  fake_logind_session_by_pid (NULL);
+  assert_allow_once_refused (id, "from no session, the user having no display session",
+                             "is in no session");
+  fake_logind_set (user, "org.freedesktop.login1.User", "Display",
+                   g_variant_new ("(so)", "tty2", tty2));
+  assert_allow_once_refused (id, "from no session, the user's display session inactive",
+                             "is not the active session");
+
+  /* A user service (carguard-notifier) of the person at the seat: polkit and carguardd
+   * judge it by its user's display session. */
+  fake_logind_set (user, "org.freedesktop.login1.User", "Display",
+                   g_variant_new ("(so)", "tty1", tty1));
+  question = g_strdup_printf ("bluetooth/" CAR_ADDRESS "#%u", id);
+  reply = call_method ("AllowOnce", g_variant_new ("(s)", question), &error);
+  ck_assert_msg (reply != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (answered, 1);
+}
+END_TEST
+
+START_TEST (test_bouncer_session_at_seat)
+{
+  CgLoginSession at_seat = {
+    .seat = "seat0", .session_class = "user", .type = "wayland", .state = "active", .active = TRUE
+  };
+  CgLoginSession s;
+
+  ck_assert (cg_bouncer_session_is_at_seat (&at_seat, NULL));
+  s = at_seat, s.seat = "";
+  ck_assert (!cg_bouncer_session_is_at_seat (&s, NULL));
+  s = at_seat, s.seat = NULL;
+  ck_assert (!cg_bouncer_session_is_at_seat (&s, NULL));
+  s = at_seat, s.remote = TRUE;
+  ck_assert (!cg_bouncer_session_is_at_seat (&s, NULL));
+  s = at_seat, s.active = FALSE, s.state = "online";
+  ck_assert (!cg_bouncer_session_is_at_seat (&s, NULL));
+  s = at_seat, s.state = "closing";
+  ck_assert (!cg_bouncer_session_is_at_seat (&s, NULL));
+  s = at_seat, s.session_class = "greeter";
+  ck_assert (!cg_bouncer_session_is_at_seat (&s, NULL));
+  s = at_seat, s.type = "tty";
+  ck_assert (cg_bouncer_session_is_at_seat (&s, NULL));
 }
 END_TEST
 
@@ -1158,6 +1331,8 @@ service_suite (void)
   tcase_add_test (tc, test_block_persists_and_enforces);
   tcase_add_test (tc, test_reload_reports_broken_policy);
   tcase_add_test (tc, test_polkit_decides);
+  tcase_add_test (tc, test_allow_once_only_from_a_session_at_a_seat);
+  tcase_add_test (tc, test_bouncer_session_at_seat);
   tcase_add_test (tc, test_without_polkit_only_root_passes);
   tcase_add_test (tc, test_revoke_withdraws_the_approval);
   tcase_add_test (tc, test_bouncer_maps_every_method);
