@@ -33,6 +33,7 @@ struct _CgUsbGadgetGuard {
 
   /* The connection: from the host appearing to it going. */
   gboolean present;
+  guint cable_signals; /* CgUsbCableSignal: what told of the cable when the host came */
   gboolean has_host_vid;
   guint16 host_vid;
   CgUsbPeer host;
@@ -351,6 +352,7 @@ static void
 gadget_guard_begin_connection (CgUsbGadgetGuard *self, const GadgetScene *scene)
 {
   self->present = TRUE;
+  self->cable_signals = scene->cable.signals;
   self->has_host_vid = scene->cable.typec.has_vid;
   self->host_vid = scene->cable.typec.vid;
   cg_usb_peer_reset (&self->host);
@@ -582,6 +584,10 @@ gadget_guard_evaluate (CgUsbGadgetGuard *self, GadgetEvent event)
   g_free (self->device);
   self->device = gadget_guard_describe (scene.gadget, scene.udc);
   why_detached = gadget_guard_why_detached (self, &scene);
+  /* A host taken as attached for want of a signal (or seen by other signals) may not be
+   * the host a new signal sees: that one is a new connection, asked about anew. */
+  if (self->present && why_detached == NULL && scene.cable.signals != self->cable_signals)
+    gadget_guard_end_connection (self, "the signals that tell of the cable changed");
   if (self->present && why_detached != NULL)
     gadget_guard_end_connection (self, why_detached);
   else if (!self->present && why_detached == NULL)

@@ -394,6 +394,22 @@ START_TEST (test_no_cable_signal_ask_is_charge_only)
 }
 END_TEST
 
+/* A host taken as attached while nothing told of the cable, then a power supply that
+ * sees a host: a new connection, and the person is asked about it. */
+START_TEST (test_cable_signal_appearing_is_a_new_connection)
+{
+  remove_path ("sys/class/typec");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert_str_eq (host_decision (), "charge-only (no cable signal)");
+
+  fake_power_supply ("1\n", "Unknown [SDP] CDP DCP\n");
+  cg_usb_gadget_guard_recheck (fixture.guard);
+  ck_assert (cg_usb_gadget_guard_host_present (fixture.guard));
+  ck_assert_uint_ne (cg_usb_gadget_guard_get_pending_id (fixture.guard), 0);
+  ck_assert (!gadget_is_bound ());
+}
+END_TEST
+
 /* Two gadgets and no Gadget=: a yes would bind nothing, so nobody is asked. */
 START_TEST (test_nothing_to_bind_asks_nobody)
 {
@@ -716,6 +732,7 @@ usb_gadget_guard_suite (void)
   tcase_add_test (ask, test_allow_once_ends_when_the_power_supply_goes);
   tcase_add_test (ask, test_allow_once_ends_when_the_udc_loses_the_host);
   tcase_add_test (ask, test_no_cable_signal_ask_is_charge_only);
+  tcase_add_test (ask, test_cable_signal_appearing_is_a_new_connection);
   tcase_add_test (ask, test_cable_udc_setting_asks);
   tcase_add_test (ask, test_nothing_to_bind_asks_nobody);
   tcase_add_test (ask, test_block_withdraws_the_question_and_the_yes);
