@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 #include <glib/gstdio.h>
 
@@ -147,6 +150,27 @@ START_TEST (test_ignored_extra_file_is_reported)
 }
 END_TEST
 
+/* Whether this kernel (or valgrind, which does not know the call) has openat2. Without
+ * it carguard follows no symlink at all below a root: the policy with one fails closed. */
+static gboolean
+have_openat2 (void)
+{
+  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  int fd = (int)syscall (SYS_openat2, AT_FDCWD, ".", &how, sizeof how);
+
+  if (fd >= 0)
+    close (fd);
+  return fd >= 0 || (errno != ENOSYS && errno != EPERM);
+}
+
+static void
+assert_symlink_refused (const char *text, const char *file)
+{
+  g_autofree char *expected = g_strdup_printf ("%s:1:1: error: cannot open", file);
+
+  ck_assert_msg (strstr (text, expected) != NULL, "%s", text);
+}
+
 /* An absolute symlink means what it means in the image: below the root. */
 START_TEST (test_absolute_symlink_stays_below_root)
 {
@@ -160,6 +184,11 @@ START_TEST (test_absolute_symlink_stays_below_root)
   make_symlink ("/dev/null", "etc/carguard/vendors.d/masked.conf");
   write_file ("usr/lib/carguard/vendors.d/masked.conf", VENDOR ("00:11:22"));
   policy = load (0, NULL, &text, NULL);
+  if (!have_openat2 ()) {
+    ck_assert_ptr_null (policy);
+    assert_symlink_refused (text, "/etc/carguard/vendors.d/byd.conf");
+    return;
+  }
   ck_assert_msg (policy != NULL, "%s", text);
   vendor = cg_policy_lookup_vendor (policy, "byd");
   ck_assert_ptr_nonnull (vendor);
@@ -190,6 +219,11 @@ START_TEST (test_relative_symlinks_stay_below_root)
   make_symlink ("../../../../../../../../srv/vendors/nio.conf", "etc/carguard/vendors.d/nio.conf");
   make_symlink ("/srv/vendors", "run/carguard/vendors.d");
   policy = load (0, NULL, &text, NULL);
+  if (!have_openat2 ()) {
+    ck_assert_ptr_null (policy);
+    assert_symlink_refused (text, "/etc/carguard/vendors.d/nio.conf");
+    return;
+  }
   ck_assert_msg (policy != NULL, "%s", text);
   ck_assert_str_eq (cg_vendor_get_file (cg_policy_lookup_vendor (policy, "nio")),
                     "/run/carguard/vendors.d/nio.conf");

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
@@ -253,8 +254,9 @@ def build_image(sysdir, packages, kroot, kver, out):
     tmp = out + ".tmp"
     if os.path.exists(tmp):
         os.unlink(tmp)
+    # stdout is the machine's TAP: mke2fs's "Creating regular file" goes to stderr.
     subprocess.run(["mke2fs", "-q", "-t", "ext4", "-L", "carguard-lab", "-E", "root_owner=0:0",
-                    "-d", work, tmp, IMAGE_SIZE], check=True)
+                    "-d", work, tmp, IMAGE_SIZE], check=True, stdout=sys.stderr)
     shutil.rmtree(work)
     os.rename(tmp, out)
     log(f"image ready in {time.monotonic() - t:.1f}s: {out}")
