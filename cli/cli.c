@@ -73,6 +73,20 @@ cli_refuse_root (const CliGlobals *globals)
                           "carguardd, which reads its own");
 }
 
+gboolean
+cli_live_parse_no_args (const CliGlobals *globals, GOptionContext *context, int *argc, char ***argv)
+{
+  if (!cli_option_context_parse (context, argc, argv))
+    return FALSE;
+  if (cli_refuse_root (globals) != CLI_EXIT_OK)
+    return FALSE;
+  if (*argc > 1) {
+    cli_usage_error (g_get_prgname (), "unexpected argument '%s'", (*argv)[1]);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 char *
 cli_commands_describe (const CliCommand *commands)
 {

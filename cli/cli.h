@@ -42,6 +42,10 @@ gboolean cli_option_context_parse (GOptionContext *context, int *argc, char ***a
  * root, normally /): --root would be silently ignored, so it is refused. Returns
  * CLI_EXIT_OK, or prints the usage error and returns CLI_EXIT_USAGE. */
 int cli_refuse_root (const CliGlobals *globals);
+/* A live command that takes no argument: parses, refuses --root and any argument. FALSE
+ * after printing the usage error. */
+gboolean cli_live_parse_no_args (const CliGlobals *globals, GOptionContext *context, int *argc,
+                                 char ***argv);
 /* Prints a usage error for the command at argv[0] and returns CLI_EXIT_USAGE. */
 int cli_usage_error (const char *command, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 

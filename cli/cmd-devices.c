@@ -53,12 +53,8 @@ cmd_devices (CliGlobals *globals, int argc, char **argv)
   g_autoptr (GVariant) devices = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (!cli_option_context_parse (context, &argc, &argv))
+  if (!cli_live_parse_no_args (globals, context, &argc, &argv))
     return CLI_EXIT_USAGE;
-  if (cli_refuse_root (globals) != CLI_EXIT_OK)
-    return CLI_EXIT_USAGE;
-  if (argc > 1)
-    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
   daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);
   if (daemon == NULL
       || !cg_gen_daemon1_call_list_devices_sync (daemon, CLI_CALL_FLAGS, CLI_CALL_TIMEOUT_MS,

@@ -138,12 +138,8 @@ cmd_monitor (CliGlobals *globals, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   guint watch, sigint, sigterm;
 
-  if (!cli_option_context_parse (context, &argc, &argv))
+  if (!cli_live_parse_no_args (globals, context, &argc, &argv))
     return CLI_EXIT_USAGE;
-  if (cli_refuse_root (globals) != CLI_EXIT_OK)
-    return CLI_EXIT_USAGE;
-  if (argc > 1)
-    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
   /* Watching must not start the daemon; the proxy follows whoever owns the name. */
   daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, &error);
   if (daemon == NULL) {

@@ -236,12 +236,8 @@ cmd_status (CliGlobals *globals, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_auto (CliLiveStatus) live = { NULL };
 
-  if (!cli_option_context_parse (context, &argc, &argv))
+  if (!cli_live_parse_no_args (globals, context, &argc, &argv))
     return CLI_EXIT_USAGE;
-  if (cli_refuse_root (globals) != CLI_EXIT_OK)
-    return CLI_EXIT_USAGE;
-  if (argc > 1)
-    return cli_usage_error (g_get_prgname (), "unexpected argument '%s'", argv[1]);
   daemon = cli_client_connect (G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);
   if (daemon == NULL || !cli_live_status_get (daemon, &live, &error)) {
     cli_client_explain_error (&error);
