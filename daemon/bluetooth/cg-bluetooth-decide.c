@@ -137,7 +137,8 @@ cg_bt_plan_clear (CgBtPlan *plan)
 gboolean
 cg_bt_plan_is_empty (const CgBtPlan *plan)
 {
-  return !plan->remove_bond && !plan->set_blocked && !plan->set_untrusted && !plan->disconnect
+  return !plan->remove_bond && !plan->set_blocked && !plan->set_unblocked && !plan->set_untrusted
+         && !plan->disconnect
          && (plan->disconnect_uuids == NULL || plan->disconnect_uuids->len == 0)
          && (plan->drop_uuids == NULL || plan->drop_uuids->len == 0) && !plan->record_approval
          && !plan->forget_approval && plan->ask == CG_BT_BOND_QUESTION_NONE;
@@ -292,6 +293,9 @@ cg_bluetooth_plan (const CgPolicy *policy, const CgFacts *facts, const CgBtDevic
   /* Removing the device drops BlueZ's Blocked flag with it, so blocking waits until the
    * device object appears again without a bond. */
   out->set_blocked = outcome->grant.block && !state->blocked && !out->remove_bond;
+  /* BlueZ keeps Blocked on disk, so a block carguard set must end with the rule that asked
+   * for it. A block anyone else set is theirs to lift. */
+  out->set_unblocked = !outcome->grant.block && state->blocked && state->blocked_by_carguard;
   /* A Trusted device skips AuthorizeService, which would bypass the grant; what it
    * opened while Trusted cannot be seen, so a connected one is disconnected. */
   out->set_untrusted

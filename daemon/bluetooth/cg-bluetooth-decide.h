@@ -88,6 +88,7 @@ typedef struct {
   gboolean has_bond; /* Paired or Bonded */
   gboolean trusted;
   gboolean blocked;
+  gboolean blocked_by_carguard; /* carguard set Blocked, this session */
   gboolean connected;
   CgBtApprovalMatch approval;
   CgApprovalBy approved_by;  /* when approval is not NONE */
@@ -124,6 +125,7 @@ typedef struct {
   gboolean remove_bond;       /* Disconnect, then Adapter1.RemoveDevice */
   const char *removal_reason; /* why, for the journal, when remove_bond */
   gboolean set_blocked;
+  gboolean set_unblocked; /* carguard's own block, which the policy no longer asks for */
   gboolean set_untrusted;
   gboolean disconnect;         /* the whole device: it was Trusted while connected */
   GPtrArray *disconnect_uuids; /* char *: authorized UUIDs the policy now forbids */

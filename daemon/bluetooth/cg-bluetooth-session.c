@@ -6,6 +6,7 @@
 typedef struct {
   CgBtPairingState pairing;
   CgApprovalBy pairing_by;
+  gboolean blocked_by_carguard;
   GHashTable *services; /* UUID set */
   GHashTable *dropped;  /* UUID set */
   GHashTable *foreign;  /* UUID set */
@@ -78,6 +79,21 @@ cg_bluetooth_session_get_pairing (CgBluetoothSession *session, const char *devic
   if (by != NULL)
     *by = device != NULL ? device->pairing_by : CG_APPROVAL_BY_POLICY;
   return device != NULL ? device->pairing : CG_BT_PAIRING_NONE;
+}
+
+void
+cg_bluetooth_session_set_blocked (CgBluetoothSession *session, const char *device_path,
+                                  gboolean blocked_by_carguard)
+{
+  session_ensure_device (session, device_path)->blocked_by_carguard = blocked_by_carguard;
+}
+
+gboolean
+cg_bluetooth_session_get_blocked (CgBluetoothSession *session, const char *device_path)
+{
+  SessionDevice *device = g_hash_table_lookup (session->devices, device_path);
+
+  return device != NULL && device->blocked_by_carguard;
 }
 
 void

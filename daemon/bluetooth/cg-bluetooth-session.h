@@ -23,6 +23,11 @@ void cg_bluetooth_session_set_pairing (CgBluetoothSession *session, const char *
                                        CgBtPairingState state, CgApprovalBy by);
 CgBtPairingState cg_bluetooth_session_get_pairing (CgBluetoothSession *session,
                                                    const char *device_path, CgApprovalBy *by);
+/* Whether Blocked on the device is carguard's own doing: only such a block is lifted when
+ * the policy stops blocking the device. */
+void cg_bluetooth_session_set_blocked (CgBluetoothSession *session, const char *device_path,
+                                       gboolean blocked_by_carguard);
+gboolean cg_bluetooth_session_get_blocked (CgBluetoothSession *session, const char *device_path);
 /* Profiles the watcher dropped this connection, so it drops each once. */
 void cg_bluetooth_session_mark_dropped (CgBluetoothSession *session, const char *device_path,
                                         const char *uuid);

@@ -372,8 +372,15 @@ watcher_carry_out (CgBluetoothWatcher *self, const CgBluezDevice *device, const 
     g_autofree char *warning = watcher_question_warning (device, plan, check);
     g_signal_emit (self, signals[SIGNAL_ASK_BOND], 0, device, plan, warning);
   }
-  if (plan->set_blocked)
+  if (plan->set_blocked) {
+    cg_bluetooth_session_set_blocked (self->session, device->object_path, TRUE);
     watcher_set_device_flag (self, device, outcome, "Blocked", TRUE, "blocked");
+  }
+  if (plan->set_unblocked) {
+    cg_bluetooth_session_set_blocked (self->session, device->object_path, FALSE);
+    watcher_set_device_flag (self, device, outcome, "Blocked", FALSE,
+                             "unblocked (the policy no longer blocks it)");
+  }
   if (plan->set_untrusted)
     watcher_set_device_flag (self, device, outcome, "Trusted", FALSE, "untrusted");
   if (plan->disconnect) {
@@ -411,6 +418,7 @@ watcher_enforce_device (CgBluetoothWatcher *self, GDBusProxy *proxy, gboolean pu
     .has_bond = device->paired || device->bonded,
     .trusted = device->trusted,
     .blocked = device->blocked,
+    .blocked_by_carguard = cg_bluetooth_session_get_blocked (self->session, device->object_path),
     .connected = device->connected,
     .approval = check.match,
     .approved_by = check.by,

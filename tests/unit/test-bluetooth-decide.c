@@ -174,6 +174,30 @@ START_TEST (test_plan_removes_forbidden_bond_then_blocks)
 }
 END_TEST
 
+/* The pool car is not blocked by the policy: carguard lifts only a block it set itself. */
+START_TEST (test_plan_lifts_only_carguards_own_block)
+{
+  g_autoptr (CgPolicy) policy = load_policy ();
+  CgFacts facts = car_facts ("00:AA:01:01:00:02", "Pool car");
+  CgFacts blocked_facts = car_facts ("00:AA:01:01:00:01", "Lab car");
+  CgBtDeviceState ours = { .blocked = TRUE, .blocked_by_carguard = TRUE };
+  CgBtDeviceState theirs = { .blocked = TRUE };
+  g_auto (CgBtPlan) lift = { 0 };
+  g_auto (CgBtPlan) keep = { 0 };
+  g_auto (CgBtPlan) still = { 0 };
+
+  cg_bluetooth_plan (policy, &facts, &ours, &lift);
+  ck_assert (lift.set_unblocked);
+  ck_assert (!lift.set_blocked);
+  cg_bluetooth_plan (policy, &facts, &theirs, &keep);
+  ck_assert (!keep.set_unblocked);
+  ck_assert (cg_bt_plan_is_empty (&keep));
+  cg_bluetooth_plan (policy, &blocked_facts, &ours, &still);
+  ck_assert (!still.set_unblocked);
+  ck_assert (!still.set_blocked);
+}
+END_TEST
+
 #define HID_UUID "00001124-0000-1000-8000-00805f9b34fb"
 #define PBAP_UUID "0000112f-0000-1000-8000-00805f9b34fb"
 #define A2DP_UUID "0000110d-0000-1000-8000-00805f9b34fb"
@@ -482,6 +506,7 @@ decide_suite (void)
   tcase_add_test (tc, test_non_car_asks);
   tcase_add_test (tc, test_hostile_name_matches_block_glob);
   tcase_add_test (tc, test_plan_removes_forbidden_bond_then_blocks);
+  tcase_add_test (tc, test_plan_lifts_only_carguards_own_block);
   tcase_add_test (tc, test_plan_unapproved_bond_is_asked);
   tcase_add_test (tc, test_plan_person_approval_holds);
   tcase_add_test (tc, test_plan_changed_identity_is_judged_again);

@@ -272,6 +272,19 @@ def runtime_block(tap, bt):
            "the car is still blocked: even A2DP is refused", report)
     os.unlink(path)
     sk.systemctl("reload", "carguard.service")
+    # BlueZ keeps Blocked on disk: the block must end with the file that asked for it.
+    car_device = labkit.device_path(labkit.PHONE_ADAPTER, CAR)
+
+    def unblocked():
+        device = labkit.props(bt.lab.bus, car_device, "org.bluez.Device1")
+        return device is not None and not device.get("Blocked")
+    try:
+        lifted = sk.wait(unblocked, 30, "carguardd to lift the block it set")
+    except sk.LabFailure:
+        lifted = False
+    tap.ok(lifted, "without the file carguardd lifts the block it set: the car's device is not Blocked",
+           {"device": labkit.plain(labkit.props(bt.lab.bus, car_device, "org.bluez.Device1")),
+            "journal": sk.unit_log("carguard.service")[-8:]})
     bt.forget()
 
 
