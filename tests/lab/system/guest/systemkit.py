@@ -255,6 +255,11 @@ class Bluetooth:
 
     def back_in_range(self, timeout=60):
         self.wait_adapters(timeout)
+        # bluetoothd gives a controller main.conf's class when it starts: the car shows its
+        # own again (car.py's 4,32) before anything connects, as a real car's class does
+        # not change when the laptop's bluetoothd restarts.
+        subprocess.run(["btmgmt", "--index", labkit.CAR_ADAPTER[3:], "class", "4", "32"],
+                       check=True, stdout=subprocess.DEVNULL, timeout=20)
         self.start_phone()
 
 
