@@ -3,14 +3,18 @@
 """What the USB host side got, from the kernel's own events: one JSON line per uevent
 about a USB device, a USB interface or a network interface (with CLOCK_MONOTONIC time
 and each root hub's authorized_default at that moment), until SIGTERM. Run from early
-boot (lab-usb-watch.service) or around a scenario; usb_watch.data_paths() reads it back.
+boot (lab-usb-watch.service, Type=notify: ready once its socket is open) or around a
+scenario; usb_watch.data_paths() reads it back, and usb_watch.devices_seen() shows the
+watch was there to see: an empty data_paths() proves nothing without it.
 
 Usage: usb_watch.py EVENTS_PATH"""
 
 import json
 import os
 import re
+import select
 import signal
+import socket
 import sys
 import time
 
@@ -34,6 +38,16 @@ def root_hubs():
     return out
 
 
+def notify_ready():
+    """sd_notify(READY=1), so the units ordered after this one start once it listens."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+        sock.connect("\0" + path[1:] if path.startswith("@") else path)
+        sock.sendall(b"READY=1")
+
+
 def main():
     signal.signal(signal.SIGTERM, stop)
     phase = next((a.split("=", 1)[1] for a in open("/proc/cmdline").read().split()
@@ -41,8 +55,10 @@ def main():
     with labkit.UeventMonitor() as mon, open(sys.argv[1].replace("{phase}", phase), "a") as out:
         out.write(json.dumps({"t": round(time.monotonic(), 3), "start": True, "hubs": root_hubs()}) + "\n")
         out.flush()
+        notify_ready()
         while running:
-            for ev in mon.drain(0.5):
+            select.select([mon], [], [], 0.5)
+            for ev in mon.drain():
                 if ev.get("SUBSYSTEM") not in ("usb", "net", "udc", "gadget"):
                     continue
                 keep = {k: ev.get(k) for k in ("ACTION", "DEVPATH", "SUBSYSTEM", "DEVTYPE", "DRIVER",
@@ -51,6 +67,7 @@ def main():
                 keep["hubs"] = root_hubs()
                 out.write(json.dumps(keep) + "\n")
                 out.flush()
+        out.write(json.dumps({"t": round(time.monotonic(), 3), "stop": True}) + "\n")
     return 0
 
 
@@ -60,6 +77,13 @@ def events(path):
             return [json.loads(line) for line in f if line.strip()]
     except FileNotFoundError:
         return []
+
+
+def devices_seen(path, platform="dummy_hcd"):
+    """The USB devices (root hub or on a port) the watch saw come on PLATFORM's bus."""
+    return [ev.get("DEVPATH") for ev in events(path) if platform in ev.get("DEVPATH", "")
+            and ev.get("SUBSYSTEM") == "usb" and ev.get("DEVTYPE") == "usb_device"
+            and ev.get("ACTION") == "add"]
 
 
 def data_paths(path, platform="dummy_hcd"):

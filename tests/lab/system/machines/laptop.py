@@ -156,6 +156,7 @@ def kill_while_retrying(tap, bt):
     watch_log = sk.log_path("install-kill-usb-watch.jsonl")
     retry_log = sk.log_path("install-kill-pan.jsonl")
     bt.lab.spawn("usb-watch", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "usb_watch.py"), watch_log])
+    sk.wait(lambda: usb_watch.events(watch_log), 20, "the USB watch listening")
     bt.lab.spawn("car-retry", ["/usr/bin/python3", os.path.join(SYSTEM, "guest", "car_retry.py"),
                                retry_log, "pan"])
     sk.wait(lambda: len(sk.jsonl(retry_log)) >= 2, 60, "the car's first PAN tries")
@@ -209,8 +210,10 @@ def kill_while_retrying(tap, bt):
     tap.ok(replugged_down, "the car replugged USB while carguardd was down",
            {"replugged": t_replugged, "back": t_up})
     tap.check("... and its USB device got no driver at any time, before or after the restart",
-              lambda: (not usb_watch.data_paths(watch_log) and usb_nothing(port)[0],
-                       {"events": usb_watch.data_paths(watch_log), "now": port.report()}))
+              lambda: (usb_watch.devices_seen(watch_log) and not usb_watch.data_paths(watch_log)
+                       and usb_nothing(port)[0],
+                       {"devices the watch saw come": usb_watch.devices_seen(watch_log),
+                        "events": usb_watch.data_paths(watch_log), "now": port.report()}))
     cg_log = sk.unit_log("carguard.service", after=mark)
     tap.ok(any("status=9/KILL" in m for m in cg_log)
            and sk.unit("carguard.service")["NRestarts"] == before["NRestarts"] + 1,
@@ -465,7 +468,11 @@ def boot(tap):
     sk.section(tap, "booted with the car in range and plugged in")
     watch_log = sk.log_path("boot-usb-watch.jsonl")
     events = usb_watch.events(watch_log)
-    tap.ok(events and events[0].get("start"), "the USB watch ran from early boot", events[:2])
+    seen = usb_watch.devices_seen(watch_log)
+    tap.ok(events and events[0].get("start") and sk.active("lab-usb-watch.service")
+           and any(p.endswith("/1-1") for p in seen),
+           "the USB watch ran from early boot and saw the car's USB device come",
+           {"first": events[:2], "devices seen": seen})
     car_up = sk.unit_timestamp("lab-usb-car.service", "ActiveEnterTimestampMonotonic")
     guard_up = sk.unit_timestamp("carguard.service", "ExecMainStartTimestampMonotonic")
     tap.ok(car_up and guard_up and car_up < guard_up,

@@ -28,9 +28,12 @@ UNDID_BIND = "undid a bind to"  # CARGUARD_ENFORCED of the gadget guard
 
 
 def car_sees_nothing(port, watch_log):
+    """Nothing on the car's side, as a watch that saw dummy_hcd's root hub come tells."""
+    seen = usb_watch.devices_seen(watch_log)
     got = usb_watch.data_paths(watch_log)
     rep = port.report()
-    return not got and not rep["interfaces"] and not rep["netdev"], {"events": got, "now": rep}
+    return (seen and not got and not rep["interfaces"] and not rep["netdev"],
+            {"devices the watch saw come": seen, "events": got, "now": rep})
 
 
 @machine.phase("install")
