@@ -11,29 +11,49 @@ pack (CgMatchKind kind, guint64 value)
 
 /* The candidates found at one level; the first level with any wins. */
 typedef struct {
-  const CgRuleEntry *found[16];
+  CgRuleRef found[16];
   guint n;
-  GPtrArray *extra; /* when more than 16 rules match one device */
+  GArray *extra; /* CgRuleRef, when more than 16 rules match one device */
 } Matches;
 
 static void
-add_found (Matches *m, const CgRuleEntry *entry)
+add_found (Matches *m, const CgRuleRef *rule)
 {
-  if (entry == NULL)
-    return;
   if (m->n < G_N_ELEMENTS (m->found)) {
-    m->found[m->n++] = entry;
+    m->found[m->n++] = *rule;
     return;
   }
   if (m->extra == NULL)
-    m->extra = g_ptr_array_new ();
-  g_ptr_array_add (m->extra, (gpointer)entry);
+    m->extra = g_array_new (FALSE, FALSE, sizeof (CgRuleRef));
+  g_array_append_val (m->extra, *rule);
+}
+
+static void
+add_found_entry (Matches *m, const CgRuleEntry *entry)
+{
+  CgRuleRef rule;
+
+  cg_rule_entry_ref (entry, &rule);
+  add_found (m, &rule);
+}
+
+static gboolean
+add_found_exact (const CgPolicy *policy, Matches *m, guint64 key)
+{
+  const CgExactRule *exact = cg_policy_exact_lookup (policy, key);
+  CgRuleRef rule;
+
+  if (exact == NULL)
+    return FALSE;
+  cg_policy_exact_rule (policy, exact, &rule);
+  add_found (m, &rule);
+  return TRUE;
 }
 
 static void
 lookup (const CgPolicy *policy, Matches *m, CgMatchKind kind, guint64 value)
 {
-  add_found (m, cg_policy_index_lookup (policy, (guint64)pack (kind, value)));
+  add_found_exact (policy, m, (guint64)pack (kind, value));
 }
 
 /* The most specific IEEE block holding the address: an MA-S inside an MA-L belongs to
@@ -45,19 +65,16 @@ lookup_oui (const CgPolicy *policy, Matches *m, guint64 address)
 
   for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++) {
     gint64 key = pack (CG_MATCH_BT_OUI, cg_oui_pack (sizes[i], address >> (48 - sizes[i])));
-    const CgRuleEntry *entry = cg_policy_index_lookup (policy, (guint64)key);
 
-    if (entry != NULL) {
-      add_found (m, entry);
+    if (add_found_exact (policy, m, (guint64)key))
       return;
-    }
   }
 }
 
 static void
 add_found_glob (gpointer entry, gpointer user_data)
 {
-  add_found (user_data, entry);
+  add_found_entry (user_data, entry);
 }
 
 static void
@@ -69,10 +86,10 @@ match_globs (const CgPolicy *policy, Matches *m, CgMatchKind kind, const char *f
                        strnlen (fact, CG_MATCH_TEXT_MAX), add_found_glob, m);
 }
 
-static const CgRuleEntry *
+static const CgRuleRef *
 matches_get (const Matches *m, guint i)
 {
-  return i < m->n ? m->found[i] : g_ptr_array_index (m->extra, i - m->n);
+  return i < m->n ? &m->found[i] : &g_array_index (m->extra, CgRuleRef, i - m->n);
 }
 
 static guint
@@ -84,7 +101,7 @@ matches_len (const Matches *m)
 static void
 matches_clear (Matches *m)
 {
-  g_clear_pointer (&m->extra, g_ptr_array_unref);
+  g_clear_pointer (&m->extra, g_array_unref);
   m->n = 0;
 }
 
@@ -92,14 +109,14 @@ static void
 finish (const CgPolicy *policy, Matches *m, CgLevel level, CgDecision *out)
 {
   out->level = level;
-  out->rules = g_ptr_array_new ();
+  out->rules = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < matches_len (m); i++) {
-    const CgRuleEntry *entry = matches_get (m, i);
+    const CgRuleRef *found = matches_get (m, i);
     if (i == 0)
-      cg_grant_copy (&out->grant, entry->grant);
+      cg_grant_copy (&out->grant, found->grant);
     else
-      cg_grant_restrict (&out->grant, entry->grant);
-    g_ptr_array_add (out->rules, (gpointer)&entry->rule);
+      cg_grant_restrict (&out->grant, found->grant);
+    g_ptr_array_add (out->rules, g_memdup2 (&found->rule, sizeof (found->rule)));
   }
 }
 
@@ -115,12 +132,12 @@ decide_levels (const CgPolicy *policy, Matches *by_level, CgDecision *out)
 
   for (int level = CG_LEVEL_DEVICE; level > CG_LEVEL_DEFAULT; level--)
     for (guint i = 0; i < matches_len (&by_level[level]); i++) {
-      const CgRuleEntry *entry = matches_get (&by_level[level], i);
-      if (!entry->grant->block)
+      const CgRuleRef *found = matches_get (&by_level[level], i);
+      if (!found->grant->block)
         continue;
       if (blockers.n == 0)
         decided = (CgLevel)level;
-      add_found (&blockers, entry);
+      add_found (&blockers, found);
     }
   if (blockers.n > 0) {
     finish (policy, &blockers, decided, out);
@@ -132,7 +149,7 @@ decide_levels (const CgPolicy *policy, Matches *by_level, CgDecision *out)
     if (decided != CG_LEVEL_DEFAULT)
       finish (policy, &by_level[decided], decided, out);
     else {
-      add_found (&blockers, &policy->default_rule);
+      add_found_entry (&blockers, &policy->default_rule);
       finish (policy, &blockers, CG_LEVEL_DEFAULT, out);
     }
   }
@@ -178,12 +195,12 @@ decide_bluetooth (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
   for (guint i = 0; facts->has_bt_class && i < policy->classes->len; i++) {
     const CgRuleEntry *entry = g_ptr_array_index (policy->classes, i);
     if (entry->item.kind == CG_MATCH_BT_CLASS && entry->item.bt_class == (facts->bt_class & 0x1ffc))
-      add_found (&m[CG_LEVEL_CLASS], entry);
+      add_found_entry (&m[CG_LEVEL_CLASS], entry);
   }
   /* [CarDefault] is for the car-class devices nothing else names. */
   if (m[CG_LEVEL_DEVICE].n + m[CG_LEVEL_PRODUCT].n + m[CG_LEVEL_VENDOR].n + m[CG_LEVEL_CLASS].n == 0
       && facts->has_bt_class && cg_bt_class_is_car (facts->bt_class))
-    add_found (&m[CG_LEVEL_CLASS], &policy->car_rule);
+    add_found_entry (&m[CG_LEVEL_CLASS], &policy->car_rule);
   decide_levels (policy, m, out);
 }
 
@@ -199,17 +216,17 @@ match_interfaces (const CgPolicy *policy, const CgFacts *facts, Matches *m)
     for (gsize c = 0; facts->usb_interface_classes != NULL && c < facts->n_usb_interface_classes;
          c++) {
       if (facts->usb_interface_classes[c] == entry->item.iface[0]) {
-        add_found (m, entry);
+        add_found_entry (m, entry);
         break;
       }
     }
   }
 }
 
-static const CgRuleEntry *
-index_find (const CgPolicy *policy, CgMatchKind kind, guint64 value)
+static const CgVendor *
+exact_vendor (const CgPolicy *policy, const CgExactRule *exact)
 {
-  return cg_policy_index_lookup (policy, (guint64)pack (kind, value));
+  return g_ptr_array_index (policy->vendors_loaded, exact->vendor);
 }
 
 /* A serial is the device's own claim: it decides at the device level only for a device
@@ -217,15 +234,16 @@ index_find (const CgPolicy *policy, CgMatchKind kind, guint64 value)
 static gboolean
 usb_serial_in_scope (const CgPolicy *policy, const CgRuleEntry *serial, const CgFacts *facts)
 {
-  const CgRuleEntry *product, *vendor;
+  const CgExactRule *product, *vendor;
 
   if (!facts->has_usb_id)
     return FALSE;
-  product
-      = index_find (policy, CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid);
-  vendor = index_find (policy, CG_MATCH_USB_VENDOR, facts->usb_vid);
-  return (product != NULL && product->rule.vendor == serial->rule.vendor)
-         || (vendor != NULL && vendor->rule.vendor == serial->rule.vendor);
+  product = cg_policy_exact_lookup (
+      policy,
+      (guint64)pack (CG_MATCH_USB_PRODUCT, ((guint64)facts->usb_vid << 16) | facts->usb_pid));
+  vendor = cg_policy_exact_lookup (policy, (guint64)pack (CG_MATCH_USB_VENDOR, facts->usb_vid));
+  return (product != NULL && exact_vendor (policy, product) == serial->rule.vendor)
+         || (vendor != NULL && exact_vendor (policy, vendor) == serial->rule.vendor);
 }
 
 static void
@@ -237,7 +255,7 @@ decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
   gboolean serial_in_scope = serial != NULL && usb_serial_in_scope (policy, serial, facts);
 
   if (serial_in_scope)
-    add_found (&m[CG_LEVEL_DEVICE], serial);
+    add_found_entry (&m[CG_LEVEL_DEVICE], serial);
   if (facts->has_usb_id) {
     lookup (policy, &m[CG_LEVEL_PRODUCT], CG_MATCH_USB_PRODUCT,
             ((guint64)facts->usb_vid << 16) | facts->usb_pid);
@@ -253,7 +271,7 @@ decide_usb (const CgPolicy *policy, const CgFacts *facts, CgDecision *out)
   /* Out of its vendor's scope a serial can only take away (a block by serial). */
   if (serial != NULL && !serial_in_scope) {
     cg_grant_restrict (&out->grant, serial->grant);
-    g_ptr_array_add (out->rules, (gpointer)&serial->rule);
+    g_ptr_array_add (out->rules, g_memdup2 (&serial->rule, sizeof (serial->rule)));
   }
 }
 

@@ -62,13 +62,33 @@ char *cg_policy_vendor_id_from_name (const char *basename);
 CgPolicy *cg_policy_build (GPtrArray *files, GPtrArray *found, GPtrArray *diagnostics,
                            GError **error);
 
-/* A rule and what it grants; the index stores these. */
+/* A rule on text or a class (globs, serials, Class, USBInterfaceClass): few in any
+ * policy, so each keeps its parsed item. */
 typedef struct {
   CgRule rule;
   const CgGrant *grant;
   CgMatchItem item;
   guint col;
 } CgRuleEntry;
+
+/* A rule on one exact identifier (an address, OUI, Device ID, USB or Type-C id): nearly
+ * every rule of a fleet's policy. 32 bytes each, kept sorted by id, which is the index
+ * itself; cg_policy_exact_rule() gives the CgRule it stands for. */
+typedef struct {
+  guint64 id;     /* packed identifier; kind in the top byte */
+  guint32 vendor; /* position in CgPolicy.vendors_loaded */
+  guint32 line;
+  guint32 col;
+  guint32 value;  /* offset of the value as written in CgPolicy.exact_values */
+  guint32 device; /* 0: the vendor's grant; d + 1: the grant of its [Device] d */
+} CgExactRule;
+
+/* A rule that matched, as a decision takes it. */
+typedef struct {
+  CgRule rule;
+  const CgGrant *grant;
+  guint col;
+} CgRuleRef;
 
 struct _CgVendor {
   char *id;
@@ -107,25 +127,30 @@ struct _CgPolicy {
   CgGrant vendor_grant; /* what a vendor's [Policy] starts from: [VendorDefault] */
   CgRuleEntry default_rule;
   CgRuleEntry car_rule;
-  GHashTable *index;   /* a set of guint64 * (entries' item.id): addresses, ids, OUIs */
-  GHashTable *serials; /* USB serial -> CgRuleEntry * */
+  GPtrArray *vendors_loaded; /* CgVendor *, not owned, in load order */
+  CgExactRule *exact;        /* sorted by id, one per id */
+  guint n_exact;
+  char *exact_values;                /* the exact rules' values as written, NUL-separated */
+  GHashTable *serials;               /* USB serial -> CgRuleEntry * */
   CgGlobIndex *globs[CG_GLOB_KINDS]; /* CgRuleEntry *, one index per cg_glob_kind_slot() */
   GPtrArray *classes;                /* CgRuleEntry *: Class, USBInterfaceClass */
-  CgRuleEntry *entries;              /* every rule, in load order, in one block */
+  CgRuleEntry *entries;              /* the text and class rules, in load order, in one block */
   guint n_entries;
-  GStringChunk *values; /* the rules' values as written */
+  GStringChunk *values; /* the text and class rules' values as written */
 };
 
-/* The rule whose packed identifier is key, or NULL. The index holds only pointers to the
- * entries' identifiers, a set (keys are values), which halves its size. */
-static inline const CgRuleEntry *
-cg_policy_index_lookup (const CgPolicy *policy, guint64 key)
-{
-  const guint64 *id = g_hash_table_lookup (policy->index, &key);
+/* The exact rule on the packed identifier key, or NULL. */
+const CgExactRule *cg_policy_exact_lookup (const CgPolicy *policy, guint64 key);
+/* The rule an exact rule stands for, and what it grants. */
+void cg_policy_exact_rule (const CgPolicy *policy, const CgExactRule *exact, CgRuleRef *out);
+void cg_rule_entry_ref (const CgRuleEntry *entry, CgRuleRef *out);
 
-  return id != NULL ? (const CgRuleEntry *)((const char *)id - G_STRUCT_OFFSET (CgRuleEntry, item)
-                                            - G_STRUCT_OFFSET (CgMatchItem, id))
-                    : NULL;
+/* Kinds kept as CgExactRule: every one matched by its packed identifier alone. */
+static inline gboolean
+cg_match_kind_is_exact (CgMatchKind kind)
+{
+  return kind != CG_MATCH_USB_SERIAL && !cg_match_kind_is_glob (kind) && kind != CG_MATCH_BT_CLASS
+         && kind != CG_MATCH_USB_INTERFACE;
 }
 
 G_END_DECLS

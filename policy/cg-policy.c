@@ -92,23 +92,6 @@ rule_entry_clear (CgRuleEntry *entry)
   cg_match_item_clear (&entry->item);
 }
 
-/* A packed identifier's kind and the bits that tell rules apart can lie anywhere in its
- * 64 bits (an address's OUI is its top half, a Device ID's source above bit 32), and
- * g_int64_hash keeps only the low 32: fleets of one OUI or one vendor would share a few
- * hash values. Every bit takes part here (the MurmurHash3 finaliser). */
-static guint
-rule_key_hash (gconstpointer key)
-{
-  guint64 h = *(const guint64 *)key;
-
-  h ^= h >> 33;
-  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-  h ^= h >> 33;
-  h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
-  h ^= h >> 33;
-  return (guint)h;
-}
-
 static CgPolicy *
 policy_new (void)
 {
@@ -118,7 +101,7 @@ policy_new (void)
   policy->vendors = g_ptr_array_new_with_free_func ((GDestroyNotify)vendor_free);
   policy->vendor_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   policy->files = g_ptr_array_new_with_free_func (g_free);
-  policy->index = g_hash_table_new (rule_key_hash, g_int64_equal);
+  policy->vendors_loaded = g_ptr_array_new ();
   policy->serials = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < CG_GLOB_KINDS; i++)
     policy->globs[i] = cg_glob_index_new ();
@@ -139,7 +122,9 @@ cg_policy_unref (CgPolicy *policy)
 {
   if (policy == NULL || !g_atomic_int_dec_and_test (&policy->ref_count))
     return;
-  g_hash_table_unref (policy->index);
+  g_free (policy->exact);
+  g_free (policy->exact_values);
+  g_ptr_array_unref (policy->vendors_loaded);
   g_hash_table_unref (policy->serials);
   for (guint i = 0; i < CG_GLOB_KINDS; i++)
     cg_glob_index_free (policy->globs[i]);
@@ -163,7 +148,10 @@ cg_policy_unref (CgPolicy *policy)
 typedef struct {
   CgPolicy *policy;
   GPtrArray *diagnostics;
-  GHashTable *text_claims; /* "kind\x1ftext" -> CgRuleEntry * */
+  GHashTable *text_claims;  /* "kind\x1ftext" -> CgRuleEntry * */
+  GHashTable *class_claims; /* guint64 * (entries' item.id) -> CgRuleEntry * */
+  GArray *exact;            /* CgExactRule, in load order until sorted */
+  GString *exact_values;
 } Builder;
 
 static const char *
@@ -227,16 +215,27 @@ cg_policy_get_setting (const CgPolicy *policy, const char *section, const char *
 }
 
 static void
-report_conflict (Builder *b, const CgRuleEntry *entry, const CgRuleEntry *earlier)
+report_conflict (Builder *b, const CgRuleRef *rule, const CgRuleRef *earlier)
 {
   g_ptr_array_add (b->diagnostics,
-                   cg_diagnostic_new (entry->rule.file, entry->rule.line, entry->col,
+                   cg_diagnostic_new (rule->rule.file, rule->rule.line, rule->col,
                                       "%s %s is already claimed at the same level by %s:%u",
-                                      entry->rule.key, entry->rule.value, earlier->rule.file,
+                                      rule->rule.key, rule->rule.value, earlier->rule.file,
                                       earlier->rule.line));
 }
 
-/* Indexes one rule; a second claim on the same identifier at the same level is an error. */
+static void
+report_entry_conflict (Builder *b, const CgRuleEntry *entry, const CgRuleEntry *earlier)
+{
+  CgRuleRef rule, earlier_rule;
+
+  cg_rule_entry_ref (entry, &rule);
+  cg_rule_entry_ref (earlier, &earlier_rule);
+  report_conflict (b, &rule, &earlier_rule);
+}
+
+/* Indexes one text or class rule; a second claim on the same text or class at the same
+ * level is an error. */
 static void
 index_entry (Builder *b, CgRuleEntry *entry)
 {
@@ -256,22 +255,43 @@ index_entry (Builder *b, CgRuleEntry *entry)
       cg_glob_index_add (policy->globs[cg_glob_kind_slot (kind)], entry->item.text, entry);
     }
   } else {
-    earlier = (CgRuleEntry *)cg_policy_index_lookup (policy, entry->item.id);
+    earlier = g_hash_table_lookup (b->class_claims, &entry->item.id);
     if (earlier == NULL) {
-      g_hash_table_add (policy->index, &entry->item.id);
-      if (kind == CG_MATCH_BT_CLASS || kind == CG_MATCH_USB_INTERFACE)
-        g_ptr_array_add (policy->classes, entry);
+      g_hash_table_insert (b->class_claims, &entry->item.id, entry);
+      g_ptr_array_add (policy->classes, entry);
     }
   }
   if (earlier != NULL)
-    report_conflict (b, entry, earlier);
+    report_entry_conflict (b, entry, earlier);
+}
+
+static void
+add_exact (Builder *b, CgPolicyMatch *match)
+{
+  CgExactRule exact = { match->item.id,
+                        b->policy->vendors_loaded->len - 1,
+                        match->line,
+                        match->col,
+                        (guint32)b->exact_values->len,
+                        match->device >= 0 ? (guint32)match->device + 1 : 0 };
+
+  /* Offsets are 32 bits: a policy never holds 4 GiB of identifiers, the loader's file
+   * size limit sees to that. */
+  g_assert (b->exact_values->len < G_MAXUINT32 - CG_MATCH_TEXT_MAX);
+  g_string_append_len (b->exact_values, match->value, strlen (match->value) + 1);
+  g_array_append_val (b->exact, exact);
 }
 
 static void
 add_match (Builder *b, CgVendor *vendor, CgPolicyMatch *match)
 {
-  CgRuleEntry *entry = &b->policy->entries[b->policy->n_entries++];
+  CgRuleEntry *entry;
 
+  if (cg_match_kind_is_exact (match->item.kind)) {
+    add_exact (b, match);
+    return;
+  }
+  entry = &b->policy->entries[b->policy->n_entries++];
   /* Copied, not taken: the files were compiled on other threads, and what outlives the
    * load must not pin the pages of their malloc arenas that the rest of each file freed. */
   entry->item = match->item;
@@ -315,6 +335,7 @@ build_vendor (Builder *b, CgPolicyFile *file)
     g_hash_table_insert (policy->vendor_by_id, vendor->id, vendor);
   }
   g_ptr_array_add (policy->vendors, vendor);
+  g_ptr_array_add (policy->vendors_loaded, vendor);
   for (guint i = 0; i < file->matches->len; i++)
     add_match (b, vendor, &g_array_index (file->matches, CgPolicyMatch, i));
 }
@@ -355,6 +376,71 @@ policy_hash (GPtrArray *files)
   return g_strdup (g_checksum_get_string (checksum));
 }
 
+#define RADIX_BITS 16
+#define RADIX_BUCKETS (1u << RADIX_BITS)
+#define RADIX_PASSES (64 / RADIX_BITS)
+
+/* Sorts rules by id, keeping load order among equal ids (an LSD radix sort: a comparison
+ * sort took most of a 100,000-vendor load). A digit that every rule shares is skipped. */
+static void
+sort_exact (CgExactRule *rules, guint n)
+{
+  g_autofree guint32 *counts = g_new0 (guint32, RADIX_PASSES * RADIX_BUCKETS);
+  g_autofree CgExactRule *scratch = g_new (CgExactRule, MAX (n, 1));
+  CgExactRule *from = rules, *to = scratch;
+
+  for (guint i = 0; i < n; i++)
+    for (guint p = 0; p < RADIX_PASSES; p++)
+      counts[p * RADIX_BUCKETS + ((rules[i].id >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
+  for (guint p = 0; p < RADIX_PASSES; p++) {
+    guint32 *count = counts + p * RADIX_BUCKETS;
+    guint32 offset = 0;
+    CgExactRule *sorted = to;
+
+    if (n == 0 || count[(from[0].id >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1)] == n)
+      continue;
+    for (guint d = 0; d < RADIX_BUCKETS; d++) {
+      guint32 c = count[d];
+      count[d] = offset;
+      offset += c;
+    }
+    for (guint i = 0; i < n; i++)
+      sorted[count[(from[i].id >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1)]++] = from[i];
+    to = from;
+    from = sorted;
+  }
+  if (from != rules)
+    memcpy (rules, from, n * sizeof (*rules));
+}
+
+/* Sorts the exact rules into the index; a second claim on one identifier at the same
+ * level is an error against the first in load order. */
+static void
+index_exact (Builder *b)
+{
+  CgPolicy *policy = b->policy;
+  CgExactRule *rules = (CgExactRule *)(void *)b->exact->data;
+  guint n = 0;
+  gsize values_size = b->exact_values->len + 1;
+
+  sort_exact (rules, b->exact->len);
+  policy->exact_values
+      = g_realloc (g_string_free (g_steal_pointer (&b->exact_values), FALSE), values_size);
+  for (guint i = 0; i < b->exact->len; i++) {
+    if (n > 0 && rules[i].id == rules[n - 1].id) {
+      CgRuleRef rule, earlier;
+      cg_policy_exact_rule (policy, &rules[i], &rule);
+      cg_policy_exact_rule (policy, &rules[n - 1], &earlier);
+      report_conflict (b, &rule, &earlier);
+      continue;
+    }
+    rules[n++] = rules[i];
+  }
+  policy->n_exact = n;
+  policy->exact = (CgExactRule *)(void *)g_array_free (g_steal_pointer (&b->exact), FALSE);
+  policy->exact = g_renew (CgExactRule, policy->exact, MAX (n, 1));
+}
+
 CgPolicy *
 cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics, GError **error)
 {
@@ -363,8 +449,9 @@ cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics
   g_autoptr (GPtrArray) found = load_found != NULL ? load_found : cg_diagnostics_new ();
   g_autoptr (GHashTable) text_claims
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Builder b = { policy, found, text_claims };
-  gsize n_matches = 0;
+  g_autoptr (GHashTable) class_claims = g_hash_table_new (g_int64_hash, g_int64_equal);
+  Builder b = { policy, found, text_claims, class_claims, NULL, NULL };
+  gsize n_matches = 0, n_text = 0;
 
   g_assert (owned_files != NULL);
 
@@ -372,11 +459,14 @@ cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics
     CgPolicyFile *file = g_ptr_array_index (files, i);
     g_ptr_array_extend_and_steal (found, g_steal_pointer (&file->diagnostics));
     file->diagnostics = cg_diagnostics_new ();
+    n_matches += file->matches->len;
+    for (guint m = 0; m < file->matches->len; m++)
+      n_text += !cg_match_kind_is_exact (g_array_index (file->matches, CgPolicyMatch, m).item.kind);
   }
-  /* One block for the rules: a malloc each cost a sixth of a rule's memory. */
-  for (guint i = 0; i < files->len; i++)
-    n_matches += ((const CgPolicyFile *)g_ptr_array_index (files, i))->matches->len;
-  policy->entries = g_new0 (CgRuleEntry, n_matches);
+  /* One block for the text and class rules: their indexes point into it. */
+  policy->entries = g_new0 (CgRuleEntry, MAX (n_text, 1));
+  b.exact = g_array_sized_new (FALSE, FALSE, sizeof (CgExactRule), n_matches - n_text);
+  b.exact_values = g_string_sized_new ((n_matches - n_text) * 16);
   build_defaults (&b, find_main_file (files));
   take_settings (b.policy, find_main_file (files));
   for (guint i = 0; i < files->len; i++) {
@@ -386,6 +476,7 @@ cg_policy_build (GPtrArray *files, GPtrArray *load_found, GPtrArray *diagnostics
     keep_file (policy, file->path);
     build_vendor (&b, file);
   }
+  index_exact (&b);
   g_ptr_array_sort (policy->vendors, compare_vendors);
   g_ptr_array_add (policy->files, NULL);
   policy->hash = policy_hash (files);
@@ -478,4 +569,44 @@ cg_vendor_get_device_grant (const CgVendor *vendor, guint index)
 {
   g_return_val_if_fail (index < vendor->device_grants->len, NULL);
   return g_ptr_array_index (vendor->device_grants, index);
+}
+
+const CgExactRule *
+cg_policy_exact_lookup (const CgPolicy *policy, guint64 key)
+{
+  guint lo = 0, hi = policy->n_exact;
+
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (policy->exact[mid].id < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < policy->n_exact && policy->exact[lo].id == key ? &policy->exact[lo] : NULL;
+}
+
+void
+cg_policy_exact_rule (const CgPolicy *policy, const CgExactRule *exact, CgRuleRef *out)
+{
+  const CgVendor *vendor = g_ptr_array_index (policy->vendors_loaded, exact->vendor);
+  CgMatchKind kind = (CgMatchKind)(exact->id >> 56);
+
+  out->rule = (CgRule){ vendor,
+                        vendor->file,
+                        exact->line,
+                        cg_match_kind_level (kind),
+                        cg_match_kind_key (kind),
+                        policy->exact_values + exact->value };
+  out->grant = exact->device == 0 ? &vendor->grant
+                                  : g_ptr_array_index (vendor->device_grants, exact->device - 1);
+  out->col = exact->col;
+}
+
+void
+cg_rule_entry_ref (const CgRuleEntry *entry, CgRuleRef *out)
+{
+  out->rule = entry->rule;
+  out->grant = entry->grant;
+  out->col = entry->col;
 }

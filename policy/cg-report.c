@@ -49,30 +49,58 @@ count_key (JsonObject *keys, const char *key)
                               json_object_get_int_member_with_default (keys, key, 0) + 1);
 }
 
-/* Every vendor's [Match] keys counted, and its devices, in one walk over the rules. */
+static void
+collect_vendor_rule (const CgRuleRef *ref, GHashTable *match_keys, GHashTable *devices)
+{
+  const CgVendor *vendor = ref->rule.vendor;
+  GArray *list;
+  JsonObject *keys;
+
+  if (ref->rule.level == CG_LEVEL_DEVICE) {
+    list = g_hash_table_lookup (devices, vendor);
+    if (list == NULL)
+      g_hash_table_insert (devices, (gpointer)vendor,
+                           list = g_array_new (FALSE, FALSE, sizeof (CgRuleRef)));
+    g_array_append_val (list, *ref);
+    return;
+  }
+  keys = g_hash_table_lookup (match_keys, vendor);
+  if (keys == NULL)
+    g_hash_table_insert (match_keys, (gpointer)vendor, keys = json_object_new ());
+  count_key (keys, ref->rule.key);
+}
+
+/* Within one vendor's file. */
+static int
+compare_rules_by_place (gconstpointer a, gconstpointer b)
+{
+  const CgRuleRef *x = a, *y = b;
+
+  if (x->rule.line != y->rule.line)
+    return x->rule.line < y->rule.line ? -1 : 1;
+  return x->col < y->col ? -1 : x->col > y->col;
+}
+
+/* Every vendor's [Match] keys counted, and its devices in the order they are written,
+ * in one walk over the rules. */
 static void
 collect_vendor_rules (const CgPolicy *policy, GHashTable *match_keys, GHashTable *devices)
 {
-  for (guint i = 0; i < policy->n_entries; i++) {
-    const CgRuleEntry *entry = &policy->entries[i];
-    const CgVendor *vendor = entry->rule.vendor;
-    GPtrArray *list;
-    JsonObject *keys;
+  GHashTableIter iter;
+  gpointer list;
+  CgRuleRef ref;
 
-    if (vendor == NULL)
-      continue;
-    if (entry->rule.level == CG_LEVEL_DEVICE) {
-      list = g_hash_table_lookup (devices, vendor);
-      if (list == NULL)
-        g_hash_table_insert (devices, (gpointer)vendor, list = g_ptr_array_new ());
-      g_ptr_array_add (list, (gpointer)entry);
-      continue;
-    }
-    keys = g_hash_table_lookup (match_keys, vendor);
-    if (keys == NULL)
-      g_hash_table_insert (match_keys, (gpointer)vendor, keys = json_object_new ());
-    count_key (keys, entry->rule.key);
+  for (guint i = 0; i < policy->n_entries; i++) {
+    cg_rule_entry_ref (&policy->entries[i], &ref);
+    collect_vendor_rule (&ref, match_keys, devices);
   }
+  for (guint i = 0; i < policy->n_exact; i++) {
+    cg_policy_exact_rule (policy, &policy->exact[i], &ref);
+    collect_vendor_rule (&ref, match_keys, devices);
+  }
+  g_hash_table_iter_init (&iter, devices);
+  while (g_hash_table_iter_next (&iter, NULL, &list))
+    g_array_sort (list, compare_rules_by_place);
 }
 
 static GPtrArray *
@@ -82,7 +110,7 @@ collect_holders (const CgPolicy *policy)
   g_autoptr (GHashTable) match_keys
       = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)json_object_unref);
   g_autoptr (GHashTable) devices
-      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_array_unref);
   g_autofree char *default_rule = cg_rule_format_location (&policy->default_rule.rule);
 
   g_ptr_array_add (holders,
@@ -92,7 +120,7 @@ collect_holders (const CgPolicy *policy)
   collect_vendor_rules (policy, match_keys, devices);
   for (guint v = 0; v < policy->vendors->len; v++) {
     const CgVendor *vendor = g_ptr_array_index (policy->vendors, v);
-    GPtrArray *own = g_hash_table_lookup (devices, vendor);
+    GArray *own = g_hash_table_lookup (devices, vendor);
     Holder *holder = holder_new (HOLDER_VENDOR, &vendor->grant,
                                  vendor->policy_line != 0
                                      ? g_strdup_printf ("%s:%u", vendor->file, vendor->policy_line)
@@ -105,11 +133,10 @@ collect_holders (const CgPolicy *policy)
       json_object_ref (holder->match_keys);
     g_ptr_array_add (holders, holder);
     for (guint d = 0; own != NULL && d < own->len; d++) {
-      const CgRuleEntry *entry = g_ptr_array_index (own, d);
-      Holder *device
-          = holder_new (HOLDER_DEVICE, entry->grant, cg_rule_format_location (&entry->rule));
+      const CgRuleRef *ref = &g_array_index (own, CgRuleRef, d);
+      Holder *device = holder_new (HOLDER_DEVICE, ref->grant, cg_rule_format_location (&ref->rule));
       device->vendor = vendor;
-      device->device = entry->rule.value;
+      device->device = ref->rule.value;
       g_ptr_array_add (holders, device);
     }
   }

@@ -167,6 +167,81 @@ START_TEST (test_two_thousand_ouis)
 }
 END_TEST
 
+/* Identifiers of every exact kind, written in no order, apart in every 16 bits of their
+ * packed form: each decides by its own rule, on its own line. */
+START_TEST (test_every_identifier_finds_its_own_rule)
+{
+  g_autoptr (GString) text = g_string_new ("[Vendor]\nName=Mixed\n[Match]\n");
+  g_autoptr (CgPolicy) policy = NULL;
+  guint32 order[3000];
+  guint32 state = 12345;
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    order[i] = i;
+  for (guint i = G_N_ELEMENTS (order) - 1; i > 0; i--) {
+    guint j, swap;
+    state = state * 1103515245u + 12345u;
+    j = (state >> 8) % (i + 1);
+    swap = order[i];
+    order[i] = order[j];
+    order[j] = swap;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+    guint n = order[i];
+    if (n % 2 == 0)
+      g_string_append_printf (text, "USB=%04x:%04x\n", (n * 40503u) & 0xffff, n);
+    else
+      g_string_append_printf (text, "DeviceID=bluetooth:v%04Xp%04X\n", n, (n * 40503u) & 0xffff);
+  }
+  g_string_append (text, "[Policy]\nPreset=block\n");
+  policy = load_vendor_ok (text->str);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+    guint n = order[i];
+    g_auto (CgDecision) decision = { 0 };
+    g_autofree char *modalias
+        = g_strdup_printf ("bluetooth:v%04Xp%04Xd0001", n, (n * 40503u) & 0xffff);
+    CgFacts facts = { .has_usb_id = TRUE,
+                      .usb_vid = (guint16)((n * 40503u) & 0xffff),
+                      .usb_pid = (guint16)n };
+    const CgRule *rule;
+
+    if (n % 2 == 1) {
+      facts = (CgFacts){ .bt_address = "00:00:00:00:00:01" };
+      ck_assert (cg_device_id_parse_modalias (modalias, &facts.bt_device_id));
+    }
+    cg_policy_decide (policy, &facts, n % 2 == 0 ? CG_TRANSPORT_USB : CG_TRANSPORT_BLUETOOTH,
+                      &decision);
+    ck_assert_uint_eq (decision.level, CG_LEVEL_PRODUCT);
+    ck_assert_uint_eq (decision.rules->len, 1);
+    rule = g_ptr_array_index (decision.rules, 0);
+    ck_assert_uint_eq (rule->line, 4 + i);
+    ck_assert_str_eq (rule->key, n % 2 == 0 ? "USB" : "DeviceID");
+  }
+}
+END_TEST
+
+/* A claim made three times, in two files: both later claims are errors against the first
+ * in load order, whatever order the index keeps them in. */
+START_TEST (test_conflicts_name_the_first_claim)
+{
+  const char *names[] = { "carguard.conf", "acme.conf", "byd.conf" };
+  const char *texts[] = { "[Default]\nPreset=charge-only\n", "[Vendor]\n[Match]\nUSB=1d6b:0104\n",
+                          "[Vendor]\n[Match]\nUSB=1D6B:0104\nUSB=1d6b:0104\n" };
+  g_autoptr (GPtrArray) diagnostics = cg_diagnostics_new ();
+  g_autoptr (CgPolicy) policy = cg_policy_load_from_data (names, texts, 3, diagnostics, NULL);
+  g_autofree char *first = NULL, *second = NULL;
+
+  ck_assert_ptr_null (policy);
+  ck_assert_uint_eq (diagnostics->len, 2);
+  first = cg_diagnostic_to_string (g_ptr_array_index (diagnostics, 0));
+  second = cg_diagnostic_to_string (g_ptr_array_index (diagnostics, 1));
+  ck_assert_str_eq (first, "byd.conf:3:5: error: USB 1D6B:0104 is already claimed at the same "
+                           "level by acme.conf:3");
+  ck_assert_str_eq (second, "byd.conf:4:5: error: USB 1d6b:0104 is already claimed at the same "
+                            "level by acme.conf:3");
+}
+END_TEST
+
 static const char blocks_conf[] = "[Vendor]\n"
                                   "[Match]\n"
                                   "BluetoothOUI=70:B3:D5\n"
@@ -251,6 +326,8 @@ lists_suite (void)
   tcase_add_test (tc, test_repeated_item_is_a_conflict);
   tcase_add_test (tc, test_single_value_keys_do_not_repeat);
   tcase_add_test (tc, test_two_thousand_ouis);
+  tcase_add_test (tc, test_every_identifier_finds_its_own_rule);
+  tcase_add_test (tc, test_conflicts_name_the_first_claim);
   tcase_add_test (tc, test_oui_most_specific_block_wins);
   tcase_add_test (tc, test_oui_sizes_claim_apart);
   suite_add_tcase (s, tc);
