@@ -359,6 +359,15 @@ find_main_file (GPtrArray *files)
   return main;
 }
 
+static void
+policy_hash_add (GChecksum *checksum, const char *path, const char *digest)
+{
+  g_checksum_update (checksum, (const guchar *)path, -1);
+  g_checksum_update (checksum, (const guchar *)"\n", 1);
+  g_checksum_update (checksum, (const guchar *)digest, -1);
+  g_checksum_update (checksum, (const guchar *)"\n", 1);
+}
+
 /* The digest of the files in load order, each named: what was read decides the hash,
  * whatever the order of directories it was found in. */
 static char *
@@ -368,10 +377,21 @@ policy_hash (GPtrArray *files)
 
   for (guint i = 0; i < files->len; i++) {
     const CgPolicyFile *file = g_ptr_array_index (files, i);
-    g_checksum_update (checksum, (const guchar *)file->path, -1);
-    g_checksum_update (checksum, (const guchar *)"\n", 1);
-    g_checksum_update (checksum, (const guchar *)file->digest, -1);
-    g_checksum_update (checksum, (const guchar *)"\n", 1);
+    policy_hash_add (checksum, file->path, file->digest);
+  }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+char *
+cg_policy_hash_texts (GPtrArray *texts)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < texts->len; i++) {
+    const CgPolicyFileText *text = g_ptr_array_index (texts, i);
+    g_autofree char *digest
+        = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)text->text, text->len);
+    policy_hash_add (checksum, text->path, digest);
   }
   return g_strdup (g_checksum_get_string (checksum));
 }

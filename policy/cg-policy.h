@@ -127,6 +127,9 @@ typedef struct {
  * (GPtrArray of CgPolicyFileText): what `policy diff` compares. NULL with error if the
  * root cannot be opened or a file cannot be read. */
 GPtrArray *cg_policy_read_files (const char *root, GError **error);
+/* The hash a load of these files (cg_policy_read_files) gives when it succeeds, without
+ * parsing them: whether a running carguardd enforces exactly what is on disk. */
+char *cg_policy_hash_texts (GPtrArray *texts);
 
 /* Parses from memory only; for tests and the fuzzer. files are (name, text) pairs;
  * the name decides the role as for extra_files. */

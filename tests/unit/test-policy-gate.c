@@ -288,6 +288,37 @@ START_TEST (test_hash_follows_the_files)
 }
 END_TEST
 
+/* The files' hash, read without parsing, is the hash their load gives: with overrides
+ * across the layers, a mask and the main file; and it follows a change. */
+START_TEST (test_text_hash_is_the_load_hash)
+{
+  g_autofree char *diagnostics = NULL;
+  g_autoptr (CgPolicy) policy = NULL;
+  g_autoptr (GPtrArray) texts = NULL;
+  g_autofree char *hash = NULL, *changed = NULL;
+  g_autoptr (GError) error = NULL;
+
+  write_file ("usr/lib/carguard/carguard.conf", "[Default]\nPreset=charge-only\n");
+  write_file ("usr/lib/carguard/vendors.d/byd.conf", VENDOR ("00:11:22"));
+  write_file ("etc/carguard/vendors.d/byd.conf", VENDOR ("00:11:23"));
+  write_file ("usr/lib/carguard/vendors.d/tesla.conf", VENDOR ("00:11:24"));
+  make_symlink ("/dev/null", "run/carguard/vendors.d/tesla.conf");
+  policy = load (0, NULL, &diagnostics, NULL);
+  ck_assert_ptr_nonnull (policy);
+  texts = cg_policy_read_files (root, &error);
+  ck_assert_msg (texts != NULL, "%s", error != NULL ? error->message : "");
+  hash = cg_policy_hash_texts (texts);
+  ck_assert_str_eq (hash, cg_policy_get_hash (policy));
+
+  write_file ("etc/carguard/vendors.d/byd.conf", VENDOR ("00:11:25"));
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  texts = cg_policy_read_files (root, &error);
+  ck_assert_msg (texts != NULL, "%s", error != NULL ? error->message : "");
+  changed = cg_policy_hash_texts (texts);
+  ck_assert_str_ne (changed, hash);
+}
+END_TEST
+
 static Suite *
 gate_suite (void)
 {
@@ -303,6 +334,7 @@ gate_suite (void)
   tcase_add_test (tc, test_relative_symlinks_stay_below_root);
   tcase_add_test (tc, test_strict_warns_about_traps);
   tcase_add_test (tc, test_hash_follows_the_files);
+  tcase_add_test (tc, test_text_hash_is_the_load_hash);
   suite_add_tcase (s, tc);
   return s;
 }
