@@ -5,6 +5,9 @@
  * misses) and memory. Prints one table.
  *
  *     bench-policy [--shape files|lists] [N...]      (default: both shapes, 1k to 1M)
+ *     bench-policy [--shape files|lists] --write-root N
+ *                                  writes a policy of N rules (lists by default), prints
+ *                                  its root and keeps it (bench/explain-latency.py)
  *
  * A rule is one vendor's worth of identifiers: a Bluetooth OUI, a Device ID and a USB
  * VID:PID (every 100th a name glob, every 10th a [Device]). Two shapes of the same rules:
@@ -277,18 +280,27 @@ main (int argc, char **argv)
   gboolean shapes[2] = { TRUE, TRUE };
   g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint));
   gboolean sizes_given;
+  guint write_root = 0;
 
   for (int i = 1; i < argc; i++) {
-    if (strcmp (argv[i], "--shape") == 0 && i + 1 < argc) {
+    if (strcmp (argv[i], "--write-root") == 0 && i + 1 < argc) {
+      write_root = (guint)g_ascii_strtoull (argv[++i], NULL, 10);
+    } else if (strcmp (argv[i], "--shape") == 0 && i + 1 < argc) {
       i++;
       shapes[SHAPE_FILES] = strcmp (argv[i], "files") == 0;
       shapes[SHAPE_LISTS] = strcmp (argv[i], "lists") == 0;
     } else {
       guint n = (guint)g_ascii_strtoull (argv[i], NULL, 10);
       if (n == 0)
-        g_error ("usage: bench-policy [--shape files|lists] [N...]");
+        g_error ("usage: bench-policy [--shape files|lists] [N...] | [--shape S] --write-root N");
       g_array_append_val (sizes, n);
     }
+  }
+  if (write_root > 0) {
+    g_autofree char *root
+        = generate_root (shapes[SHAPE_LISTS] ? SHAPE_LISTS : SHAPE_FILES, write_root);
+    printf ("%s\n", root);
+    return 0;
   }
   sizes_given = sizes->len > 0;
   if (!sizes_given)

@@ -19,6 +19,7 @@
 #include "cg-dbus-generated.h"
 #include "cg-dbus-record.h"
 #include "cg-dbus.h"
+#include "cg-hwdb.h"
 #include "cg-test-tree.h"
 
 #define CAR_ADDRESS "00:1E:DE:12:34:56"
@@ -32,6 +33,7 @@ typedef struct {
   CgDeviceRegistry *registry;
   CgPending *pending;
   CgApprovals *approvals;
+  CgHwdb *hwdb; /* the system's, as carguardd and the CLI open it */
   CgDbusService *service;
   GSubprocess *polkit;
   GCancellable *polkit_wait;
@@ -82,8 +84,9 @@ service_setup (void)
   fixture.pending = cg_pending_new (0);
   fixture.registry = cg_device_registry_new (fixture.pending);
   fixture.approvals = cg_approvals_new (NULL);
+  fixture.hwdb = cg_hwdb_new (NULL);
   fixture.service = cg_dbus_service_new (fixture.service_bus, fixture.keeper, fixture.registry,
-                                         fixture.pending, NULL, fixture.approvals, &error);
+                                         fixture.pending, fixture.hwdb, fixture.approvals, &error);
   ck_assert_msg (fixture.service != NULL, "%s", error ? error->message : "");
   ck_assert (cg_dbus_service_own_name (fixture.service, NULL));
   fixture.loop = g_main_loop_new (NULL, FALSE);
@@ -107,6 +110,7 @@ service_teardown (void)
   stop_fake (&fixture.polkit, &fixture.polkit_wait);
   stop_fake (&fixture.logind, &fixture.logind_wait);
   g_clear_object (&fixture.service);
+  g_clear_pointer (&fixture.hwdb, cg_hwdb_free);
   g_clear_object (&fixture.approvals);
   g_clear_object (&fixture.pending);
   g_clear_object (&fixture.registry);
@@ -1308,6 +1312,67 @@ START_TEST (test_live_explain_and_report)
 }
 END_TEST
 
+/* How many times polkit was asked: each call of the daemon's API asks it once. */
+static guint
+fake_polkit_checks (void)
+{
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      fixture.client_bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+      "org.freedesktop.DBus.Mock", "GetCalls", NULL, G_VARIANT_TYPE ("(a(tsav))"),
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  g_autoptr (GVariantIter) calls = NULL;
+  const char *method;
+  guint n = 0;
+
+  ck_assert_ptr_nonnull (reply);
+  g_variant_get (reply, "(a(tsav))", &calls);
+  while (g_variant_iter_loop (calls, "(t&sav)", NULL, &method, NULL))
+    n += g_str_equal (method, "CheckAuthorization");
+  return n;
+}
+
+/* Without --live, explain asks a carguardd that enforces exactly the files below the
+ * root (the same root and hash: the answer is the load's, without the load), and loads
+ * them itself once they differ. */
+START_TEST (test_explain_asks_the_daemon_that_enforces_the_files)
+{
+  const char *const args[]
+      = { "--root", fixture.root, "policy", "explain", "--bt-address", CAR_ADDRESS, NULL };
+  g_auto (CliResult) asked = { 0 };
+  g_auto (CliResult) loaded = { 0 };
+  g_auto (CliResult) changed = { 0 };
+  guint before;
+
+  start_fake_polkit ();
+  fake_polkit_allow (CG_ACTION_READ);
+  before = fake_polkit_checks ();
+  run_cli (&asked, args);
+  ck_assert_msg (asked.status == 0, "%s", asked.err);
+  /* Status, then Explain. */
+  ck_assert_uint_eq (fake_polkit_checks (), before + 2);
+  ck_assert_msg (strstr (asked.out, "byd.conf:4 BluetoothOUI=00:1E:DE (vendor byd)") != NULL, "%s",
+                 asked.out);
+  ck_assert_msg (strstr (asked.out, "carguardd") == NULL, "%s", asked.out);
+
+  /* The daemon gone quiet (polkit refuses it every call): the same text from a load. */
+  fake_polkit_allow ("org.carguard.none");
+  run_cli (&loaded, args);
+  ck_assert_msg (loaded.status == 0, "%s", loaded.err);
+  ck_assert_str_eq (loaded.out, asked.out);
+
+  /* Files the daemon has not read: asked for its status only, then a load answers. */
+  fake_polkit_allow (CG_ACTION_READ);
+  write_file ("etc/carguard/vendors.d/byd.conf", "[Vendor]\nName=BYD\n"
+                                                 "[Match]\nBluetoothOUI=00:1E:DE\n"
+                                                 "[Policy]\nPreset=block\n");
+  before = fake_polkit_checks ();
+  run_cli (&changed, args);
+  ck_assert_msg (changed.status == 0, "%s", changed.err);
+  ck_assert_uint_eq (fake_polkit_checks (), before + 1);
+  ck_assert_msg (strstr (changed.out, "block") != NULL, "%s", changed.out);
+}
+END_TEST
+
 static Suite *
 service_suite (void)
 {
@@ -1324,6 +1389,7 @@ service_suite (void)
   tcase_add_test (tc, test_list_devices_shows_the_open_question);
   tcase_add_test (tc, test_explain);
   tcase_add_test (tc, test_explain_rejects_unknown_fact);
+  tcase_add_test (tc, test_explain_asks_the_daemon_that_enforces_the_files);
   tcase_add_test (tc, test_allow_once_answers_the_question);
   tcase_add_test (tc, test_allow_once_to_a_stale_question_changes_nothing);
   tcase_add_test (tc, test_allow_once_refused_where_policy_does_not_ask);
