@@ -148,9 +148,10 @@ host_read_descriptors (CgUsbHostGuard *self, const char *name, HostDeviceFacts *
 }
 
 /* Every read is a few syscalls on the way to the device's `authorized`: the VID:PID come
- * from the device descriptor when there is one (idVendor and idProduct are its fields). */
+ * from the device descriptor when there is one (idVendor and idProduct are its fields),
+ * and the port's connect_type only matters to a device present at start. */
 static void
-host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
+host_read_facts (CgUsbHostGuard *self, const char *name, gboolean at_start, HostDeviceFacts *facts)
 {
   guint64 vid = 0, pid = 0;
   g_autofree char *port = g_build_filename (name, "port", NULL);
@@ -172,7 +173,8 @@ host_read_facts (CgUsbHostGuard *self, const char *name, HostDeviceFacts *facts)
   facts->manufacturer = host_read_attr (self, name, "manufacturer");
   facts->product = host_read_attr (self, name, "product");
   facts->serial = host_read_attr (self, name, "serial");
-  facts->connect_type = host_read_attr (self, port, "connect_type");
+  if (at_start)
+    facts->connect_type = host_read_attr (self, port, "connect_type");
 }
 
 /* "1-1.2" -> "usb1": the root hub whose interface policy covers the device. */
@@ -286,8 +288,17 @@ host_enforce_interfaces (CgUsbHostGuard *self, HostDevice *device)
     host_probe_interface (self, device, allowed->pdata[i]);
 }
 
+/* authorized: what sysfs said a moment ago, or -1 to read it now (an answer or a reload
+ * comes long after the device's facts were read). */
+static gboolean
+host_is_authorized (CgUsbHostGuard *self, HostDevice *device, int authorized)
+{
+  return authorized >= 0 ? authorized != 0
+                         : host_read_decimal (self, device->name, "authorized") != 0;
+}
+
 static void
-host_authorize (CgUsbHostGuard *self, HostDevice *device)
+host_authorize (CgUsbHostGuard *self, HostDevice *device, int authorized)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *hub = host_root_hub_of (device->name);
@@ -300,7 +311,7 @@ host_authorize (CgUsbHostGuard *self, HostDevice *device)
     host_log_enforced (device, "interface lock", error);
     return;
   }
-  if (host_read_decimal (self, device->name, "authorized") == 0) {
+  if (!host_is_authorized (self, device, authorized)) {
     gboolean written = host_write_attr (self, device->name, "authorized", "1", &error);
 
     host_log_enforced (device, written ? "authorized: data" : "authorization", error);
@@ -312,11 +323,11 @@ host_authorize (CgUsbHostGuard *self, HostDevice *device)
 }
 
 static void
-host_deauthorize (CgUsbHostGuard *self, HostDevice *device)
+host_deauthorize (CgUsbHostGuard *self, HostDevice *device, int authorized)
 {
   g_autoptr (GError) error = NULL;
 
-  if (host_read_decimal (self, device->name, "authorized") == 0) {
+  if (!host_is_authorized (self, device, authorized)) {
     host_log_enforced (device, "unauthorized: charge-only", NULL);
     return;
   }
@@ -330,14 +341,14 @@ host_deauthorize (CgUsbHostGuard *self, HostDevice *device)
 /* The kernel gets the verdict first; the log (a file or the journal), the slowest step,
  * then says what was enforced, and the registry lists it. */
 static void
-host_enforce (CgUsbHostGuard *self, HostDevice *device)
+host_enforce (CgUsbHostGuard *self, HostDevice *device, int authorized)
 {
   if (device->kept_at_start)
     return;
   if (device->peer.access == CG_USB_ACCESS_DATA)
-    host_authorize (self, device);
+    host_authorize (self, device, authorized);
   else
-    host_deauthorize (self, device);
+    host_deauthorize (self, device, authorized);
   cg_usb_peer_log_decided (&device->peer, device->name, device->product);
   host_publish (self, device, TRUE);
 }
@@ -350,7 +361,7 @@ host_on_answer (CgAnswer answer, gpointer user_data)
   HostDevice *device = user_data;
 
   cg_usb_peer_take_answer (&device->peer, answer);
-  host_enforce (device->guard, device);
+  host_enforce (device->guard, device, -1);
 }
 
 /* What started a judgement of a device already known. */
@@ -461,7 +472,7 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
 
   if (!self->enabled || !host_name_is_device (name))
     return;
-  host_read_facts (self, name, &seen);
+  host_read_facts (self, name, at_start, &seen);
   if (seen.devnum == 0)
     return; /* gone already */
   if (known != NULL && known->devnum == seen.devnum)
@@ -476,7 +487,7 @@ host_device_arrived (CgUsbHostGuard *self, const char *name, gboolean at_start,
     return;
   }
   host_judge (self, device, &seen, HOST_JUDGE_NEW);
-  host_enforce (self, device);
+  host_enforce (self, device, seen.authorized);
 }
 
 /* Devices on this bus are enumerated unauthorized from now on; TRUE if they are. */
@@ -546,13 +557,13 @@ host_rejudge_all (CgUsbHostGuard *self, HostJudgeEvent event)
     g_auto (HostDeviceFacts) seen = { 0 };
     gboolean judged;
 
-    host_read_facts (self, device->name, &seen);
+    host_read_facts (self, device->name, FALSE, &seen);
     if (device->kept_at_start)
       judged = event == HOST_JUDGE_POLICY && host_rejudge_kept (self, device, &seen);
     else
       judged = host_judge (self, device, &seen, event);
     if (judged)
-      host_enforce (self, device);
+      host_enforce (self, device, seen.authorized);
   }
 }
 
