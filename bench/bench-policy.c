@@ -282,6 +282,8 @@ main (int argc, char **argv)
   gboolean sizes_given;
   guint write_root = 0;
 
+  /* As carguardd runs. */
+  mallopt (M_TRIM_THRESHOLD, CG_POLICY_TRIM_THRESHOLD);
   for (int i = 1; i < argc; i++) {
     if (strcmp (argv[i], "--write-root") == 0 && i + 1 < argc) {
       write_root = (guint)g_ascii_strtoull (argv[++i], NULL, 10);

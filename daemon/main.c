@@ -3,6 +3,7 @@
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,7 @@ main (int argc, char **argv)
   CgDaemon daemon;
 
   setlocale (LC_ALL, "");
+  mallopt (M_TRIM_THRESHOLD, CG_POLICY_TRIM_THRESHOLD);
   if (!daemon_parse_args (&argc, &argv, &root, &state_directory, &foreground, &debug))
     return EXIT_FAILURE;
   /* Without --foreground carguardd still does not fork: systemd runs it as Type=notify. */

@@ -109,6 +109,13 @@ typedef struct {
   CgPolicyLoadFlags flags;
 } CgPolicyLoadOptions;
 
+/* For a process that loads large policies: mallopt (M_TRIM_THRESHOLD, this). A load's
+ * threads allocate in malloc arenas of their own, and glibc's dynamic trim threshold,
+ * which each large free raises, then keeps the top of those heaps, which malloc_trim()
+ * does not return: about 10 MB after a 100,000-vendor load. A fixed threshold keeps that
+ * memory returnable (mallopt(3)). carguardd sets it. */
+#define CG_POLICY_TRIM_THRESHOLD (128 * 1024)
+
 /* cg_policy_load with every option. Warnings (files ignored, traps) are appended to
  * diagnostics whether or not the policy loads; only errors make it fail. A root that
  * cannot be opened fails with CG_POLICY_ERROR_IO and no diagnostic. */
