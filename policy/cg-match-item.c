@@ -85,43 +85,6 @@ cg_match_kind_level (CgMatchKind kind)
   }
 }
 
-/* The [Match] or [Device] key a kind is written with. */
-const char *
-cg_match_kind_key (CgMatchKind kind)
-{
-  switch (kind) {
-    case CG_MATCH_BT_ADDRESS:
-      return "BluetoothAddress";
-    case CG_MATCH_USB_SERIAL:
-      return "USBSerial";
-    case CG_MATCH_DEVICE_ID_PRODUCT:
-    case CG_MATCH_DEVICE_ID_VENDOR:
-    case CG_MATCH_DEVICE_ID:
-      return "DeviceID";
-    case CG_MATCH_USB_PRODUCT:
-    case CG_MATCH_USB_VENDOR:
-    case CG_MATCH_USB_ID:
-      return "USB";
-    case CG_MATCH_BT_OUI:
-      return "BluetoothOUI";
-    case CG_MATCH_TYPEC_VENDOR:
-      return "TypeCPartnerVID";
-    case CG_MATCH_BT_NAME:
-      return "Name";
-    case CG_MATCH_USB_MANUFACTURER:
-      return "USBManufacturer";
-    case CG_MATCH_USB_PRODUCT_NAME:
-      return "USBProduct";
-    case CG_MATCH_ORGANIZATION:
-      return "Organization";
-    case CG_MATCH_BT_CLASS:
-      return "Class";
-    case CG_MATCH_USB_INTERFACE:
-    default:
-      return "USBInterfaceClass";
-  }
-}
-
 gboolean
 cg_match_kind_is_bluetooth (CgMatchKind kind)
 {

@@ -266,7 +266,7 @@ index_entry (Builder *b, CgRuleEntry *entry)
 }
 
 static void
-add_exact (Builder *b, CgPolicyMatch *match)
+add_exact (Builder *b, const CgVendor *vendor, CgPolicyMatch *match)
 {
   CgExactRule exact = { match->item.id,
                         b->policy->vendors_loaded->len - 1,
@@ -275,9 +275,14 @@ add_exact (Builder *b, CgPolicyMatch *match)
                         (guint32)b->exact_values->len,
                         match->device >= 0 ? (guint32)match->device + 1 : 0 };
 
-  /* Offsets are 32 bits: a policy never holds 4 GiB of identifiers, the loader's file
-   * size limit sees to that. */
-  g_assert (b->exact_values->len < G_MAXUINT32 - CG_MATCH_TEXT_MAX);
+  /* Values are found by a 32-bit offset: 4 GiB of them (a thousand files at the size
+   * limit) fail the load rather than wrap. */
+  if (b->exact_values->len + strlen (match->value) + 1 > G_MAXUINT32) {
+    g_ptr_array_add (b->diagnostics, cg_diagnostic_new (vendor->file, match->line, match->col,
+                                                        "the policy holds more than 4 GiB "
+                                                        "of identifiers"));
+    return;
+  }
   g_string_append_len (b->exact_values, match->value, strlen (match->value) + 1);
   g_array_append_val (b->exact, exact);
 }
@@ -288,7 +293,7 @@ add_match (Builder *b, CgVendor *vendor, CgPolicyMatch *match)
   CgRuleEntry *entry;
 
   if (cg_match_kind_is_exact (match->item.kind)) {
-    add_exact (b, match);
+    add_exact (b, vendor, match);
     return;
   }
   entry = &b->policy->entries[b->policy->n_entries++];

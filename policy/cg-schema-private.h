@@ -124,6 +124,7 @@ char *cg_match_item_parse (CgMatchKind kind, const char *item, CgMatchItem *out)
 void cg_match_item_clear (CgMatchItem *item);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CgMatchItem, cg_match_item_clear)
 CgLevel cg_match_kind_level (CgMatchKind kind);
+/* The [Match] or [Device] key a kind is written with (the schema's own name). */
 const char *cg_match_kind_key (CgMatchKind kind);
 gboolean cg_match_kind_is_bluetooth (CgMatchKind kind);
 

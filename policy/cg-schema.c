@@ -49,6 +49,21 @@ static const CgSchemaKey vendor_keys[] = {
   GRANT_KEYS ("Device"),
 };
 
+const char *
+cg_match_kind_key (CgMatchKind kind)
+{
+  /* One key writes a Device ID or a USB id, whether the value names a vendor or a product. */
+  if (kind == CG_MATCH_DEVICE_ID_PRODUCT || kind == CG_MATCH_DEVICE_ID_VENDOR)
+    kind = CG_MATCH_DEVICE_ID;
+  else if (kind == CG_MATCH_USB_PRODUCT || kind == CG_MATCH_USB_VENDOR)
+    kind = CG_MATCH_USB_ID;
+  for (gsize i = 0; i < G_N_ELEMENTS (vendor_keys); i++)
+    if ((vendor_keys[i].type == CG_VALUE_MATCH_LIST || vendor_keys[i].type == CG_VALUE_MATCH_ONE)
+        && vendor_keys[i].match == kind)
+      return vendor_keys[i].key;
+  g_return_val_if_reached (NULL);
+}
+
 static const CgSchemaKey *
 schema_keys (gboolean main_file, gsize *n)
 {
